@@ -1,0 +1,48 @@
+# compute-forecast: `make run` regenerates every output, `make test` runs the tests.
+# Both first make sure .venv/ exists and matches pyproject.toml + requirements.lock.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+KERNEL := compute-forecast
+
+.PHONY: all setup run test test-fast lab bench lock clean
+
+all: run
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "compute-forecast needs Python >= 3.11; set PYTHON=python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (compute-forecast)" >/dev/null
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/compute-forecast run
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow"
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+# Re-resolve the newest versions allowed by pyproject.toml and pin them.
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install --quiet --upgrade pip
+	.lockenv/bin/pip install --quiet '.[dev]'
+	.lockenv/bin/pip freeze --exclude compute-forecast | sort > requirements.lock
+	rm -rf .lockenv
+
+clean:
+	rm -rf $(VENV) outputs/notebooks outputs/figures outputs/tables outputs/html outputs/index.html
