@@ -33,10 +33,16 @@ _EXPORTS = {
     "FitResult": "forecast.models",
 }
 
+# submodules reachable as attributes (``forecast.gpu.fleet_flops``) without an explicit import
+_SUBMODULES = {"data", "units", "growth", "models", "gpu", "scenarios", "backtest", "vintages",
+               "plots", "runner", "report"}
+
 __all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"forecast.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'forecast' has no attribute {name!r}")
