@@ -19,6 +19,7 @@ _EXPORTS = {
     # data with provenance
     "load": "forecast.data",
     "datasets": "forecast.data",
+    "series": "forecast.data",
     # units and growth arithmetic
     "to_flops": "forecast.units",
     "format_flops": "forecast.units",
