@@ -32,6 +32,9 @@ _EXPORTS = {
     "available_models": "forecast.models",
     "compare": "forecast.models",
     "FitResult": "forecast.models",
+    # GPU demand -> installed FLOP/s
+    "fleet_flops": "forecast.gpu",
+    "installed_base": "forecast.gpu",
 }
 
 # submodules reachable as attributes (``forecast.gpu.fleet_flops``) without an explicit import
