@@ -35,6 +35,9 @@ _EXPORTS = {
     # GPU demand -> installed FLOP/s
     "fleet_flops": "forecast.gpu",
     "installed_base": "forecast.gpu",
+    # scenarios and Monte Carlo
+    "load_scenario": "forecast.scenarios",
+    "simulate": "forecast.scenarios",
 }
 
 # submodules reachable as attributes (``forecast.gpu.fleet_flops``) without an explicit import

@@ -1,0 +1,964 @@
+"""Scenarios (bear, base, bull) as YAML files, and a seeded Monte Carlo over them.
+
+A scenario file (``notebooks/params/<name>.yaml``, format documented at the top
+of each file and in the README) states, per component of global compute, where
+the starting value comes from (rows of a dataset, read with
+:func:`forecast.data.load` and :func:`forecast.data.series`), an assumed growth
+range, an optional cap and the horizon.  Components keep their own precision
+(CAICT counts basic compute in FP32, intelligent in FP16, supercomputing in
+FP64); a component may be declared as the sum of others only with precision
+``mixed``, which is how the CAICT-style "total" is rebuilt, labelled as such.
+
+Growth uncertainty follows Epoch AI's convention of stating a 90% interval for
+a growth factor and reading it as a lognormal: the yearly growth factor
+``1 + g`` has ``ln(1 + g) ~ Normal(mu, sigma)`` with ``exp(mu +- 1.645 sigma)``
+equal to ``1 + low`` and ``1 + high``.  The draw is made either once per path
+(``per: path``, uncertainty about the trend: the 90% range is a range for the
+average growth over the horizon) or every year (``per: year``, independent
+yearly shocks, so the spread of the level grows like the square root of time).
+
+Paths are computed as ``project(value, g_mid, k) * exp(sigma * D)``, where
+``g_mid`` is the median growth, ``k`` the years since the base year and ``D``
+the standard-normal deviation of the path (``z * k`` or a cumulative sum of
+yearly ``z``).  With zero spread ``exp(0) == 1`` and the paths equal
+:func:`forecast.growth.project` exactly, which the tests check.
+
+Instead of a stated range, ``growth: {fit: cagr}`` (or ``exponential``) takes
+the range from a model fitted to the base rows (its growth rate and
+``FitResult.cov``; see :func:`resolve`).  Components are drawn independently
+unless the file sets ``correlation`` (a shared normal shock).
+
+Randomness comes from :class:`numpy.random.Generator` streams derived from the
+seed and the component's name (``SeedSequence([seed, crc32(name)])``), so the
+same seed gives identical tables on any run and a component's draws do not
+change when another component is added.
+
+Everything is in FLOP/s; growth rates are fractions per year (0.44 = +44%).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import zlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from forecast.errors import DataError, ForecastError, ParameterError, UnknownNameError
+
+#: First line every scenario file must carry; lets ``available_scenarios`` tell
+#: scenario files from other parameter files in the same folder.
+FORMAT = "compute-forecast-scenario/1"
+
+#: Default percentiles of the summary tables.
+PERCENTILES = (5, 50, 95)
+
+#: z-score of the 95th percentile of a standard normal (the edge of a central 90% interval):
+#: ``scipy.stats.norm.ppf(0.95)``.
+Z90 = 1.6448536269514722
+
+_TOP_KEYS = {"format": str, "name": str, "label": str, "description": str,
+             "end_year": int, "correlation": float, "components": dict}
+_COMPONENT_KEYS = {"label": str, "precision": str, "base": dict, "growth": dict,
+                   "cap": str, "sum_of": list}
+_BASE_KEYS = {"dataset": str, "where": dict, "year": int}
+_GROWTH_KEYS = {"low": float, "high": float, "per": str, "fit": str}
+#: Models whose fitted growth rate (and its variance from ``FitResult.cov``) can stand in
+#: for a stated range: both estimate ``ln(1 + growth)`` with a normal standard error.
+FIT_MODELS = ("cagr", "exponential")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_TYPE_WORDS = {str: "a string", int: "an integer", float: "a number", dict: "a mapping",
+               list: "a list"}
+
+
+# --------------------------------------------------------------------------- specification
+
+
+@dataclass(frozen=True)
+class Growth:
+    """A yearly growth assumption: a 90% range ``[low, high]`` of the growth rate.
+
+    ``low`` and ``high`` are fractions per year (0.44 = +44%/yr), the 5th and
+    95th percentiles of a lognormal growth factor ``1 + g``.  ``per`` is
+    ``"path"`` (one draw per path) or ``"year"`` (a new draw every year).
+    ``fit`` names the model (``cagr`` or ``exponential``) whose fit to the base
+    rows gave ``low``/``high`` (see :func:`resolve`); None for a stated range.
+    """
+
+    low: float
+    high: float
+    per: str = "path"
+    fit: str | None = None
+
+    @property
+    def rate(self) -> float:
+        """Median growth rate: the geometric midpoint of ``1 + low`` and ``1 + high``, minus 1.
+
+        Exactly ``low`` when ``low == high``, so a zero-spread scenario reproduces
+        :func:`forecast.growth.project` at that rate bit for bit.
+        """
+        if self.low == self.high:
+            return self.low
+        return math.expm1((math.log1p(self.low) + math.log1p(self.high)) / 2)
+
+    @property
+    def sigma(self) -> float:
+        """Standard deviation of ``ln(1 + g)``: ``(ln(1 + high) - ln(1 + low)) / (2 * 1.645)``."""
+        return (math.log1p(self.high) - math.log1p(self.low)) / (2 * Z90)
+
+
+@dataclass(frozen=True)
+class BaseSource:
+    """Where a component's starting value comes from: ``dataset`` rows matching ``where``.
+
+    ``year`` is the base year (default: the last year of the selected series).
+    """
+
+    dataset: str
+    where: MappingProxyType
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Component:
+    """One projected series: either ``base`` + ``growth`` (+ ``cap``), or ``sum_of`` others.
+
+    ``cap`` is a ceiling in FLOP/s applied to every path (None: no cap).
+    """
+
+    name: str
+    precision: str
+    label: str = ""
+    base: BaseSource | None = None
+    growth: Growth | None = None
+    cap: float | None = None
+    sum_of: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario file: components, horizon and correlation of growth draws.
+
+    ``source`` is the file it was read from (shown in every error message);
+    ``correlation`` (0..1) is the share of variance of the standard-normal growth
+    draws that all components drawn the same way (per path, or per year) share.
+    """
+
+    name: str
+    components: MappingProxyType
+    end_year: int
+    label: str = ""
+    description: str = ""
+    correlation: float = 0.0
+    source: str = "<memory>"
+
+    def with_growth(self, component: str, low: float, high: float) -> "Scenario":
+        """A copy with ``component``'s growth range replaced (the draw mode is kept)."""
+        comp = self._get(component)
+        if comp.growth is None:
+            raise ParameterError("has no growth assumption (it is a sum of components)",
+                                 name=f"components.{component}.growth", source=self.source)
+        new = replace(comp, growth=replace(comp.growth, low=float(low), high=float(high)))
+        return replace(self, components=MappingProxyType({**self.components, component: new}))
+
+    def with_cap(self, component: str, cap: float | None) -> "Scenario":
+        """A copy with ``component``'s cap replaced (None removes it)."""
+        new = replace(self._get(component), cap=cap)
+        return replace(self, components=MappingProxyType({**self.components, component: new}))
+
+    def _get(self, component: str) -> Component:
+        if component not in self.components:
+            raise UnknownNameError(component, self.components, kind="component")
+        return self.components[component]
+
+
+# --------------------------------------------------------------------------- files
+
+
+def params_dir(path: str | os.PathLike | None = None) -> Path:
+    """The folder holding scenario files: ``path``, else ``<project root>/notebooks/params``.
+
+    The project root is found from the cwd (:func:`forecast._io.project_root`);
+    outside a project, the checkout the package was installed from (editable
+    install) is used when it has that folder.
+    """
+    if path is not None:
+        return Path(path)
+    from forecast._io import project_root
+
+    try:
+        return project_root() / "notebooks" / "params"
+    except DataError:
+        fallback = Path(__file__).resolve().parent.parent / "notebooks" / "params"
+        if fallback.is_dir():
+            return fallback
+        raise
+
+
+def available_scenarios(directory: str | os.PathLike | None = None) -> list[str]:
+    """Names (file stems) of the scenario files in ``directory``, sorted.
+
+    A ``.yaml`` file counts when its top-level ``format`` is :data:`FORMAT`;
+    other parameter files in the folder are ignored.
+    """
+    folder = params_dir(directory)
+    names = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue  # not readable as YAML: not a scenario file we can offer
+        if isinstance(doc, dict) and doc.get("format") == FORMAT:
+            names.append(path.stem)
+    return names
+
+
+def _display(path: Path) -> str:
+    """``path`` relative to its project root when it has one, else as given."""
+    from forecast._io import project_root
+
+    try:
+        root = project_root(path.parent)
+        return path.resolve().relative_to(root).as_posix()
+    except (DataError, ValueError):
+        return str(path)
+
+
+def _find(name_or_path: str | os.PathLike, directory) -> Path:
+    text = str(name_or_path)
+    if os.sep in text or "/" in text or text.endswith((".yaml", ".yml")):
+        path = Path(text)
+        if not path.is_file():
+            raise ParameterError("scenario file not found", name="scenario", source=path,
+                                 expected="an existing YAML file")
+        return path
+    folder = params_dir(directory)
+    path = folder / f"{text}.yaml"
+    if not path.is_file():
+        names = available_scenarios(folder)
+        if not names:
+            raise ParameterError("no scenario files in this folder", name="scenario",
+                                 source=folder, expected=f"{text}.yaml with format: {FORMAT}")
+        raise UnknownNameError(text, names, kind="scenario")
+    return path
+
+
+def load_scenario(name_or_path: str | os.PathLike, *, directory=None) -> Scenario:
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    name_or_path : a scenario name (``"bear"``: the file ``<directory>/bear.yaml``)
+        or a path to a YAML file.
+    directory : folder of named scenarios (default :func:`params_dir`).
+
+    Raises
+    ------
+    UnknownNameError
+        No file for that name; the message lists the available scenarios.
+    ParameterError
+        The file is not valid: the message names the file and the key path
+        (``components.intelligent.growth.low``), what was expected and what was found.
+    """
+    path = _find(name_or_path, directory)
+    source = _display(path)
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise ParameterError(f"not valid YAML{where}: {getattr(err, 'problem', err)}",
+                             source=source) from err
+    return parse_scenario(doc, source=source, name=path.stem)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that rejects a key given twice in one mapping (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_scenario(doc, *, source: str = "<memory>", name: str | None = None) -> Scenario:
+    """Validate a parsed YAML document (a dict) and build a :class:`Scenario`.
+
+    ``name`` is the file stem; a ``name:`` key in the document must match it.
+    """
+    def fail(key, message, expected=None, value=None):
+        raise ParameterError(message, name=key or None, source=source, expected=expected,
+                             value=value)
+
+    def check(mapping, allowed, prefix, required=()):
+        if not isinstance(mapping, dict):
+            fail(prefix, "must be a mapping", "key: value pairs", mapping)
+        for key, value in mapping.items():
+            where = f"{prefix}.{key}" if prefix else str(key)
+            if key not in allowed:
+                fail(where, "unknown key", "one of " + ", ".join(sorted(allowed)))
+            want = allowed[key]
+            ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+                  if want is float else
+                  isinstance(value, int) and not isinstance(value, bool) if want is int else
+                  isinstance(value, want))
+            if value is None and key == "cap":
+                ok = True  # an explicit "no cap"
+            if not ok:
+                fail(where, "wrong type", _TYPE_WORDS[want], value)
+        for key in required:
+            if key not in mapping:
+                fail(f"{prefix}.{key}" if prefix else key, "is missing")
+
+    if not isinstance(doc, dict):
+        fail("", "a scenario file must be a YAML mapping", "key: value pairs at the top level", doc)
+    check(doc, _TOP_KEYS, "", required=("format", "components", "end_year"))
+    if doc["format"] != FORMAT:
+        fail("format", "unsupported scenario format", repr(FORMAT), doc["format"])
+    if name is not None and doc.get("name", name) != name:
+        fail("name", "does not match the file name", repr(name), doc["name"])
+    scenario_name = doc.get("name", name or "unnamed")
+    end_year = doc["end_year"]
+    if not 1990 <= end_year <= 2100:
+        fail("end_year", "out of range", "a year between 1990 and 2100", end_year)
+    correlation = float(doc.get("correlation", 0.0))
+    if not 0.0 <= correlation <= 1.0:
+        fail("correlation", "out of range", "a number between 0 and 1", correlation)
+    raw = doc["components"]
+    if not raw:
+        fail("components", "is empty", "at least one component")
+
+    from forecast.units import PRECISIONS, to_flops
+    from forecast.errors import UnitError
+
+    components = {}
+    for comp_name, spec in raw.items():
+        key = f"components.{comp_name}"
+        if not isinstance(comp_name, str) or not _NAME.match(comp_name):
+            fail(key, "bad component name", "lower-case letters, digits and _", comp_name)
+        check(spec, _COMPONENT_KEYS, key, required=("precision",))
+        precision = spec["precision"]
+        if precision not in PRECISIONS:
+            fail(f"{key}.precision", "unknown precision", "one of " + ", ".join(PRECISIONS),
+                 precision)
+        if "sum_of" in spec:
+            extra = sorted(set(spec) & {"base", "growth", "cap"})
+            if extra:
+                fail(f"{key}.{extra[0]}", "a sum_of component takes no base, growth or cap")
+            members = spec["sum_of"]
+            if len(members) < 2 or not all(isinstance(m, str) for m in members):
+                fail(f"{key}.sum_of", "wrong value", "a list of at least two component names",
+                     members)
+            components[comp_name] = Component(comp_name, precision, spec.get("label", ""),
+                                              sum_of=tuple(members))
+            continue
+        check(spec, _COMPONENT_KEYS, key, required=("base", "growth"))
+        base = spec["base"]
+        check(base, _BASE_KEYS, f"{key}.base", required=("dataset", "where"))
+        for col, val in base["where"].items():
+            values = val if isinstance(val, list) else [val]
+            if not values or any(not isinstance(v, (str, int)) or isinstance(v, bool)
+                                 for v in values):
+                fail(f"{key}.base.where.{col}", "wrong type",
+                     "a string, an integer or a list of them", val)
+        growth = spec["growth"]
+        if "fit" in growth:
+            check(growth, _GROWTH_KEYS, f"{key}.growth")
+            if {"low", "high"} & set(growth):
+                fail(f"{key}.growth.fit", "give either fit or low/high, not both")
+            if growth["fit"] not in FIT_MODELS:
+                fail(f"{key}.growth.fit", "unsupported model", "one of " + ", ".join(FIT_MODELS),
+                     growth["fit"])
+            low = high = math.nan  # filled from the fit by resolve()
+        else:
+            check(growth, _GROWTH_KEYS, f"{key}.growth", required=("low", "high"))
+            low, high = float(growth["low"]), float(growth["high"])
+        for bound, value in (("low", low), ("high", high)):
+            if "fit" not in growth and not (value > -1 and math.isfinite(value)):
+                fail(f"{key}.growth.{bound}", "out of range",
+                     "a growth rate above -1 (a fraction per year: 0.44 = +44%)", value)
+        if low > high:
+            fail(f"{key}.growth", "low is above high", "low <= high", (low, high))
+        per = growth.get("per", "path")
+        if per not in ("path", "year"):
+            fail(f"{key}.growth.per", "unknown draw mode", "'path' or 'year'", per)
+        cap = spec.get("cap")
+        if cap is not None:
+            try:
+                cap = to_flops(cap)
+            except UnitError as err:
+                fail(f"{key}.cap", str(err), "a FLOP/s figure such as '100 ZFLOPS'", cap)
+            if not cap > 0:
+                fail(f"{key}.cap", "must be positive", "a FLOP/s figure such as '100 ZFLOPS'",
+                     spec["cap"])
+        components[comp_name] = Component(
+            comp_name, precision, spec.get("label", ""),
+            base=BaseSource(base["dataset"], MappingProxyType(
+                {c: tuple(v) if isinstance(v, list) else v for c, v in base["where"].items()}),
+                base.get("year")),
+            growth=Growth(low, high, per, growth.get("fit")), cap=cap)
+
+    for comp in components.values():
+        for member in comp.sum_of:
+            key = f"components.{comp.name}.sum_of"
+            if member not in components or components[member].sum_of:
+                fail(key, f"{member!r} is not a projected component",
+                     "names of components with base and growth: "
+                     + ", ".join(c for c in components if not components[c].sum_of), member)
+        precisions = {components[m].precision for m in comp.sum_of}
+        if comp.sum_of and len(precisions) > 1 and comp.precision != "mixed":
+            fail(f"components.{comp.name}.precision", "sums different precisions",
+                 "'mixed' (the sum of " + ", ".join(sorted(precisions)) + " is not a physical"
+                 " quantity, so it must be labelled mixed)", comp.precision)
+        if comp.sum_of and len(precisions) == 1 and comp.precision not in precisions:
+            fail(f"components.{comp.name}.precision", "differs from its members'",
+                 repr(precisions.pop()), comp.precision)
+
+    return Scenario(scenario_name, MappingProxyType(components), end_year,
+                    label=doc.get("label", ""), description=doc.get("description", ""),
+                    correlation=correlation, source=source)
+
+
+
+# --------------------------------------------------------------------------- Monte Carlo
+
+
+@dataclass(frozen=True)
+class Base:
+    """A component's resolved starting point: the observed series and the base year's value.
+
+    ``history`` is the selected data series (FLOP/s, indexed by year) whose
+    ``attrs`` carry the unit, precision and sources; ``value`` is its value in ``year``.
+    """
+
+    year: int
+    value: float
+    history: pd.Series = field(repr=False)
+
+
+def resolve(scenario: Scenario, data_dir=None) -> tuple[Scenario, dict[str, Base]]:
+    """Read each projected component's base rows from the data; turn fits into ranges.
+
+    A ``growth: {fit: cagr}`` (or ``exponential``) assumption is resolved by
+    fitting that model (:func:`forecast.models.fit`) to the base series up to
+    the base year: both estimate ``b = ln(1 + growth)`` with a normal standard
+    error ``se_b = sqrt(cov[growth, growth]) / (1 + growth)`` (the delta method
+    run backwards), so the range is ``exp(b -+ 1.645 se_b) - 1``, the same
+    lognormal as a stated range.  Only the growth is drawn: the projection is
+    anchored at the observed base value, so the fitted level is not used.
+
+    Returns
+    -------
+    (Scenario, dict)
+        The scenario with every growth range filled in, and ``{component: Base}``
+        (sum components get the sum of their members' bases).
+
+    Raises
+    ------
+    ParameterError
+        Naming the scenario file and the ``components.<name>.base...`` key when a
+        dataset is unknown, the filters select no rows or rows of several years'
+        conflicting sources, the precision differs from the component's, or the
+        base year is not in the data.
+    """
+    from forecast import data
+
+    bases, frames = {}, {}
+    for comp in scenario.components.values():
+        if comp.base is None:
+            continue
+        key = f"components.{comp.name}.base"
+        src = comp.base
+        try:
+            if src.dataset not in frames:
+                frames[src.dataset] = data.load(src.dataset, data_dir=data_dir)
+            history = data.series(frames[src.dataset], **dict(src.where))
+        except ForecastError as err:
+            raise ParameterError(f"cannot read the base rows: {err}", name=key,
+                                 source=scenario.source) from err
+        found = history.attrs.get("precision")
+        if found != comp.precision:
+            raise ParameterError(
+                f"the rows are {found} FLOP/s but the component is declared {comp.precision}",
+                name=f"components.{comp.name}.precision", source=scenario.source,
+                expected=repr(found), value=comp.precision)
+        year = src.year if src.year is not None else int(history.index.max())
+        if year not in history.index:
+            raise ParameterError("no data row for the base year", name=f"{key}.year",
+                                 source=scenario.source,
+                                 expected="one of " + ", ".join(map(str, history.index)),
+                                 value=year)
+        value = float(history.loc[year])
+        if comp.cap is not None and value > comp.cap:
+            raise ParameterError("the cap is below the base value",
+                                 name=f"components.{comp.name}.cap", source=scenario.source,
+                                 expected=f"a cap above {value:.4g} FLOP/s", value=comp.cap)
+        bases[comp.name] = Base(year, value, history)
+        if comp.growth.fit is not None:
+            scenario = _fitted_growth(scenario, comp, history.loc[:year])
+    for comp in scenario.components.values():
+        if comp.sum_of:
+            years = {bases[m].year for m in comp.sum_of}
+            if len(years) > 1:
+                raise ParameterError(
+                    "members have different base years", name=f"components.{comp.name}.sum_of",
+                    source=scenario.source,
+                    expected="members sharing one base year (set base.year)",
+                    value={m: bases[m].year for m in comp.sum_of})
+            year = years.pop()
+            bases[comp.name] = Base(year, float(sum(bases[m].value for m in comp.sum_of)),
+                                    _summed_history(comp, bases))
+    return scenario, bases
+
+
+def _fitted_growth(scenario: Scenario, comp: Component, history: pd.Series) -> Scenario:
+    from forecast.models import fit
+
+    key = f"components.{comp.name}.growth.fit"
+    try:
+        result = fit(comp.growth.fit, history)
+    except ForecastError as err:
+        raise ParameterError(f"cannot fit {comp.growth.fit!r} to the base rows: {err}", name=key,
+                             source=scenario.source) from err
+    growth = float(result.params["growth"])
+    variance = float(result.cov.loc["growth", "growth"])
+    if not (math.isfinite(variance) and variance >= 0):
+        raise ParameterError("the fit gives no finite variance for the growth rate", name=key,
+                             source=scenario.source, value=variance)
+    b, se_b = math.log1p(growth), math.sqrt(variance) / (1 + growth)
+    low, high = math.expm1(b - Z90 * se_b), math.expm1(b + Z90 * se_b)
+    new = replace(comp, growth=replace(comp.growth, low=low, high=high))
+    return replace(scenario, components=MappingProxyType({**scenario.components, comp.name: new}))
+
+
+def _summed_history(comp: Component, bases) -> pd.Series:
+    """Sum of the members' observed series over the years they all have (mixed precision)."""
+    frame = pd.concat({m: bases[m].history for m in comp.sum_of}, axis=1).dropna()
+    total = frame.sum(axis=1).rename(comp.name)
+    total.attrs = {"unit": "FLOP/s", "precision": comp.precision,
+                   "sources": [s for m in comp.sum_of
+                               for s in bases[m].history.attrs.get("sources", [])
+                               if s.get("year") in total.index]}
+    return total
+
+
+def _stream(seed: int, name: str) -> np.random.Generator:
+    # crc32 (not hash()) so the stream is the same in every Python process.
+    return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode())]))
+
+
+def _check_int(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ParameterError("wrong value", name=name, expected=f"an integer >= {low}",
+                             value=value)
+    return int(value)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Monte Carlo paths of every component of a scenario.
+
+    ``years[c]`` (shape (n_years,)) and ``paths[c]`` (shape (n_paths, n_years),
+    FLOP/s, read-only) per component name ``c``; column 0 is the base year.
+    """
+
+    scenario: Scenario
+    n_paths: int
+    seed: int
+    bases: MappingProxyType = field(repr=False)
+    years: MappingProxyType = field(repr=False)
+    paths: MappingProxyType = field(repr=False)
+
+    def _component(self, component: str) -> Component:
+        return self.scenario._get(component)
+
+    def percentiles(self, q=PERCENTILES, components=None) -> pd.DataFrame:
+        """Tidy percentile table: scenario, component, precision, year, p<q>..., unit (FLOP/s)."""
+        q = _check_percentiles(q)
+        rows = []
+        for name in components or self.scenario.components:
+            comp = self._component(name)
+            values = np.percentile(self.paths[name], q, axis=0)  # (len(q), n_years)
+            frame = pd.DataFrame(values.T, columns=[_pname(x) for x in q])
+            frame.insert(0, "year", self.years[name])
+            frame.insert(0, "precision", comp.precision)
+            frame.insert(0, "component", name)
+            frame.insert(0, "scenario", self.scenario.name)
+            frame["unit"] = "FLOP/s"
+            rows.append(frame)
+        return pd.concat(rows, ignore_index=True)
+
+    def headline(self, years=(2030, 2035), q=PERCENTILES) -> pd.DataFrame:
+        """Percentiles in ``years`` with the CAGR implied by the median from the base year.
+
+        Columns: scenario, component, precision, year, p<q>..., implied_cagr, unit.
+        ``implied_cagr`` is ``(p50 / base value) ** (1 / (year - base year)) - 1``.
+        """
+        from forecast.growth import implied_cagr
+
+        q = _check_percentiles(tuple(sorted(set(q) | {50})))
+        table = self.percentiles(q)
+        table = table[table["year"].isin(list(years))].reset_index(drop=True)
+        base_value = table["component"].map(lambda c: self.bases[c].value)
+        periods = table["year"] - table["component"].map(lambda c: self.bases[c].year)
+        table.insert(len(table.columns) - 1, "implied_cagr",
+                     implied_cagr(base_value.to_numpy(float), table["p50"].to_numpy(float),
+                                  periods.to_numpy(float)))
+        return table
+
+    def exceedance(self, component: str, year: int, thresholds) -> pd.DataFrame:
+        """P(value in ``year`` > threshold) for each threshold (FLOP/s or text like '56 ZFLOPS').
+
+        Columns: scenario, component, precision, year, threshold (FLOP/s), label,
+        probability, mc_stderr (binomial standard error ``sqrt(p (1 - p) / n_paths)``).
+        """
+        from forecast.units import format_flops, to_flops
+
+        comp = self._component(component)
+        column = self._column(component, year)
+        rows = []
+        for threshold in thresholds:
+            flops = to_flops(threshold)
+            p = float(np.mean(column > flops))
+            rows.append({"scenario": self.scenario.name, "component": component,
+                         "precision": comp.precision, "year": year, "threshold": flops,
+                         "label": f"> {format_flops(flops)}", "probability": p,
+                         "mc_stderr": math.sqrt(p * (1 - p) / self.n_paths)})
+        return pd.DataFrame(rows)
+
+    def _column(self, component: str, year: int) -> np.ndarray:
+        self._component(component)
+        years = self.years[component]
+        if year not in years:
+            raise ParameterError("year outside the simulated range", name="year",
+                                 expected=f"{years[0]}..{years[-1]}", value=year)
+        return self.paths[component][:, int(np.searchsorted(years, year))]
+
+    def percentile_of(self, component: str, year: int, value: float) -> float:
+        """Share of paths (in %) at or below ``value`` FLOP/s in ``year``: where a figure falls."""
+        return float(np.mean(self._column(component, year) <= value) * 100)
+
+    def assumptions(self) -> pd.DataFrame:
+        """The scenario's assumptions as a table, one row per component.
+
+        Columns: component, precision, label, base_year, base_value (FLOP/s),
+        base_status (status of the base row), low, median, high (growth per
+        year), sigma (of ln(1 + g)), per, cap (FLOP/s or NaN), rows (dataset and
+        filters, or the summed components).
+        """
+        rows = []
+        for name, comp in self.scenario.components.items():
+            base = self.bases[name]
+            statuses = sorted({s.get("status", "") for s in base.history.attrs.get("sources", [])
+                               if s.get("year") == base.year})
+            g = comp.growth
+            rows.append({
+                "component": name, "precision": comp.precision, "label": comp.label,
+                "base_year": base.year, "base_value": base.value,
+                "base_status": ", ".join(statuses),
+                "low": g.low if g else math.nan, "median": g.rate if g else math.nan,
+                "high": g.high if g else math.nan, "sigma": g.sigma if g else math.nan,
+                "per": (g.per + (f" (fit: {g.fit})" if g.fit else "")) if g else "",
+                "cap": comp.cap if comp.cap is not None else math.nan,
+                "rows": ("sum of " + " + ".join(comp.sum_of)) if comp.sum_of else
+                f"{comp.base.dataset}: "
+                + ", ".join(f"{k}={v}" for k, v in comp.base.where.items()),
+            })
+        return pd.DataFrame(rows)
+
+    def median_path(self, component: str) -> pd.Series:
+        """The path with every growth at its median rate (no Monte Carlo), FLOP/s by year."""
+        years = self.years[component]
+        return pd.Series(_deterministic(self.scenario, self.bases, component, years),
+                         index=pd.Index(years, name="year"), name=component)
+
+    def forecasts(self, years=(2030, 2035), target: str = "global compute") -> pd.DataFrame:
+        """Rows for ``tables/headline_<notebook>.csv``: target, scope, component, precision,
+        year, model, mean, lower, upper, unit.
+
+        The point forecast in ``mean`` is the Monte Carlo *median*, as for the
+        log-scale models of :mod:`forecast.models` (whose ``mean`` is the
+        back-transformed median), so vintages compare like with like; ``model``
+        says so.  ``lower``/``upper`` are the 5th/95th percentiles; ``scope`` is
+        the ``scope`` filter of the component's base rows.
+        """
+        rows = []
+        for name, comp in self.scenario.components.items():
+            first = self.scenario.components[comp.sum_of[0] if comp.sum_of else name]
+            scope = first.base.where.get("scope", "")
+            for year in years:
+                lower, median, upper = np.percentile(self._column(name, year), [5, 50, 95])
+                rows.append({"target": target, "scope": scope, "component": name,
+                             "precision": comp.precision, "year": year,
+                             "model": f"monte-carlo {self.scenario.name} scenario (median, p5-p95)",
+                             "mean": float(median), "lower": float(lower),
+                             "upper": float(upper), "unit": "FLOP/s"})
+        return pd.DataFrame(rows)
+
+    def sensitivity(self, component: str = "total", year: int = 2030) -> pd.DataFrame:
+        """One-at-a-time sensitivity of ``component``'s ``year`` value (tornado chart input).
+
+        Every assumption feeding ``component`` is moved alone to each end of its
+        range while the others stay at their median: growth to ``low`` and
+        ``high`` (the 5th and 95th percentiles of its lognormal), a cap removed.
+        No Monte Carlo: the values are deterministic projections.
+
+        Returns a DataFrame sorted by ``swing`` (largest first) with columns
+        assumption, key, input_low, input_high, value_low, value_high, value_base,
+        swing (``|value_high - value_low|``, FLOP/s), component, year, precision.
+        """
+        comp = self._component(component)
+        years = np.array([year])
+        if year < self.bases[component].year:
+            raise ParameterError("year before the base year", name="year",
+                                 expected=f">= {self.bases[component].year}", value=year)
+        members = comp.sum_of or (component,)
+        base = float(_deterministic(self.scenario, self.bases, component, years)[0])
+        rows = []
+        for member in members:
+            g = self.scenario.components[member].growth
+            ends = []
+            for rate in (g.low, g.high):
+                varied = self.scenario.with_growth(member, rate, rate)
+                ends.append(float(_deterministic(varied, self.bases, component, years)[0]))
+            rows.append({"assumption": f"{member} growth", "key": f"components.{member}.growth",
+                         "input_low": g.low, "input_high": g.high,
+                         "value_low": ends[0], "value_high": ends[1]})
+            cap = self.scenario.components[member].cap
+            if cap is not None:
+                uncapped = self.scenario.with_cap(member, None)
+                value = float(_deterministic(uncapped, self.bases, component, years)[0])
+                rows.append({"assumption": f"{member} cap", "key": f"components.{member}.cap",
+                             "input_low": cap, "input_high": math.inf,
+                             "value_low": base, "value_high": value})
+        table = pd.DataFrame(rows)
+        table["value_base"] = base
+        table["swing"] = (table["value_high"] - table["value_low"]).abs()
+        table["component"], table["year"], table["precision"] = component, year, comp.precision
+        return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _pname(q: float) -> str:
+    return f"p{q:g}"
+
+
+def _check_percentiles(q) -> tuple:
+    values = tuple(q)
+    if not values or any(isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 <= x <= 100
+                         for x in values):
+        raise ParameterError("wrong value", name="percentiles",
+                             expected="numbers between 0 and 100", value=q)
+    return tuple(sorted(set(values)))
+
+
+def _deterministic(scenario: Scenario, bases, component: str, years: np.ndarray) -> np.ndarray:
+    """Values in ``years`` with each growth at its median rate (caps applied), FLOP/s."""
+    from forecast.growth import project
+
+    comp = scenario.components[component]
+    if comp.sum_of:
+        return sum(_deterministic(scenario, bases, m, years) for m in comp.sum_of)
+    base = bases[component]
+    values = project(base.value, comp.growth.rate, np.asarray(years, dtype=float) - base.year)
+    values = np.atleast_1d(values)
+    return values if comp.cap is None else np.minimum(values, comp.cap)
+
+
+def simulate(scenario: Scenario | str, *, n_paths: int = 10_000, seed: int = 0,
+             end_year: int | None = None, data_dir=None) -> Simulation:
+    """Monte Carlo paths of every component of ``scenario`` (a :class:`Scenario` or a name).
+
+    Parameters
+    ----------
+    n_paths : number of paths per component.
+    seed : non-negative integer; the same seed gives the same paths on any run.
+    end_year : last simulated year (default: the scenario's ``end_year``).
+    data_dir : data folder passed to :func:`forecast.data.load` (None: the project's).
+
+    Returns
+    -------
+    Simulation
+        ``paths[c]`` of shape (n_paths, end_year - base_year + 1), FLOP/s.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    n_paths = _check_int("n_paths", n_paths, 1)
+    seed = _check_int("seed", seed, 0)
+    end_year = scenario.end_year if end_year is None else _check_int("end_year", end_year, 1990)
+    scenario, bases = resolve(scenario, data_dir)
+    if end_year <= max(b.year for b in bases.values()):
+        raise ParameterError("must be after every base year", name="end_year",
+                             expected=f"> {max(b.year for b in bases.values())}", value=end_year)
+
+    rho = scenario.correlation
+    first = min(b.year for b in bases.values())
+    calendar = np.arange(first + 1, end_year + 1)  # years that can carry a yearly shock
+    if rho:  # shared shocks come from their own stream: rho == 0 leaves the draws unchanged
+        common = _stream(seed, "__common__")
+        common_path = common.standard_normal(n_paths)
+        common_year = common.standard_normal((n_paths, calendar.size))
+
+    years, paths = {}, {}
+    for comp in scenario.components.values():
+        if comp.sum_of:
+            continue
+        base, g = bases[comp.name], comp.growth
+        span = np.arange(base.year, end_year + 1)
+        k = (span - base.year).astype(float)
+        rng = _stream(seed, comp.name)
+        if g.per == "path":
+            z = rng.standard_normal(n_paths)
+            if rho:
+                z = math.sqrt(rho) * common_path + math.sqrt(1 - rho) * z
+            deviation = np.multiply.outer(z, k)  # ln F^k = k ln F
+        else:
+            z = rng.standard_normal((n_paths, span.size - 1))
+            if rho:
+                shared = common_year[:, base.year + 1 - calendar[0]:]
+                z = math.sqrt(rho) * shared + math.sqrt(1 - rho) * z
+            deviation = np.zeros((n_paths, span.size))
+            np.cumsum(z, axis=1, out=deviation[:, 1:])
+        deviation *= g.sigma
+        values = _deterministic(replace(scenario, components=MappingProxyType(
+            {**scenario.components, comp.name: replace(comp, cap=None)})), bases, comp.name, span)
+        out = np.exp(deviation, out=deviation)
+        out *= values  # (n_paths, n_years) * (n_years,): exactly project() when sigma == 0
+        if comp.cap is not None:
+            np.minimum(out, comp.cap, out=out)
+        years[comp.name], paths[comp.name] = span, out
+    for comp in scenario.components.values():
+        if comp.sum_of:
+            base = bases[comp.name]
+            span = np.arange(base.year, end_year + 1)
+            total = np.zeros((n_paths, span.size))
+            for member in comp.sum_of:
+                offset = base.year - bases[member].year
+                total += paths[member][:, offset:]
+            years[comp.name], paths[comp.name] = span, total
+    for array in (*years.values(), *paths.values()):
+        array.setflags(write=False)
+    return Simulation(scenario, n_paths, seed, MappingProxyType(dict(bases)),
+                      MappingProxyType(years), MappingProxyType(paths))
+
+
+# --------------------------------------------------------------------------- evidence
+
+#: Columns of :func:`evidence`.
+EVIDENCE_COLUMNS = ("component", "kind", "scope", "precision", "period", "rate", "bound",
+                    "publisher", "document", "status", "dataset", "line")
+
+
+def evidence(scenario: Scenario | str, data_dir=None) -> pd.DataFrame:
+    """Growth rates in the data that a scenario's ranges can be checked against.
+
+    For each component (its data ``scope`` and ``component`` taken from the
+    base filters; for a sum, from its members):
+
+    * ``observed``: year-on-year growth of the component's base series
+      (``(v2 / v1) ** (1 / gap) - 1``; ``status`` is the weaker of the two rows');
+    * ``stated CAGR``: the ``stated_cagr`` of ``compute_forecasts`` rows for the
+      same component, any scope (a China CAGR is growth evidence, not a level);
+    * ``implied by level``: the CAGR taking the component's base value to a
+      published forecast level of the same scope, component and precision
+      (``bound`` "lower" when the publisher said "more than").
+
+    Forecasts stated as multiples ("x 500") are left out: their base year is not
+    stated.  Rates are fractions per year, rounded to 4 decimals.
+    """
+    from forecast import data
+    from forecast.growth import implied_cagr
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    scenario, bases = resolve(scenario, data_dir)
+    forecasts = data.load("compute_forecasts", data_dir=data_dir)
+    rank = {"verified-primary": 0, "verified-secondary": 1, "derived": 2, "estimate": 3,
+            "claim": 4, "recalled": 5}
+    rows = []
+    for comp in scenario.components.values():
+        members = comp.sum_of or (comp.name,)
+        where = dict(scenario.components[members[0]].base.where)
+        label = comp.name if comp.sum_of else where.get("component", comp.name)
+        scope = where.get("scope")
+        base = bases[comp.name]
+        sources = {s["year"]: s for s in base.history.attrs.get("sources", [])}
+        history = base.history
+        for (y1, v1), (y2, v2) in zip(history.items(), list(history.items())[1:]):
+            s1, s2 = sources.get(y1, {}), sources.get(y2, {})
+            weaker = max((s1.get("status", ""), s2.get("status", "")), key=lambda x: rank.get(x, 9))
+            if comp.sum_of:  # several rows per year: cite the dataset, not one line
+                s2 = {"publisher": s2.get("publisher", ""), "line": None,
+                      "document": "sum of " + ", ".join(comp.sum_of) + " (mixed precisions)"}
+                weaker = max((s["status"] for s in history.attrs["sources"]
+                              if s["year"] in (y1, y2)), key=lambda x: rank.get(x, 9))
+            rows.append({"component": comp.name, "kind": "observed", "scope": scope,
+                         "precision": comp.precision, "period": f"{y1}-{y2}",
+                         "rate": (v2 / v1) ** (1 / (y2 - y1)) - 1, "bound": "point",
+                         "publisher": s2.get("publisher", ""), "document": s2.get("document", ""),
+                         "status": weaker, "dataset": scenario.components[members[0]].base.dataset,
+                         "line": s2.get("line")})
+        same = forecasts[forecasts["component"] == label]
+        for line, row in same.iterrows():
+            common = {"component": comp.name, "scope": row["scope"],
+                      "precision": row["precision"], "publisher": row["publisher"],
+                      "document": row["document"], "status": row["status"],
+                      "dataset": "compute_forecasts", "line": int(line)}
+            if pd.notna(row["stated_cagr"]):
+                rows.append({**common, "kind": "stated CAGR",
+                             "period": f"{row['cagr_from']}-{row['cagr_to']}",
+                             "rate": float(row["stated_cagr"]), "bound": row["bound"]})
+            if (row["kind"] == "forecast" and pd.notna(row["flops"]) and row["scope"] == scope
+                    and row["precision"] == comp.precision and row["year"] > base.year):
+                rows.append({**common, "kind": "implied by level",
+                             "period": f"{base.year}-{row['year']}",
+                             "rate": implied_cagr(base.value, row["flops"],
+                                                  row["year"] - base.year),
+                             "bound": row["bound"]})
+    table = pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))
+    table["rate"] = table["rate"].astype(float).round(4)
+    table["line"] = table["line"].astype("Int64")
+    return table
+
+
+def published(simulation: Simulation, component: str, data_dir=None) -> pd.DataFrame:
+    """Published forecasts comparable with a component, to mark on its fan chart.
+
+    Rows of ``compute_forecasts`` with kind "forecast", a FLOP/s value, and the
+    component's data scope, component name and precision (a mixed total is
+    compared only with mixed totals).  Columns: year, flops (FLOP/s), bound,
+    label (e.g. "CAICT WP 2022: 56 ZFLOPS (2022-11-05)"; "> " for lower bounds),
+    publisher, published, status, line.
+    """
+    from forecast import data
+    from forecast.units import format_flops
+
+    comp = simulation.scenario._get(component)
+    first = comp.sum_of[0] if comp.sum_of else component
+    where = dict(simulation.scenario.components[first].base.where)
+    name = component if comp.sum_of else where.get("component", component)
+    frame = data.load("compute_forecasts", data_dir=data_dir)
+    rows = frame[(frame["kind"] == "forecast") & frame["flops"].notna()
+                 & (frame["component"] == name) & (frame["precision"] == comp.precision)]
+    if "scope" in where:
+        rows = rows[rows["scope"] == where["scope"]]
+    out = pd.DataFrame({
+        "year": rows["year"].astype(int), "flops": rows["flops"].astype(float),
+        "bound": rows["bound"],
+        # the English part of the publisher's name (fonts for CJK are not guaranteed)
+        "label": [f"{p.split(' (')[0]} {e}: {'> ' if b == 'lower' else ''}{format_flops(f)} ({d})"
+                  for p, e, b, f, d in zip(rows["publisher"], rows["edition"], rows["bound"],
+                                           rows["flops"], rows["published"])],
+        "publisher": rows["publisher"], "published": rows["published"],
+        "status": rows["status"], "line": rows.index.astype(int)})
+    return out.reset_index(drop=True)
