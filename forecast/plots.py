@@ -494,7 +494,8 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
             base = rows[rows["point"] == "base"]
             axis.plot(base["year"], base["flops"], "s", color=color, ms=STYLE["marker_size"] - 1)
             for bound, marker in (("point", "o"), ("lower", "^")):
-                marks = rows[(rows["point"].isin(["stated", "from CAGR"])) & (rows["bound"] == bound)]
+                marks = rows[rows["point"].isin(["stated", "from CAGR", "from multiple"])
+                             & (rows["bound"] == bound)]
                 if not marks.empty:
                     axis.plot(marks["year"], marks["flops"], marker, color=color,
                               ms=STYLE["marker_size"] + 2, label=label, linestyle="none")

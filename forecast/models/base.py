@@ -1,0 +1,673 @@
+"""One fit interface for every growth model: validation, registry, least squares, results.
+
+A model family is a subclass of :class:`Model` that declares its maths and
+nothing else; this module does the rest:
+
+* :func:`register` / :func:`get_model` / :func:`available_models`: the one
+  registry (adding a model touches its own file plus one ``@register`` line);
+* input validation, shared by all models (:func:`prepare`): a pandas Series
+  whose index is time (integer years, floats, ``DatetimeIndex`` or
+  ``PeriodIndex``), no NaN, sorted time, enough points, positive values for
+  models fitted on log y;
+* :class:`CurveModel`: nonlinear least squares (``scipy.optimize.least_squares``)
+  for curves declared by ``param_names``, ``bounds``, ``_curve`` and
+  ``_initial_guess``, with the Gauss-Newton covariance R's ``nls`` prints and
+  delta-method prediction intervals;
+* :class:`FitResult`: the frozen result every model returns, with
+  ``forecast(horizon, level)`` continuing y's index.
+
+Conventions (as R's ``nls``/``lm`` print them): ``sigma`` is the residual
+standard error on ``n - k`` degrees of freedom (``k`` = number of free
+parameters); ``stderr`` are asymptotic standard errors ``sqrt(diag(cov))`` with
+``cov = sigma**2 (J'J)^-1``; fixed parameters get NaN.  ``aic`` is
+``n (log(2 pi) + 1 + log(SSE / n)) + 2 (k + 1)``, for log-scale models plus
+``2 sum(log y)`` so that it is a likelihood of y itself and comparable across
+models fitted to the same series.
+
+Oracle: tests/test_models_reference.py checks the curve fits against R's
+printed ``nls`` output on R's DNase data (logistic and Gompertz).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from forecast.errors import ConvergenceError, DataError, ParameterError, UnknownModelError
+
+#: upper limit of a ceiling-like parameter (cap, m) in multiples of max|y|
+SCALE_LIMIT = 1e3
+#: positive parameters are searched on the log scale down to this value (in the units
+#: of the fit: ceilings as multiples of max|y|, rates per unit of t)
+LOG_FLOOR = 1e-12
+
+# ----------------------------------------------------------------------------
+# Registry
+
+_REGISTRY: dict[str, type[Model]] = {}
+
+
+def register(name: str):
+    """Class decorator adding a model class to the registry under ``name``."""
+
+    def decorate(cls):
+        if name in _REGISTRY:
+            raise ValueError(f"model {name!r} is already registered")
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return decorate
+
+
+def available_models() -> list[str]:
+    """Names of the registered models, in registration order."""
+    return list(_REGISTRY)
+
+
+def get_model(name: str) -> type[Model]:
+    """The model class registered as ``name``; ``UnknownModelError`` lists the valid names."""
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        raise UnknownModelError(str(name), _REGISTRY) from None
+
+
+def fit(model: str, y: pd.Series, **options) -> FitResult:
+    """Fit the registered model ``model`` to the series ``y``.
+
+    Parameters
+    ----------
+    model : str
+        One of :func:`available_models` (cagr, exponential, logistic, gompertz,
+        bass, ets, arima).
+    y : pandas.Series
+        Values in any unit (FLOP/s, USD...), indexed by time: integer years,
+        floats, a DatetimeIndex or a PeriodIndex.
+    **options
+        Keyword options of that model, e.g. ``fixed={"cap": 5.6e22}``.
+
+    Returns
+    -------
+    FitResult
+    """
+    return get_model(model)(**options).fit(y)
+
+
+# ----------------------------------------------------------------------------
+# Time axis
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """The time axis of a series: numeric times ``t`` and how to continue the index.
+
+    ``t`` is the index itself for numeric indexes and decimal years for dates
+    and periods (2023Q3 starts at 2023.5), so rates are per year for dated
+    series and per unit of the index otherwise.
+    """
+
+    index: pd.Index
+    t: np.ndarray
+    kind: str  # "int", "float", "datetime", "period"
+    step: float | None  # spacing in t units when evenly spaced, else None
+    freq: Any = None
+
+    def future(self, horizon: int) -> tuple[pd.Index, np.ndarray]:
+        """The ``horizon`` periods after the last one: (index, t values)."""
+        last = self.index[-1]
+        if self.kind == "period":
+            index = pd.period_range(last + 1, periods=horizon, freq=self.index.freq)
+            return index, _decimal_year(index.start_time)
+        if self.kind == "datetime":
+            if self.freq is None:
+                raise DataError("cannot continue a DatetimeIndex that has no regular frequency",
+                                expected="dates at a regular frequency (or a PeriodIndex)")
+            index = pd.date_range(last, periods=horizon + 1, freq=self.freq)[1:]
+            return index, _decimal_year(index)
+        step = 1.0 if self.kind == "int" else self._float_step()
+        t = float(last) + step * np.arange(1, horizon + 1)
+        if self.kind == "int":
+            return pd.Index(np.round(t).astype(int)), t
+        return pd.Index(t), t
+
+    def _float_step(self) -> float:
+        # integral floats (2020.0, 2021.0) continue by years; otherwise by the
+        # typical spacing of the distinct time points
+        if np.all(self.t == np.round(self.t)):
+            return 1.0
+        gaps = np.diff(np.unique(self.t))
+        return float(np.median(gaps)) if gaps.size else 1.0
+
+
+def _decimal_year(stamps: pd.DatetimeIndex) -> np.ndarray:
+    stamps = pd.DatetimeIndex(stamps)
+    start = pd.to_datetime({"year": stamps.year, "month": 1, "day": 1})
+    end = pd.to_datetime({"year": stamps.year + 1, "month": 1, "day": 1})
+    frac = (stamps - pd.DatetimeIndex(start)) / (pd.DatetimeIndex(end) - pd.DatetimeIndex(start))
+    return np.asarray(stamps.year + np.asarray(frac, dtype=float), dtype=float)
+
+
+def time_axis(index: pd.Index, model: str = "model") -> TimeAxis:
+    """Classify ``index`` as time; ``DataError`` when it is not time-like."""
+    if isinstance(index, pd.PeriodIndex):
+        return TimeAxis(index, _decimal_year(index.start_time), "period", None, index.freq)
+    if isinstance(index, pd.DatetimeIndex):
+        freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
+        return TimeAxis(index, _decimal_year(index), "datetime", None, freq)
+    if pd.api.types.is_bool_dtype(index.dtype) or not pd.api.types.is_numeric_dtype(index.dtype):
+        raise DataError(
+            f"{model}: the index of y is not time-like",
+            expected="integer years, floats, a DatetimeIndex or a PeriodIndex",
+            value=str(index.dtype))
+    kind = "int" if pd.api.types.is_integer_dtype(index.dtype) else "float"
+    return TimeAxis(index, np.asarray(index, dtype=float), kind, None)
+
+
+# ----------------------------------------------------------------------------
+# Validation
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated series: ``y`` values (float), time axis, and the original Series."""
+
+    series: pd.Series
+    y: np.ndarray
+    axis: TimeAxis
+
+    @property
+    def t(self) -> np.ndarray:
+        return self.axis.t
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+
+def prepare(y, model: str, *, min_obs: int, min_reason: str, positive: bool,
+            replicates: bool) -> Prepared:
+    """Validate ``y`` for ``model``; raise ``DataError`` saying what is wrong.
+
+    ``replicates=True`` (curve models) accepts unevenly spaced and repeated time
+    points; otherwise the time points must be distinct and evenly spaced
+    (consecutive periods for a PeriodIndex, an inferable frequency for a
+    DatetimeIndex).
+    """
+    if not isinstance(y, pd.Series):
+        raise DataError(f"{model}: y must be a pandas Series indexed by time",
+                        expected="pandas.Series", value=type(y).__name__)
+    try:
+        values = np.asarray(pd.to_numeric(y, errors="raise"), dtype=float)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"{model}: y has non-numeric values", expected="numbers",
+                        value=str(err)) from err
+    axis = time_axis(y.index, model)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise DataError(f"{model}: y has missing or infinite values at {list(y.index[bad])}",
+                        expected="finite numbers (drop or fill the gaps first)")
+    if np.isnan(axis.t).any():
+        raise DataError(f"{model}: the time index has missing values",
+                        expected="a time for every value")
+    if len(values) < min_obs:
+        raise DataError(f"{model} needs at least {min_obs} observations ({min_reason})",
+                        value=len(values))
+    steps = np.diff(axis.t)
+    if (steps < 0).any():
+        where = int(np.argmax(steps < 0)) + 1
+        raise DataError(f"{model}: the time index is not sorted (at position {where})",
+                        expected="increasing time (sort with y.sort_index())",
+                        value=str(y.index[where]))
+    if positive and (values <= 0).any():
+        where = int(np.argmax(values <= 0))
+        raise DataError(f"{model} fits log y, so every value must be positive "
+                        f"(at {y.index[where]})", expected="values > 0", value=float(values[where]))
+    step = None
+    if not replicates:
+        if (steps == 0).any():
+            where = int(np.argmax(steps == 0)) + 1
+            raise DataError(f"{model}: repeated time point {y.index[where]}; only the curve models "
+                            "(exponential, logistic, gompertz) accept replicates",
+                            expected="one value per period")
+        step = _even_step(axis, steps, model)
+    elif steps.size and np.allclose(steps, steps[0]):
+        step = float(steps[0])
+    axis = TimeAxis(axis.index, axis.t, axis.kind, step, axis.freq)
+    return Prepared(y, values, axis)
+
+
+def _even_step(axis: TimeAxis, steps: np.ndarray, model: str) -> float:
+    uneven = DataError(f"{model}: the time points are not evenly spaced",
+                       expected="one value per period without gaps (or use a curve model)")
+    if axis.kind == "period":
+        if (np.diff(axis.index.asi8) != 1).any():
+            raise uneven
+        return 1.0 / _periods_per_year(axis.index.freqstr)
+    if axis.kind == "datetime":
+        if axis.freq is None:
+            raise uneven
+        return float(np.mean(steps)) if steps.size else 1.0
+    if steps.size and not np.allclose(steps, steps[0], rtol=1e-9, atol=0):
+        raise uneven
+    return float(steps[0]) if steps.size else 1.0
+
+
+def _periods_per_year(freqstr: str) -> float:
+    head = freqstr.upper()[0]
+    return {"Y": 1.0, "A": 1.0, "Q": 4.0, "M": 12.0, "W": 52.1775, "D": 365.25}.get(head, 1.0)
+
+
+def check_fixed(model: str, fixed, names) -> dict[str, float]:
+    """Validate ``fixed={name: value}`` against the parameter ``names``."""
+    if fixed is None:
+        return {}
+    if not isinstance(fixed, Mapping):
+        raise ParameterError("must be a dict {parameter: value}", name="fixed", source=model,
+                             value=fixed)
+    out = {}
+    for key, value in fixed.items():
+        if key not in names:
+            raise ParameterError(f"{model} has no parameter {key!r}", name="fixed", source=model,
+                                 expected=f"one of {', '.join(names)}", value=key)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):
+            raise ParameterError(f"fixed value of {key!r} must be a finite number", name="fixed",
+                                 source=model, value=value)
+        out[key] = number
+    return out
+
+
+def t_quantile(level: float, df: float) -> float:
+    """Two-sided quantile of Student's t (normal when ``df`` is infinite)."""
+    if not math.isfinite(df):
+        return float(stats.norm.ppf(0.5 + level / 2))
+    return float(stats.t.ppf(0.5 + level / 2, df))
+
+
+def gaussian_aic(sse: float, n: int, k: int, log_jacobian: float = 0.0) -> float:
+    """R's ``AIC`` for least squares: ``n(log 2pi + 1 + log(SSE/n)) + 2(k+1)``.
+
+    ``log_jacobian`` (``sum(log y)`` for models fitted on log y) adds ``2 sum log y``,
+    making the criterion a likelihood of y itself.
+    """
+    if sse <= 0:
+        return -math.inf
+    return n * (math.log(2 * math.pi) + 1 + math.log(sse / n)) + 2 * (k + 1) + 2 * log_jacobian
+
+
+# ----------------------------------------------------------------------------
+# Result
+
+
+Predictor = Callable[[int, np.ndarray, float], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class FitResult:
+    """The immutable result of fitting one model to one series.
+
+    Attributes
+    ----------
+    model : str
+        Registered model name.
+    params : Mapping[str, float]
+        Every parameter by name, estimated or fixed (read-only).
+    stderr : Mapping[str, float]
+        Asymptotic standard errors (NaN for fixed or derived-only parameters).
+    cov : pandas.DataFrame
+        Covariance of the free parameters (k x k, labelled), for Monte Carlo draws.
+    sigma : float
+        Residual standard error on ``n - k`` degrees of freedom, on the scale the
+        model is fitted on (log y for exponential, arima and log ets).
+    sse : float
+        Residual sum of squares on that same scale (on the scale of y for ets).
+    aic : float
+        Akaike information criterion of y (see module docstring); NaN for cagr.
+    n_obs : int
+        Number of observations.
+    fitted, residuals : pandas.Series
+        In-sample fitted values and ``y - fitted``, on y's index and scale.
+    options : Mapping[str, Any]
+        The options the model was fitted with (including ``fixed``).
+    interval_method : str
+        How ``forecast`` computes its intervals.
+    """
+
+    model: str
+    params: Mapping[str, float]
+    stderr: Mapping[str, float]
+    cov: pd.DataFrame
+    sigma: float
+    sse: float
+    aic: float
+    n_obs: int
+    fitted: pd.Series
+    residuals: pd.Series
+    options: Mapping[str, Any]
+    interval_method: str
+    df_resid: int
+    formula: str = ""
+    _axis: TimeAxis = field(default=None, repr=False)
+    _predict: Predictor = field(default=None, repr=False)
+
+    def __post_init__(self):
+        # read-only views: a FitResult is a record of what was fitted
+        for name in ("params", "stderr", "options"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    @property
+    def fixed(self) -> Mapping[str, float]:
+        """Parameters held at given values (``options['fixed']``)."""
+        return MappingProxyType(dict(self.options.get("fixed") or {}))
+
+    def forecast(self, horizon: int, level: float = 0.8) -> pd.DataFrame:
+        """Forecast the ``horizon`` periods after the last observation.
+
+        Parameters
+        ----------
+        horizon : int
+            Number of future periods (years after the last year, quarters after
+            the last quarter...), >= 1.
+        level : float
+            Coverage of the prediction interval, in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by the future periods (continuing y's index), columns
+            ``mean``, ``lower``, ``upper`` in the unit of y, with
+            ``lower <= mean <= upper``.  For log-scale models ``mean`` is the
+            back-transformed point forecast (the median on the scale of y).
+        """
+        if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
+            raise ParameterError("must be a whole number of periods >= 1", name="horizon",
+                                 source=f"{self.model}.forecast", value=horizon)
+        if not isinstance(level, (int, float)) or not 0 < level < 1:
+            raise ParameterError("must be a coverage strictly between 0 and 1 (e.g. 0.8)",
+                                 name="level", source=f"{self.model}.forecast", value=level)
+        index, t = self._axis.future(int(horizon))
+        mean, lower, upper = self._predict(int(horizon), t, float(level))
+        frame = pd.DataFrame({"mean": mean, "lower": lower, "upper": upper}, index=index)
+        frame.index.name = self.fitted.index.name
+        return frame
+
+    def summary(self) -> str:
+        """A plain-text report in the style of R's ``summary.nls``."""
+        k = len(self.cov)
+        lines = [f"Model: {self.model}" + (f"    {self.formula}" if self.formula else ""),
+                 f"Observations: {self.n_obs}; free parameters: {k}; "
+                 f"residual degrees of freedom: {self.df_resid}", "", "Parameters:"]
+        width = max(len(name) for name in self.params) + 2
+        lines.append(" " * width + f"{'Estimate':>14} {'Std. Error':>12}")
+        for name, value in self.params.items():
+            note = "  (fixed)" if name in self.fixed else ""
+            se = self.stderr.get(name, math.nan)
+            lines.append(f"{name:<{width}}{value:>14.6g} {se:>12.4g}{note}")
+        lines += ["", f"Residual standard error: {self.sigma:.4g} on {self.df_resid} "
+                      "degrees of freedom",
+                  f"SSE: {self.sse:.6g}    AIC: {self.aic:.6g}",
+                  f"Intervals: {self.interval_method}"]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
+        return f"FitResult(model={self.model!r}, n_obs={self.n_obs}, {params})"
+
+
+# ----------------------------------------------------------------------------
+# Models
+
+
+class Model:
+    """Base of every model: holds options only (no data); ``fit(y)`` returns a FitResult.
+
+    Subclasses set ``param_names``, ``positive`` (fitted on log y) and
+    ``replicates`` (accepts uneven and repeated times), list their options in
+    ``defaults`` and implement ``_fit(data, fixed)``.
+    """
+
+    name: ClassVar[str] = "model"
+    param_names: ClassVar[tuple[str, ...]] = ()
+    positive: ClassVar[bool] = False
+    replicates: ClassVar[bool] = False
+    defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, *, fixed: Mapping[str, float] | None = None, **options):
+        unknown = sorted(set(options) - set(self.defaults))
+        if unknown:
+            valid = ", ".join(["fixed", *self.defaults]) or "fixed"
+            raise ParameterError(f"{self.name} has no option {unknown[0]!r}", name=unknown[0],
+                                 source=self.name, expected=f"one of {valid}")
+        self.options = {**self.defaults, **options}
+        self.fixed: dict[str, float] = {}
+        self._check_options()
+        self.fixed = check_fixed(self.name, fixed, self.all_param_names())
+        self._check_fixed()
+
+    def all_param_names(self) -> tuple[str, ...]:
+        """Parameter names under the current options (ets/arima depend on them)."""
+        return self.param_names
+
+    def free_names(self) -> list[str]:
+        return [n for n in self.all_param_names() if n not in self.fixed]
+
+    def min_obs(self) -> tuple[int, str]:
+        """Minimum number of observations and the reason, for the DataError message."""
+        k = len(self.free_names())
+        return k + 1, f"{k} free parameters + 1 for the residual variance"
+
+    def _check_options(self) -> None:
+        """Validate ``self.options``; raise ParameterError."""
+
+    def _check_fixed(self) -> None:
+        """Validate ``self.fixed`` against the options; raise ParameterError."""
+
+    def fit(self, y: pd.Series) -> FitResult:
+        """Validate ``y`` and fit; see :func:`forecast.models.fit`."""
+        minimum, reason = self.min_obs()
+        data = prepare(y, self.name, min_obs=minimum, min_reason=reason,
+                       positive=self.positive, replicates=self.replicates)
+        return self._fit(data)
+
+    def _fit(self, data: Prepared) -> FitResult:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _options_record(self) -> dict[str, Any]:
+        return {**self.options, "fixed": dict(self.fixed)}
+
+
+class CurveModel(Model):
+    """A deterministic curve y = f(t; theta) + e fitted by nonlinear least squares.
+
+    Subclasses declare:
+
+    * ``param_names``; ``bounds`` {name: (low, high)}; ``scale_params``, the
+      parameters in the unit of y (f must be linear in each, like a ceiling);
+    * ``_curve(t, p)`` -> f at times ``t`` for the parameter dict ``p``;
+    * ``_jacobian(t, p)`` -> {name: df/dname} (analytic, for exact standard errors);
+    * ``_initial_guess(t, y, fixed)`` -> starting values (a linearisation).
+
+    The fit minimises the sum of squares with ``scipy.optimize.least_squares``
+    (trust-region reflective within ``bounds``) on y divided by max|y|, so
+    FLOP/s values of 1e21 are as well conditioned as densities near 1.
+    Standard errors come from the Gauss-Newton covariance ``sigma^2 (J'J)^-1``,
+    as R's ``nls`` prints them.  Prediction intervals use the delta method:
+    ``var = g' cov g + sigma^2`` with ``g = df/dtheta`` at the future time, and
+    Student's t on ``n - k`` degrees of freedom.
+    """
+
+    replicates = True
+    bounds: ClassVar[dict[str, tuple[float, float]]] = {}
+    scale_params: ClassVar[tuple[str, ...]] = ()
+    formula: ClassVar[str] = ""
+    defaults = {"start": None}
+
+    def _curve(self, t: np.ndarray, p: Mapping[str, float]) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _jacobian(self, t: np.ndarray, p: Mapping[str, float]) -> dict[str, np.ndarray]:
+        raise NotImplementedError  # pragma: no cover
+
+    def _initial_guess(self, t, y, fixed) -> dict[str, float]:  # pragma: no cover
+        raise NotImplementedError
+
+    def _times(self, data: Prepared) -> np.ndarray:
+        """The covariate the curve is evaluated at (default: the time values)."""
+        return data.t
+
+    def _future_times(self, data: Prepared, horizon: int, t_future: np.ndarray) -> np.ndarray:
+        return t_future
+
+    def hints(self) -> list[str]:
+        """What to try when the fit does not converge (ConvergenceError)."""
+        return ["give starting values, e.g. start={...}",
+                "fix a parameter the data cannot pin down, e.g. fixed={...}"]
+
+    def _fit(self, data: Prepared) -> FitResult:
+        t, y = self._times(data), data.y
+        scale = float(np.max(np.abs(y))) or 1.0
+        ys = y / scale
+        free = self.free_names()
+        fixed_s = {k: (v / scale if k in self.scale_params else v) for k, v in self.fixed.items()}
+
+        guess = self._start(t, y, data)
+        natural0 = np.array([guess[n] / scale if n in self.scale_params else guess[n]
+                             for n in free])
+        lo = np.array([self._bound(n, 0, scale) for n in free])
+        hi = np.array([self._bound(n, 1, scale) for n in free])
+        # parameters bounded below by 0 (ceilings, rates, p and q) are searched on the log
+        # scale: a runaway ceiling then reaches its limit in a few steps instead of hundreds,
+        # and positivity needs no bound.  Standard errors use the natural parameters.
+        logged = np.array([a == 0 for a in lo])
+        floor = np.log(LOG_FLOOR)
+        v_lo = np.where(logged, floor, lo)
+        v_hi = np.where(logged, np.log(np.where(logged, hi, 1.0)), hi)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v0 = np.where(logged, np.log(np.maximum(natural0, LOG_FLOOR)), natural0)
+            inner_lo = np.where(np.isfinite(v_lo), v_lo + 1e-9 * (np.abs(v_lo) + 1), v_lo)
+            inner_hi = np.where(np.isfinite(v_hi), v_hi - 1e-9 * (np.abs(v_hi) + 1), v_hi)
+        v0 = np.clip(v0, inner_lo, inner_hi)
+
+        def natural(v):
+            return np.where(logged, np.exp(np.where(logged, v, 0.0)), v)
+
+        def params_of(x):
+            return {**fixed_s, **dict(zip(free, x))}
+
+        def residual(v):
+            return self._curve(t, params_of(natural(v))) - ys
+
+        def jacobian_natural(x):
+            jac = self._jacobian(t, params_of(x))
+            return np.column_stack([jac[n] for n in free]) if free else np.zeros((len(t), 0))
+
+        def jacobian(v):
+            x = natural(v)
+            return jacobian_natural(x) * np.where(logged, x, 1.0)
+
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            try:
+                sol = optimize.least_squares(residual, v0, jac=jacobian, bounds=(v_lo, v_hi),
+                                             method="trf", x_scale="jac", ftol=1e-13,
+                                             xtol=1e-13, gtol=1e-13, max_nfev=200)
+            except ValueError as err:
+                raise ConvergenceError(self.name, f"least squares failed ({err})",
+                                       self.hints()) from err
+        if sol.status <= 0 or not np.all(np.isfinite(sol.x)):
+            raise ConvergenceError(self.name, f"least squares stopped: {sol.message}", self.hints())
+        at_bound = [(n, side) for n, x, a, b in zip(free, sol.x, v_lo, v_hi)
+                    for side, edge in (("lower", a), ("upper", b))
+                    if np.isfinite(edge) and abs(x - edge) <= 1e-6 * (abs(edge) + 1)]
+        if at_bound:
+            name, side = at_bound[0]
+            if name in self.scale_params and side == "upper":
+                where = f"{SCALE_LIMIT:g} x max(y): the data show no sign of saturation"
+            elif side == "lower" and self.bounds.get(name, (None,))[0] == 0:
+                where = "zero (it must be positive)"
+            else:
+                where = f"its bound {self.bounds.get(name)}"
+            raise ConvergenceError(self.name, f"parameter {name!r} ran to {where}", self.hints())
+
+        x_opt = natural(sol.x)
+        ps = params_of(x_opt)
+        resid_s = ys - self._curve(t, ps)
+        n, k = len(y), len(free)
+        df = n - k
+        sse_s = float(resid_s @ resid_s)
+        sigma_s = math.sqrt(sse_s / df)
+        cov_s = sigma_s ** 2 * self._inverse_gram(jacobian_natural(x_opt))
+
+        unscale = np.array([scale if nm in self.scale_params else 1.0 for nm in free])
+        cov = cov_s * np.outer(unscale, unscale)
+        params = {nm: float(ps[nm] * scale if nm in self.scale_params else ps[nm])
+                  for nm in self.all_param_names()}
+        stderr = {nm: math.nan for nm in params}
+        stderr.update({nm: float(math.sqrt(max(cov[i, i], 0.0))) for i, nm in enumerate(free)})
+        fitted = pd.Series(self._curve(t, ps) * scale, index=data.series.index, name="fitted")
+
+        def jacobian_natural_at(times):
+            jac = self._jacobian(times, ps)
+            return np.column_stack([jac[nm] for nm in free]) if k else np.zeros((len(times), 0))
+
+        def predict(horizon, t_future, level):
+            tf = self._future_times(data, horizon, t_future)
+            mean_s = self._curve(tf, ps)
+            g = jacobian_natural_at(tf)
+            var = np.einsum("ij,jk,ik->i", g, cov_s, g) + sigma_s ** 2
+            half = t_quantile(level, df) * np.sqrt(var)
+            return mean_s * scale, (mean_s - half) * scale, (mean_s + half) * scale
+
+        return FitResult(
+            model=self.name, params=params, stderr=stderr,
+            cov=pd.DataFrame(cov, index=free, columns=free), sigma=sigma_s * scale,
+            sse=sse_s * scale ** 2, aic=gaussian_aic(sse_s * scale ** 2, n, k), n_obs=n,
+            fitted=fitted, residuals=(data.series.astype(float) - fitted).rename("residuals"),
+            options=self._options_record(), df_resid=df, formula=self.formula,
+            interval_method=("delta method on the parameter covariance plus residual variance, "
+                             f"Student t on {df} df"),
+            _axis=data.axis, _predict=predict)
+
+    def _start(self, t, y, data) -> dict[str, float]:
+        start = self.options.get("start") or {}
+        if not isinstance(start, Mapping) or set(start) - set(self.all_param_names()):
+            raise ParameterError("must be a dict of starting values for the model's parameters",
+                                 name="start", source=self.name,
+                                 expected=f"keys among {', '.join(self.all_param_names())}",
+                                 value=start)
+        complete = set(self.free_names()) <= set(start)
+        guess = {} if complete else self._initial_guess(t, y, self.fixed)
+        guess = {**guess, **{k: float(v) for k, v in start.items()}}
+        return guess
+
+    def _bound(self, name: str, side: int, scale: float) -> float:
+        value = self.bounds.get(name, (-np.inf, np.inf))[side]
+        if name in self.scale_params:
+            # a ceiling beyond SCALE_LIMIT x max|y| means the data show no saturation:
+            # stop there (and say so) instead of chasing it to infinity
+            return value / scale if np.isfinite(value) else (SCALE_LIMIT if side else -SCALE_LIMIT)
+        return value
+
+    def _inverse_gram(self, jac: np.ndarray) -> np.ndarray:
+        """(J'J)^-1 via the SVD of the column-scaled J; ConvergenceError when singular."""
+        if jac.shape[1] == 0:
+            return np.zeros((0, 0))
+        norms = np.linalg.norm(jac, axis=0)
+        norms[norms == 0] = 1.0
+        _, sv, vt = np.linalg.svd(jac / norms, full_matrices=False)
+        if sv[-1] <= 1e-10 * sv[0]:
+            raise ConvergenceError(self.name, "the parameters are not identified by these data "
+                                   "(singular gradient at the optimum)", self.hints())
+        inner = (vt.T / sv ** 2) @ vt
+        return inner / np.outer(norms, norms)
+
