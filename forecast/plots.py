@@ -436,8 +436,8 @@ def _panels(n: int, ax):
     cols = 1 if n == 1 else 2
     rows = -(-n // cols)
     width, height = STYLE["figsize"]
-    fig, axes = plt.subplots(rows, cols, figsize=(width * (1 if n == 1 else 1.6), height * rows * 0.9),
-                             dpi=STYLE["dpi"], squeeze=False)
+    size = (width * (1 if n == 1 else 1.6), height * rows * 0.9)
+    fig, axes = plt.subplots(rows, cols, figsize=size, dpi=STYLE["dpi"], squeeze=False)
     for extra in axes.flat[n:]:
         extra.set_visible(False)
     return fig, list(axes.flat[:n])
@@ -503,7 +503,8 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
         _flops_axis(axis)
         low, high = axis.get_ylim()
         if high / low < 30:  # under ~1.5 decades, label minor ticks too (2x, 3x, 5x if > 4x)
-            shown = ("2.0", "3.0", "5.0") if high / low > 4 else tuple(f"{d}.0" for d in range(2, 10))
+            shown = (("2.0", "3.0", "5.0") if high / low > 4
+                     else tuple(f"{d}.0" for d in range(2, 10)))
             axis.yaxis.set_minor_formatter(FuncFormatter(
                 lambda v, _, shown=shown: format_flops(v, 2) if f"{v:.1e}"[:3] in shown else ""))
         else:
@@ -519,7 +520,9 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
         axis.legend(frameon=False, fontsize=STYLE["font_size"] - 2, loc="upper left")
     if title and len(keys) > 1:
         fig.suptitle(title)
-    fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 0.98))  # keep the panel titles clear of the suptitle
+    else:
+        fig.tight_layout()
     return fig
 
 
