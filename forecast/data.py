@@ -110,7 +110,8 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     name : str
         A dataset name (see :func:`datasets`): ``global_compute``,
         ``compute_forecasts``, ``nvidia_datacenter_revenue``,
-        ``accelerator_shipments``, ``accelerators``, ``claims``.
+        ``accelerator_shipments``, ``accelerators``, ``claims``,
+        ``hardware_prices``.
     data_dir : path, optional
         Folder holding ``datapackage.json`` and the CSV files; default the
         project's ``data/`` (found by walking up from the cwd to ``pyproject.toml``).

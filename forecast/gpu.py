@@ -27,7 +27,8 @@ Oracles: the tests check hand arithmetic (24,000 H100 SXM at dense FP16 =
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -397,7 +398,8 @@ def networking_share(revenue: pd.DataFrame) -> pd.Series:
 def revenue_to_units(revenue: pd.DataFrame, *, asp: Mapping[str, float],
                      generation: str | Mapping[int, str], networking: float | None = None,
                      precision: str = "FP16", sparse: bool = False,
-                     specs: pd.DataFrame | None = None) -> pd.DataFrame:
+                     specs: pd.DataFrame | None = None,
+                     missing_price: str = "raise") -> pd.DataFrame:
     """Implied accelerator units and FLOP/s from data-center revenue.  An *estimate*.
 
     ``units = revenue x (1 - networking share) / average selling price``, with
@@ -418,9 +420,15 @@ def revenue_to_units(revenue: pd.DataFrame, *, asp: Mapping[str, float],
         generation *as it enters data-center revenue* (a DGX/HGX system price
         per GPU, say).  Required; every generation used needs one.
     generation : str or mapping
-        The accelerator sold: one id for every row, or ``{fiscal year: id}``.
+        The accelerator sold: one id for every row, or ``{fiscal year: id}``
+        (keys 2026, "2026" or "FY2026").
     networking : float, optional
         Networking share in [0, 1) for rows the table gives none.
+    missing_price : {"raise", "nan"}
+        What a generation without a price (absent from ``asp``, or NaN) does:
+        raise (default), or give its rows NaN ``asp``, ``units``, ``flops``
+        and ``h100e`` with status "no sourced price", so that no unit count
+        is made up for them.
 
     Returns
     -------
@@ -428,15 +436,19 @@ def revenue_to_units(revenue: pd.DataFrame, *, asp: Mapping[str, float],
         ``revenue`` plus ``networking_share``, ``networking_source``
         ("reported" or "assumption"), ``compute_revenue``, ``accelerator``,
         ``asp``, ``units``, ``flops``, ``h100e``, ``precision``, ``sparse`` and
-        ``status`` ("estimate").
+        ``status`` ("estimate", or "no sourced price").
 
     Raises
     ------
     ParameterError
-        A fiscal year without a generation, a generation without a price, a
-        non-positive price, or rows without a reported networking figure when
-        ``networking`` is not given (the message lists the periods).
+        A fiscal year without a generation, a generation without a price
+        (unless ``missing_price="nan"``), a non-positive price, or rows without
+        a reported networking figure when ``networking`` is not given (the
+        message lists the periods).
     """
+    if missing_price not in ("raise", "nan"):
+        raise ParameterError("must be 'raise' or 'nan'", name="missing_price",
+                             value=missing_price)
     missing = {"fiscal_year", "revenue"} - set(revenue.columns)
     if missing:
         raise DataError("revenue lacks columns " + ", ".join(sorted(missing)),
@@ -450,13 +462,25 @@ def revenue_to_units(revenue: pd.DataFrame, *, asp: Mapping[str, float],
     if isinstance(generation, str):
         chips = pd.Series(generation, index=frame.index)
     else:
-        chips = years.map(dict(generation))
+        # keys may be 2026, "2026" or "FY2026" (papermill passes dict keys as text)
+        by_year = {}
+        for key, chip in dict(generation).items():
+            year = str(key).strip().upper().removeprefix("FY")
+            if not year.isdigit():
+                raise ParameterError(f"{key!r} is not a fiscal year", name="generation",
+                                     expected="{fiscal year: accelerator id}", value=key)
+            by_year[int(year)] = chip
+        chips = years.map(by_year)
         if chips.isna().any():
             missing = sorted(set(int(y) for y in years[chips.isna()]))
             raise ParameterError("no generation for fiscal years " + ", ".join(map(str, missing)),
                                  name="generation", expected="{fiscal year: accelerator id}")
     prices = {}
     for chip in dict.fromkeys(chips):
+        given = asp.get(chip)
+        if missing_price == "nan" and (given is None or (isinstance(given, float)
+                                                         and math.isnan(given))):
+            continue  # no price: NaN units below, never a made-up count
         if chip not in asp:
             raise ParameterError(f"no average selling price for {chip!r}", name="asp",
                                  expected="{accelerator id: USD per unit} covering "
@@ -491,7 +515,106 @@ def revenue_to_units(revenue: pd.DataFrame, *, asp: Mapping[str, float],
     result = frame.assign(networking_share=share, networking_source=source,
                           compute_revenue=compute, accelerator=chips, asp=price, units=units,
                           flops=units * peak.astype(float))
+    status = np.where(price.notna(), "estimate", "no sourced price")
     result = result.assign(h100e=result["flops"] / reference, precision=precision,
-                           sparse=sparse, status="estimate")
+                           sparse=sparse, status=status)
     result.attrs.update(precision=precision, sparse=sparse, unit="FLOP/s", status="estimate")
     return result
+
+
+#: Price bases that stand for the selling price of a data-center GPU as it enters NVIDIA's
+#: revenue: per-GPU shares of 8-GPU DGX systems, HGX products and baseboards (NVIDIA sells
+#: DGX systems and HGX boards; single-card list prices are retail and are left out).
+SYSTEM_BASES = ("per GPU: DGX 8-GPU system price / 8", "per GPU: HGX 8-GPU price / 8",
+                "per GPU: 8-GPU baseboard price / 8")
+
+
+def selling_prices(prices: pd.DataFrame, chips: Iterable[str], *,
+                   given: Mapping[str, float] | None = None,
+                   bases: Iterable[str] = SYSTEM_BASES) -> pd.DataFrame:
+    """One average selling price per chip, with its source and status.
+
+    A price given by the caller wins and is labelled "user assumption".
+    Otherwise the price is the median of the chip's observations in
+    ``prices`` whose ``basis`` is one of ``bases``: status "derived" (median
+    of several rows) or the row's own status (a single row).  A chip with
+    neither gets NaN and status "no sourced price"; no price is ever carried
+    over from another chip.
+
+    Parameters
+    ----------
+    prices : DataFrame
+        ``forecast.data.load("hardware_prices")``: columns ``accelerator``,
+        ``price`` (USD per GPU), ``unit``, ``basis``, ``price_date``,
+        ``publisher``, ``document``, ``status``.
+    chips : iterable of str
+        Accelerator ids to price (duplicates are ignored; order kept).
+    given : mapping, optional
+        ``{accelerator id: USD per GPU}`` set by the caller.
+    bases : iterable of str
+        The ``basis`` values counted (default :data:`SYSTEM_BASES`).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``accelerator``: ``price`` (USD per GPU, NaN when none),
+        ``status``, ``source`` (publisher, document, dates and the lines of
+        ``prices`` used), ``observations`` (rows used), ``low`` and ``high``
+        (their range, USD).
+
+    Raises
+    ------
+    DataError
+        ``prices`` lacks a column, or holds a price in another currency.
+    ParameterError
+        A given price that is not a positive number.
+    """
+    needed = {"accelerator", "price", "unit", "basis", "price_date", "publisher",
+              "document", "status"}
+    missing = needed - set(prices.columns)
+    if missing:
+        raise DataError("prices lack columns " + ", ".join(sorted(missing)),
+                        path=prices.attrs.get("path"),
+                        expected="the hardware_prices dataset (forecast.data.load)")
+    other = prices[prices["unit"] != "USD"]
+    if not other.empty:
+        raise DataError("price not in USD", path=prices.attrs.get("path"),
+                        line=int(other.index[0]), column="unit", expected="USD",
+                        value=other["unit"].iloc[0])
+    given = dict(given or {})
+    for chip, price in given.items():
+        if isinstance(price, bool) or not (isinstance(price, (int, float))
+                                           and math.isfinite(price) and price > 0):
+            raise ParameterError(f"price of {chip!r} must be a positive number of USD",
+                                 name="given", value=price)
+    bases = list(bases)
+    path = prices.attrs.get("path")
+    file = Path(path).name if path else "prices"
+    rows = []
+    for chip in dict.fromkeys(chips):
+        if chip in given:
+            rows.append((chip, float(given[chip]), "user assumption",
+                         "given by the user (not in the data)", 0, np.nan, np.nan))
+            continue
+        seen = prices[(prices["accelerator"] == chip) & prices["basis"].isin(bases)]
+        if seen.empty:
+            rows.append((chip, np.nan, "no sourced price",
+                         f"no row of {file} for {chip} with basis in: " + "; ".join(bases),
+                         0, np.nan, np.nan))
+            continue
+        values = seen["price"].astype(float)
+        dates = seen["price_date"].dt.strftime("%Y-%m-%d")
+        lines = ", ".join(str(line) for line in seen.index)
+        publishers = "; ".join(dict.fromkeys(seen["publisher"] + ", " + seen["document"]))
+        if len(seen) == 1:
+            status = str(seen["status"].iloc[0])
+            source = (f"{publishers}: {seen['basis'].iloc[0]}, dated {dates.iloc[0]} "
+                      f"({file} line {lines})")
+        else:
+            status = "derived"
+            source = (f"{publishers}: median of {len(seen)} per-GPU prices dated "
+                      f"{dates.min()} to {dates.max()} ({file} lines {lines})")
+        rows.append((chip, float(values.median()), status, source, len(seen),
+                     float(values.min()), float(values.max())))
+    return pd.DataFrame(rows, columns=["accelerator", "price", "status", "source",
+                                       "observations", "low", "high"]).set_index("accelerator")

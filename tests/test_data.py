@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 BROKEN = Path(__file__).resolve().parent / "data" / "broken"
 DATASETS = ["global_compute", "compute_forecasts", "nvidia_datacenter_revenue",
-            "accelerator_shipments", "accelerators", "claims"]
+            "accelerator_shipments", "accelerators", "claims", "hardware_prices"]
 STATUSES = {"verified-primary", "verified-secondary", "recalled", "claim", "estimate", "derived"}
 
 
@@ -48,7 +48,7 @@ def broken_dir(tmp_path):
 # --------------------------------------------------------------------------- loading
 
 
-def test_datasets_lists_the_six_files():
+def test_datasets_lists_the_files_in_descriptor_order():
     assert data.datasets() == DATASETS
     assert data.datasets(DATA) == DATASETS
 
@@ -411,3 +411,42 @@ def test_claims_keep_their_status():
     confirmed = claims[claims["status"] != "claim"]
     assert len(confirmed) == 4 and confirmed["confirmed_by"].notna().all()
     assert claims.loc[claims["status"] == "claim", "confirmed_by"].isna().all()
+
+
+def test_hardware_prices_are_the_epoch_rows_as_read():
+    prices = data.load("hardware_prices")
+    # Rows of epoch-research/training-cost-trends data/Hardware prices.csv at commit
+    # f2dc68a9df5f5895244c1fecdbacaf606dfa8c42 (columns: Price source, Price date, Hardware
+    # model, ..., Price (hardware purchase), Notes, Cloud GPU description, Number of GPUs):
+    #   .../www.semianalysis.com/p/ai-server-cost-analysis-memory-is,2023-05-29,NVIDIA H100 SXM5
+    #     80GB,NVIDIA,,,,,,33750.00,"DGX, 8 GPU, 640GB. “Nvidia sells DGX H100’s at around
+    #     $270,000”.",,8
+    #   .../dgx-a100-comparable-dihuni-optiready-...-server/#gpu%20,2023-09-23,NVIDIA A100 SXM4
+    #     80 GB,NVIDIA,,,,,,18548.75,"HGX A100, 8 GPU, 640GB",,8
+    #   .../www.deltacomputer.com/nvidia-dgx-b200-1440gb.html,2024-12-17,NVIDIA B200,NVIDIA,,,,,,
+    #     47409.13,"DGX, 8 GPU, euro to USD",,8
+    def row(chip, date):
+        rows = prices[(prices["accelerator"] == chip) & (prices["price_date"] == date)
+                      & prices["basis"].str.contains("8-GPU")]
+        assert len(rows) == 1, (chip, date)
+        return rows.iloc[0]
+
+    h100 = row("h100-sxm", "2023-05-29")
+    assert h100["price"] == 33_750.00 == 270_000 / 8  # Epoch's per-GPU share of a DGX H100
+    assert h100["basis"] == "per GPU: DGX 8-GPU system price / 8"
+    assert "semianalysis.com" in h100["price_source"]
+    a100 = row("a100-sxm", "2023-09-23")
+    assert a100["price"] == 18_548.75 and a100["model"] == "NVIDIA A100 SXM4 80 GB"
+    assert a100["basis"] == "per GPU: HGX 8-GPU price / 8"
+    b200 = row("b200", "2024-12-17")
+    assert b200["price"] == 47_409.13 and "dgx-b200" in b200["price_source"]
+    # one Blackwell row only; no GB200 or Ascend price exists in the file
+    assert (prices["accelerator"] == "b200").sum() == 1
+    assert not prices["accelerator"].isin(["gb200", "ascend-910", "ascend-910b",
+                                           "ascend-910c"]).any()
+    # provenance: every row read in Epoch's file at that commit
+    assert set(prices["publisher"]) == {"Epoch AI"} and set(prices["unit"]) == {"USD"}
+    assert set(prices["status"]) == {"verified-primary"}
+    assert prices["document"].str.contains("f2dc68a9").all()
+    assert prices["url"].str.contains("f2dc68a9df5f5895244c1fecdbacaf606dfa8c42").all()
+    assert set(prices["accelerator"]) <= set(data.load("accelerators")["id"])

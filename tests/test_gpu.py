@@ -291,6 +291,103 @@ def test_revenue_refuses_non_positive_prices(price):
                              networking=0.1, specs=SPECS)
 
 
+def test_revenue_without_a_price_gives_nan_units_when_asked():
+    out = gpu.revenue_to_units(REVENUE, asp={"a100-sxm": 40_000},
+                               generation={2024: "a100-sxm", 2026: "h100-sxm"},
+                               networking=0.10, specs=SPECS, missing_price="nan")
+    # FY24 Q2 as in test_revenue_to_units_by_hand: 232,200 units; FY26 Q3 has no price
+    assert out["units"].iloc[0] == pytest.approx(232_200)
+    assert np.isnan(out["units"].iloc[1]) and np.isnan(out["flops"].iloc[1])
+    assert np.isnan(out["asp"].iloc[1]) and np.isnan(out["h100e"].iloc[1])
+    assert list(out["status"]) == ["estimate", "no sourced price"]
+    # a NaN price counts as no price too
+    nan_price = gpu.revenue_to_units(REVENUE, asp={"h100-sxm": float("nan")},
+                                     generation="h100-sxm", networking=0.1, specs=SPECS,
+                                     missing_price="nan")
+    assert nan_price["units"].isna().all()
+
+
+def test_missing_price_must_be_raise_or_nan():
+    with pytest.raises(ParameterError, match="parameter 'missing_price': must be 'raise' or 'nan'"):
+        gpu.revenue_to_units(REVENUE, asp={"h100-sxm": 1.0}, generation="h100-sxm",
+                             networking=0.1, specs=SPECS, missing_price="zero")
+
+
+def test_generation_keys_may_be_text():
+    # papermill passes dict keys as text: "2024" and "FY2026" mean fiscal years 2024 and 2026
+    out = gpu.revenue_to_units(REVENUE, asp={"h100-sxm": 20_000, "a100-sxm": 40_000},
+                               generation={"2024": "a100-sxm", "FY2026": "h100-sxm"},
+                               networking=0.10, specs=SPECS)
+    assert list(out["accelerator"]) == ["a100-sxm", "h100-sxm"]
+    assert out["units"].tolist() == pytest.approx([232_200, 2_150_750])
+    with pytest.raises(ParameterError, match="'Q3' is not a fiscal year"):
+        gpu.revenue_to_units(REVENUE, asp={"h100-sxm": 1.0}, generation={"Q3": "h100-sxm"},
+                             networking=0.1, specs=SPECS)
+
+
+# --- selling prices -----------------------------------------------------------------------
+
+# test rows, not market data: three 8-GPU observations and one single-card price for chip
+# "x", two observations for "y", and a single-card price only for "z"
+PRICES = pd.DataFrame({
+    "accelerator": ["x", "x", "x", "x", "y", "y", "z"],
+    "price": [10.0, 30.0, 20.0, 1000.0, 10.0, 40.0, 5.0],
+    "unit": ["USD"] * 7,
+    "basis": [gpu.SYSTEM_BASES[0], gpu.SYSTEM_BASES[1], gpu.SYSTEM_BASES[2],
+              "single-unit list price", gpu.SYSTEM_BASES[0], gpu.SYSTEM_BASES[0],
+              "single-unit list price"],
+    "price_date": pd.to_datetime(["2020-01-01", "2021-01-01", "2022-01-01", "2022-01-01",
+                                  "2023-01-01", "2024-06-30", "2024-01-01"]),
+    "publisher": ["P"] * 7, "document": ["D"] * 7,
+    "status": ["verified-primary"] * 6 + ["verified-secondary"],
+}, index=pd.Index(range(2, 9), name="line"))
+
+
+def test_selling_price_is_the_median_of_8_gpu_observations():
+    out = gpu.selling_prices(PRICES, ["x", "y", "x"])
+    assert list(out.index) == ["x", "y"]  # duplicates dropped, order kept
+    # x: median(10, 30, 20) = 20; the single-card 1000 is not an 8-GPU basis
+    assert out.at["x", "price"] == 20.0 and out.at["x", "observations"] == 3
+    assert (out.at["x", "low"], out.at["x", "high"]) == (10.0, 30.0)
+    assert out.at["x", "status"] == "derived"
+    assert out.at["x", "source"] == ("P, D: median of 3 per-GPU prices dated 2020-01-01 to "
+                                     "2022-01-01 (prices lines 2, 3, 4)")
+    assert out.at["y", "price"] == 25.0  # (10 + 40) / 2
+
+
+def test_selling_price_of_one_row_keeps_its_status():
+    one = PRICES[PRICES.index != 6]  # leaves y with the 2024-06-30 row only
+    out = gpu.selling_prices(one, ["y"])
+    assert out.at["y", "price"] == 40.0 and out.at["y", "status"] == "verified-primary"
+    assert out.at["y", "source"] == (f"P, D: {gpu.SYSTEM_BASES[0]}, dated 2024-06-30 "
+                                     "(prices line 7)")
+
+
+def test_given_prices_are_user_assumptions_and_no_price_is_nan():
+    out = gpu.selling_prices(PRICES, ["x", "z", "w"], given={"x": 99})
+    assert out.at["x", "price"] == 99.0 and out.at["x", "status"] == "user assumption"
+    # z has only a single-card price, w no row at all: neither gets a number
+    for chip in ("z", "w"):
+        assert np.isnan(out.at[chip, "price"]) and out.at[chip, "status"] == "no sourced price"
+    # other bases may be asked for explicitly
+    assert gpu.selling_prices(PRICES, ["z"], bases=["single-unit list price"]).at["z", "price"] == 5
+
+
+@pytest.mark.parametrize("price", [0, -5, float("nan"), "33750", True])
+def test_given_prices_must_be_positive_numbers(price):
+    with pytest.raises(ParameterError, match="parameter 'given': price of 'x' must be a "
+                                             "positive number of USD"):
+        gpu.selling_prices(PRICES, ["x"], given={"x": price})
+
+
+def test_selling_prices_refuse_other_tables_and_currencies():
+    with pytest.raises(DataError, match="prices lack columns basis"):
+        gpu.selling_prices(PRICES.drop(columns="basis"), ["x"])
+    euros = PRICES.assign(unit=["USD"] * 6 + ["EUR"])
+    with pytest.raises(DataError, match="price not in USD") as err:
+        gpu.selling_prices(euros, ["x"])
+    assert "line 8" in str(err.value)
+
 
 def test_revenue_without_a_revenue_column():
     with pytest.raises(DataError, match="revenue lacks columns revenue"):
@@ -305,7 +402,7 @@ def data():
     from forecast.data import load
 
     return {name: load(name) for name in ("accelerators", "accelerator_shipments",
-                                          "nvidia_datacenter_revenue")}
+                                          "nvidia_datacenter_revenue", "hardware_prices")}
 
 
 def test_shipped_specs_give_the_hand_computed_h100_figures(data):
@@ -339,6 +436,24 @@ def test_revenue_file_networking_share_and_units(data):
     assert out["flops"].item() == pytest.approx(1_026_600 * 2250e12)
 
 
+def test_shipped_selling_prices(data):
+    prices = gpu.selling_prices(data["hardware_prices"], ["a100-sxm", "h100-sxm", "b200", "gb200"])
+    # data/hardware_prices.csv, 8-GPU rows (Epoch AI Hardware prices.csv @ f2dc68a9):
+    # A100 SXM: 24,875 / 37,500 / 20,875 / 18,548.75 / 17,348.56 -> median 20,875
+    assert prices.at["a100-sxm", "price"] == 20_875.0
+    # H100 SXM: 28,750 31,904.63 33,750 37,080.50 | 41,197.50 41,217 44,489.88 46,875
+    # -> (37,080.50 + 41,197.50) / 2 = 39,139
+    assert prices.at["h100-sxm", "price"] == pytest.approx(39_139.0)
+    assert prices.at["h100-sxm", "observations"] == 8
+    assert prices.at["h100-sxm", "status"] == "derived"
+    # B200: one DGX B200 row, 2024-12-17, 47,409.13 per GPU
+    assert prices.at["b200", "price"] == 47_409.13
+    assert prices.at["b200", "status"] == "verified-primary"
+    assert "hardware_prices.csv line" in prices.at["b200", "source"]
+    # GB200: no row, no price
+    assert np.isnan(prices.at["gb200", "price"])
+
+
 # --- the notebook ---------------------------------------------------------------------------
 
 @pytest.mark.slow
@@ -369,3 +484,44 @@ def test_notebook_runs_with_small_parameters(tmp_path):
         (both["revenue_implied_EFLOPS"] / both["top_down_EFLOPS"]).to_numpy())
     assumptions = pd.read_csv(out / "tables" / "gpu_assumptions.csv")
     assert assumptions["status"].str.startswith("assumption").all()
+    # default prices come from data/hardware_prices.csv, with source and status
+    prices = pd.read_csv(out / "tables" / "gpu_selling_prices.csv").set_index("accelerator")
+    assert list(prices.index) == ["a100-sxm", "h100-sxm", "b200"]
+    assert prices.at["b200", "price"] == 47_409.13  # DGX B200, Epoch row of 2024-12-17
+    assert prices.at["b200", "status"] == "verified-primary"
+    assert prices["source"].str.startswith("Epoch AI").all()
+    implied = pd.read_csv(out / "tables" / "gpu_revenue_implied_units.csv")
+    assert (implied["status"] == "estimate").all() and implied["units"].notna().all()
+    latest = implied[(implied["fiscal_year"] == 2026) & (implied["fiscal_quarter"] == 4)]
+    # FY26 Q4: (62.31e9 - 10.98e9) / 47,409.13 = 1,082,701 B200 units
+    assert latest["units"].item() == pytest.approx((62.31e9 - 10.98e9) / 47_409.13)
+
+
+@pytest.mark.slow
+def test_notebook_user_prices_and_unpriced_generations(tmp_path):
+    import papermill
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "outputs"
+    papermill.execute_notebook(
+        f"{root}/notebooks/02_gpu_demand.ipynb", str(tmp_path / "02.ipynb"),
+        parameters={"data_dir": f"{root}/data", "output_dir": str(out),
+                    "growth_models": ["exponential"], "horizon": 2,
+                    "selling_prices": {"a100-sxm": 20_000},
+                    "generations": {2023: "a100-sxm", 2024: "h100-sxm", 2025: "h100-sxm",
+                                    2026: "gb200"}},
+        kernel_name="compute-forecast", cwd=f"{root}/notebooks", progress_bar=False)
+    prices = pd.read_csv(out / "tables" / "gpu_selling_prices.csv").set_index("accelerator")
+    assert prices.at["a100-sxm", "status"] == "user assumption"
+    assert prices.at["a100-sxm", "price"] == 20_000
+    assert prices.at["h100-sxm", "status"] == "derived"
+    assert prices.at["gb200", "status"] == "no sourced price"
+    assert np.isnan(prices.at["gb200", "price"])
+    implied = pd.read_csv(out / "tables" / "gpu_revenue_implied_units.csv")
+    fy26 = implied[implied["fiscal_year"] == 2026]
+    assert len(fy26) == 4 and fy26["units"].isna().all() and fy26["flops"].isna().all()
+    assert (fy26["status"] == "no sourced price").all()
+    assert implied.loc[implied["fiscal_year"] < 2026, "units"].notna().all()
+    # the installed base holds only priced quarters: nothing shipped after FY25 Q4 (2025Q1)
+    base = pd.read_csv(out / "tables" / "gpu_installed_base.csv")
+    assert base.loc[base["shipped"] > 0, "period"].max() == "2025Q1"
