@@ -259,18 +259,9 @@ def test_run_quarterly_period_index():
 # --- notebook 04 ------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_notebook_04_runs_with_small_parameters(tmp_path):
-    import papermill
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    out = tmp_path / "outputs"
-    papermill.execute_notebook(
-        f"{root}/notebooks/04_backtest_and_vintages.ipynb", str(tmp_path / "04.ipynb"),
-        parameters={"data_dir": f"{root}/data", "output_dir": str(out),
-                    "models": ["cagr", "exponential"], "nvidia_initial": 12,
-                    "nvidia_horizon": 2},
-        kernel_name="compute-forecast", cwd=f"{root}/notebooks", progress_bar=False)
+def test_notebook_04_runs_with_small_parameters(run_notebook):
+    out = run_notebook("04_backtest_and_vintages", models=["cagr", "exponential"],
+                       nvidia_initial=12, nvidia_horizon=2)
     for name in ("vintage_paths", "backtest_errors"):
         for ext in ("png", "svg"):
             assert (out / "figures" / f"{name}.{ext}").stat().st_size > 0

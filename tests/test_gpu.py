@@ -9,7 +9,6 @@ shipped data file are marked as such.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -457,17 +456,9 @@ def test_shipped_selling_prices(data):
 # --- the notebook ---------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_notebook_runs_with_small_parameters(tmp_path):
-    import papermill
-
-    root = Path(__file__).resolve().parents[1]
-    out = tmp_path / "outputs"
-    papermill.execute_notebook(
-        f"{root}/notebooks/02_gpu_demand.ipynb", str(tmp_path / "02.ipynb"),
-        parameters={"data_dir": f"{root}/data", "output_dir": str(out),
-                    "growth_models": ["exponential", "logistic"], "horizon": 2,
-                    "service_life": 4},
-        kernel_name="compute-forecast", cwd=f"{root}/notebooks", progress_bar=False)
+def test_notebook_runs_with_small_parameters(run_notebook):
+    out = run_notebook("02_gpu_demand", growth_models=["exponential", "logistic"], horizon=2,
+                       service_life=4)
     for name in ("gpu_revenue_fits", "gpu_purchases_by_buyer", "gpu_installed_base"):
         for ext in ("png", "svg"):
             assert (out / "figures" / f"{name}.{ext}").stat().st_size > 0
@@ -498,19 +489,11 @@ def test_notebook_runs_with_small_parameters(tmp_path):
 
 
 @pytest.mark.slow
-def test_notebook_user_prices_and_unpriced_generations(tmp_path):
-    import papermill
-
-    root = Path(__file__).resolve().parents[1]
-    out = tmp_path / "outputs"
-    papermill.execute_notebook(
-        f"{root}/notebooks/02_gpu_demand.ipynb", str(tmp_path / "02.ipynb"),
-        parameters={"data_dir": f"{root}/data", "output_dir": str(out),
-                    "growth_models": ["exponential"], "horizon": 2,
-                    "selling_prices": {"a100-sxm": 20_000},
-                    "generations": {2023: "a100-sxm", 2024: "h100-sxm", 2025: "h100-sxm",
-                                    2026: "gb200"}},
-        kernel_name="compute-forecast", cwd=f"{root}/notebooks", progress_bar=False)
+def test_notebook_user_prices_and_unpriced_generations(run_notebook):
+    out = run_notebook("02_gpu_demand", growth_models=["exponential"], horizon=2,
+                       selling_prices={"a100-sxm": 20_000},
+                       generations={2023: "a100-sxm", 2024: "h100-sxm", 2025: "h100-sxm",
+                                    2026: "gb200"})
     prices = pd.read_csv(out / "tables" / "gpu_selling_prices.csv").set_index("accelerator")
     assert prices.at["a100-sxm", "status"] == "user assumption"
     assert prices.at["a100-sxm", "price"] == 20_000

@@ -34,20 +34,14 @@ def test_papermill_parses_every_parameter_with_its_comment():
 
 
 @pytest.mark.slow
-def test_notebook_runs_and_writes_figures_and_tables(tmp_path):
-    import papermill
-
-    papermill.execute_notebook(
-        str(NOTEBOOK), str(tmp_path / "01.ipynb"), kernel_name="compute-forecast", cwd=str(ROOT),
-        progress_bar=False,
-        parameters={"data_dir": str(ROOT / "data"), "output_dir": str(tmp_path), "end_year": 2030,
-                    "models": ["cagr", "exponential", "logistic"], "horizons": [2030],
-                    "caps": [2e22, 5.6e22]})
+def test_notebook_runs_and_writes_figures_and_tables(run_notebook):
+    out = run_notebook("01_global_compute", end_year=2030, horizons=[2030], caps=[2e22, 5.6e22],
+                       models=["cagr", "exponential", "logistic"])
     for name in FIGURES:
         for ext in ("png", "svg"):
-            assert (tmp_path / "figures" / f"{name}.{ext}").stat().st_size > 1000, (name, ext)
+            assert (out / "figures" / f"{name}.{ext}").stat().st_size > 1000, (name, ext)
 
-    projection = pd.read_csv(tmp_path / "tables" / "projection_01_global_compute.csv")
+    projection = pd.read_csv(out / "tables" / "projection_01_global_compute.csv")
     at_2030 = projection[projection["year"] == 2030].set_index("growth_rate")["flops"]
     # 615 EFLOPS (2021) x 1.44^9 = 16.37 ZFLOPS;
     # 56 ZFLOPS in 2030 needs (56e21 / 615e18) ** (1 / 9) - 1 = 65.08% a year
@@ -55,12 +49,12 @@ def test_notebook_runs_and_writes_figures_and_tables(tmp_path):
     implied = [g for g in at_2030.index if abs(g - 0.651) < 5e-4]
     assert implied and at_2030[implied[0]] == pytest.approx(5.6e22, rel=1e-9)
 
-    comparison = pd.read_csv(tmp_path / "tables" / "model_comparison_01_global_compute.csv")
+    comparison = pd.read_csv(out / "tables" / "model_comparison_01_global_compute.csv")
     assert list(comparison["model"]) == ["cagr", "exponential", "logistic"]
     # four points on a rising line cannot locate a ceiling: the free logistic says so
     assert comparison.set_index("model").loc["logistic", "status"] == "failed"
 
-    headline = pd.read_csv(tmp_path / "tables" / "headline_01_global_compute.csv")
+    headline = pd.read_csv(out / "tables" / "headline_01_global_compute.csv")
     assert list(headline.columns) == ["target", "scope", "component", "precision", "year", "model",
                                       "mean", "lower", "upper", "unit"]
     assert set(headline["model"]) == {"cagr", "exponential"} and set(headline["year"]) == {2030}
@@ -68,5 +62,5 @@ def test_notebook_runs_and_writes_figures_and_tables(tmp_path):
     assert (headline["mean"] <= headline["upper"]).all()
     assert (headline["unit"] == "FLOP/s").all()
 
-    sensitivity = pd.read_csv(tmp_path / "tables" / "cap_sensitivity_01_global_compute.csv")
+    sensitivity = pd.read_csv(out / "tables" / "cap_sensitivity_01_global_compute.csv")
     assert len(sensitivity) == 4 and (sensitivity["status"] == "ok").all()

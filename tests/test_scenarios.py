@@ -437,15 +437,8 @@ def test_year_outside_the_simulation(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("scenario", ["bear"])
-def test_notebook_runs_with_small_parameters(tmp_path, scenario):
-    import papermill
-
-    out = tmp_path / "out"
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / "03_scenarios.ipynb"), str(tmp_path / "03.ipynb"),
-        parameters={"data_dir": str(ROOT / "data"), "output_dir": str(out),
-                    "scenario": scenario, "n_paths": 300, "seed": 5},
-        kernel_name="compute-forecast", cwd=str(tmp_path), progress_bar=False)
+def test_notebook_runs_with_small_parameters(run_notebook, scenario):
+    out = run_notebook("03_scenarios", scenario=scenario, n_paths=300, seed=5)
     headline = pd.read_csv(out / "tables" / "scenarios_headline.csv")
     assert list(headline.columns) == ["scenario", "component", "precision", "year", "p5", "p50",
                                       "p95", "implied_cagr", "unit"]
