@@ -1,0 +1,37 @@
+"""The public surface: every exported name resolves, imports stay lazy, README examples run."""
+
+import doctest
+import subprocess
+import sys
+from pathlib import Path
+
+import forecast
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_exported_name_resolves():
+    for name in forecast.__all__:
+        assert getattr(forecast, name) is not None, name
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    try:
+        forecast.no_such_name
+    except AttributeError as err:
+        assert "no_such_name" in str(err)
+    else:
+        raise AssertionError("expected AttributeError")
+
+
+def test_importing_forecast_does_not_import_the_heavy_stack():
+    code = ("import sys, forecast; heavy = [m for m in ('pandas', 'matplotlib', 'statsmodels', "
+            "'scipy', 'papermill') if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_readme_examples():
+    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False,
+                              optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 4 and result.failed == 0
