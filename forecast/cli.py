@@ -1,0 +1,148 @@
+"""The ``compute-forecast`` command (also ``python -m forecast``): a thin shell over the runner.
+
+Exit codes: 0 success; 1 a notebook failed (or the run was interrupted: 130);
+2 bad usage (unknown option, notebook, scenario or parameter, wrong type, bad
+``--params`` file, no project here, another run holding the outputs with
+``--no-wait``).  User errors print one line and never a traceback.
+
+Nothing heavy is imported at module level, so ``compute-forecast --help`` starts
+in a few tens of milliseconds; the runner imports papermill and nbconvert only
+when a notebook has to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXAMPLES = """\
+examples:
+  compute-forecast run                                  regenerate what changed
+  compute-forecast run --only 01 --param end_year=2035  one notebook, one parameter
+  compute-forecast run --params my.yaml --force         parameters from a file, ignore the cache
+  compute-forecast run --all-scenarios                  bear/base/bull + comparison page
+  compute-forecast params 01_global_compute             list a notebook's parameters
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse prints the whole usage)
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from forecast._version import __version__
+
+    parser = _Parser(prog="compute-forecast", description=(
+        "Regenerate the compute-forecast notebooks into outputs/ (HTML, figures, tables)."),
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"compute-forecast {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = sub.add_parser("run", help="execute the notebooks and render outputs/",
+                         description="Execute notebooks/*.ipynb with papermill into outputs/ "
+                         "(notebooks, figures, tables, html, index.html). Notebooks whose code, "
+                         "parameters, data files, library and packages are unchanged are skipped.")
+    run.add_argument("--only", action="append", default=[], metavar="NAME",
+                     help="run only this notebook (stem, file name or unique prefix, e.g. 01); "
+                     "repeatable")
+    run.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="set a parameter (a Python literal: 2035, 0.5, 'text', [1, 2]) in every "
+                     "selected notebook that declares it; repeatable; overrides --params")
+    run.add_argument("--params", metavar="FILE.yaml",
+                     help="parameters from a YAML mapping; a key naming a notebook holds "
+                     "parameters for that notebook only")
+    run.add_argument("--force", action="store_true", help="ignore the cache: run everything selected")
+    run.add_argument("--jobs", "-j", type=_positive_int, metavar="N",
+                     help="notebooks run at once (default: number of cores)")
+    run.add_argument("--timeout", type=_positive_float, metavar="SECONDS",
+                     help="fail a notebook that runs longer than this (default: no limit)")
+    group = run.add_mutually_exclusive_group()
+    group.add_argument("--scenario", metavar="NAME",
+                       help="run the notebooks with a 'scenario' parameter for this scenario "
+                       "(notebooks/params/NAME.yaml) into outputs/scenarios/NAME/")
+    group.add_argument("--all-scenarios", action="store_true",
+                       help="run every scenario and write outputs/scenarios/index.html")
+    run.add_argument("--show-code", action="store_true",
+                     help="show code cells in the HTML pages (hidden by default)")
+    run.add_argument("--no-wait", action="store_true",
+                     help="refuse (exit 2) instead of waiting when another run holds outputs/")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+
+    params = sub.add_parser("params", help="list a notebook's parameters",
+                            description="Print the parameters of a notebook: name, default, "
+                            "type and the comment beside each.")
+    params.add_argument("notebook", metavar="NOTEBOOK",
+                        help="notebook file, or name in the project's notebooks/ (e.g. 01)")
+    return parser
+
+
+def _params(args) -> int:
+    from pathlib import Path
+
+    from forecast import _io, notebook_params, runplan
+
+    path = Path(args.notebook)
+    if not path.is_file():
+        path = runplan.select(runplan.notebooks(_io.project_root()), [args.notebook])[0]
+    print(notebook_params.format_parameters(path))
+    return 0
+
+
+def _run(args) -> int:
+    from forecast import runner
+    from forecast._progress import Progress
+
+    report = runner.run(only=args.only, params=args.param, params_file=args.params,
+                        force=args.force, jobs=args.jobs, timeout=args.timeout,
+                        scenario=args.scenario, all_scenarios=args.all_scenarios,
+                        show_code=args.show_code, wait=not args.no_wait,
+                        progress=Progress(quiet=args.quiet))
+    return report.exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``compute-forecast``; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version (0) and usage errors (2)
+        return stop.code if isinstance(stop.code, int) else 2
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from forecast.errors import ForecastError
+
+    try:
+        return _run(args) if args.command == "run" else _params(args)
+    except ForecastError as err:
+        print(f"compute-forecast: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("compute-forecast: interrupted; finished notebooks were kept, no file was "
+              "half-written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

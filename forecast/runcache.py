@@ -1,0 +1,130 @@
+"""The runner's data-aware cache: when may a notebook's last outputs be reused?
+
+A notebook is skipped when all of these are unchanged since its last
+successful run (jupyter-cache and Jupyter Book look at the code only, so they
+miss a changed data file: MyST-NB #299):
+
+* ``notebook``: every cell's type, source and tags, and the kernel name (a
+  Markdown edit changes the page, so it reruns the notebook too);
+* ``parameters``: the effective parameters (defaults + overrides + injected paths);
+* ``library``: the source of the ``forecast`` package;
+* ``packages``: the name and version of every installed distribution, and Python's version;
+* ``options``: rendering options and the cache format;
+* ``inputs``: the sha256 of every file under ``data/`` and ``notebooks/`` the
+  notebook opened in its last run (recorded by an audit hook in the kernel, see
+  :mod:`forecast._engine`), plus files it declares in its metadata
+  (``"compute_forecast": {"inputs": ["global_compute.csv"]}``, relative to ``data/``).
+
+The state of each notebook lives in ``<output folder>/.cache/<stem>.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from forecast import _io
+
+FORMAT = 1
+
+
+def sha256_file(path: str | Path, memo: dict | None = None) -> str:
+    """Hex sha256 of a file's bytes (``memo``: path -> digest, shared within one run)."""
+    key = str(path)
+    if memo is not None and key in memo:
+        return memo[key]
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    if memo is not None:
+        memo[key] = digest
+    return digest
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _digest(obj) -> str:
+    text = json.dumps(obj, sort_keys=True, ensure_ascii=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def library_fingerprint() -> str:
+    """Digest of every ``.py`` file of the installed ``forecast`` package (path and bytes)."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def packages_fingerprint() -> str:
+    """Digest of the installed distributions' names and versions, and of Python's version."""
+    from importlib.metadata import distributions
+
+    names = sorted({f"{d.metadata['Name']}=={d.version}" for d in distributions()
+                    if d.metadata["Name"]})
+    return _digest([sys.version, names])
+
+
+def notebook_fingerprint(nb: dict) -> str:
+    """Digest of a notebook's cells (type, source, tags) and kernel; outputs are ignored."""
+    cells = []
+    for cell in nb.get("cells", []):
+        source = cell.get("source", "")
+        cells.append([cell.get("cell_type"), "".join(source) if isinstance(source, list) else source,
+                      sorted(cell.get("metadata", {}).get("tags", []))])
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    return _digest([kernel, cells])
+
+
+def key(*, notebook: str, parameters: dict, library: str, packages: str, options: dict) -> dict:
+    """The static part of the cache key, by component (so a miss can say what changed)."""
+    return {"notebook": notebook, "parameters": _digest(parameters), "library": library,
+            "packages": packages, "options": _digest([FORMAT, options])}
+
+
+def state_path(run_dir: Path, stem: str) -> Path:
+    return Path(run_dir) / ".cache" / f"{stem}.json"
+
+
+def load_state(run_dir: Path, stem: str) -> dict:
+    """The stored state of a notebook (``{}`` when there is none or it is unreadable)."""
+    try:
+        state = json.loads(state_path(run_dir, stem).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) and state.get("format") == FORMAT else {}
+
+
+def save_state(run_dir: Path, stem: str, state: dict) -> None:
+    _io.atomic_write_text(state_path(run_dir, stem),
+                          json.dumps({**state, "format": FORMAT}, indent=1, sort_keys=True))
+
+
+_WHAT = {"notebook": "the notebook changed", "parameters": "parameters changed",
+         "library": "the forecast library changed", "packages": "installed packages changed",
+         "options": "runner options changed"}
+
+
+def stale_reason(state: dict, static_key: dict, root: Path, run_dir: Path,
+                 memo: dict | None = None) -> str | None:
+    """Why the notebook must run again, or None when its last good outputs are current."""
+    good = state.get("good")
+    if not good:
+        return "never run successfully"
+    for part, what in _WHAT.items():
+        if good.get("key", {}).get(part) != static_key[part]:
+            return what
+    for rel, digest in sorted(good.get("inputs", {}).items()):
+        path = root / rel
+        if not path.is_file():
+            return f"input {rel} is gone"
+        if sha256_file(path, memo) != digest:
+            return f"input {rel} changed"
+    for rel in good.get("outputs", []):
+        if not (run_dir / rel).exists():
+            return f"output {rel} is missing"
+    return None

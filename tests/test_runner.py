@@ -1,0 +1,586 @@
+"""The runner: typed parameters, data-aware cache, failure isolation, provenance, scenarios.
+
+Every test builds a throw-away project in tmp_path (pyproject.toml, data/,
+notebooks/ with fixture notebooks from tests/notebooks/) and runs real kernels
+(the project's ``compute-forecast`` kernel); each notebook takes about a second.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from forecast import notebook_params as nbp
+from forecast import runcache, runner, runplan
+from forecast._progress import Progress
+from forecast.errors import ParameterError, UnknownNameError, UsageError
+
+FIXTURES = Path(__file__).parent / "notebooks"
+VALUES_CSV = (
+    "name,value,publisher,document,published,url,status\n"
+    "a,1.5,Pub <One>,Report & Co,2023,https://example.org/a?x=1&y=2,verified-primary\n"
+    "b,2,Pub Two,<script>alert(1)</script>,2024-05,,estimate\n")
+
+
+@pytest.fixture(autouse=True)
+def pinned_library(monkeypatch):
+    """Other work edits forecast/*.py while tests run; pin the library part of the cache key
+    so cache tests see only the changes they make (test_cache_key_covers_library... checks it)."""
+    monkeypatch.setattr(runcache, "library_fingerprint", lambda: "pinned")
+
+
+def make_project(root: Path, *names: str, scenarios=()) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'scratch'\n")
+    (root / "data").mkdir(exist_ok=True)
+    (root / "data" / "values.csv").write_text(VALUES_CSV)
+    (root / "notebooks").mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(FIXTURES / f"{name}.ipynb", root / "notebooks" / f"{name}.ipynb")
+    if scenarios:
+        (root / "notebooks" / "params").mkdir()
+        for s in scenarios:
+            (root / "notebooks" / "params" / f"{s}.yaml").write_text(f"name: {s}\n")
+    return root
+
+
+def run(root, **kw):
+    return runner.run(root, progress=Progress(quiet=True), **kw)
+
+
+def statuses(report):
+    return {(r.scenario, r.stem) if r.scenario else r.stem: r.status for r in report.results}
+
+
+# -- parameters cell ----------------------------------------------------------------------
+
+def test_parameters_cell_gives_names_defaults_types_and_comments():
+    spec = nbp.notebook_parameters(FIXTURES / "typed.ipynb")
+    assert list(spec) == ["data_dir", "output_dir", "end_year", "growth_rate", "scope",
+                          "log_scale", "models", "options", "label", "cap"]
+    assert (spec["end_year"].default, spec["end_year"].type) == (2030, "int")
+    assert spec["end_year"].comment == "last year of the projection"
+    assert (spec["growth_rate"].type, spec["scope"].type, spec["log_scale"].type) == ("float", "str", "bool")
+    assert spec["models"].default == ["cagr", "logistic"] and spec["options"].type == "dict"
+    assert (spec["label"].default, spec["label"].type) == ("base", "str")  # annotated assignment
+    assert spec["cap"].type == "None" and spec["cap"].comment == "optional cap, FLOP/s"
+
+
+def test_non_literal_default_accepts_any_value():
+    spec = nbp.parse_parameters_source("start = 2000 + 10  # computed\nx = 1")
+    assert (spec["start"].literal, spec["start"].type) == (False, "any")
+    assert nbp.coerce(spec["start"], "'anything'", source="--param") == "anything"
+
+
+def test_parameters_cell_syntax_error_names_the_line():
+    with pytest.raises(ParameterError, match=r"line 2: .*expected valid Python assignments"):
+        nbp.parse_parameters_source("a = 1\nb = = 2")
+
+
+@pytest.mark.parametrize("name, text, value", [
+    ("end_year", "2035", 2035),
+    ("growth_rate", "1", 1.0),            # int accepted for a float, converted
+    ("growth_rate", "0.5", 0.5),
+    ("scope", "china-device", "china-device"),   # not a literal: kept as text for a str
+    ("scope", "2030", "2030"),            # a str default keeps the text
+    ("scope", "'quoted'", "quoted"),
+    ("log_scale", "False", False),
+    ("models", "['ets']", ["ets"]),
+    ("models", "('ets', 'arima')", ["ets", "arima"]),
+    ("options", "{'level': 0.95}", {"level": 0.95}),
+    ("cap", "5.6e22", 5.6e22),            # None default: any literal
+    ("cap", "big", "big"),
+])
+def test_command_line_values_are_parsed_as_literals(name, text, value):
+    spec = nbp.notebook_parameters(FIXTURES / "typed.ipynb")
+    got = nbp.coerce(spec[name], text, source="--param")
+    assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("end_year", "abc", "--param, parameter 'end_year': not a Python literal; expected int like "
+                        "the default 2030, got 'abc'"),
+    ("end_year", "2030.5", "--param, parameter 'end_year': wrong type (float); expected int like "
+                           "the default 2030, got 2030.5"),
+    ("end_year", "True", "wrong type (bool)"),
+    ("log_scale", "1", "wrong type (int); expected bool like the default True, got 1"),
+    ("models", "'ets'", "wrong type (str); expected list"),
+    ("growth_rate", "'fast'", "wrong type (str); expected float like the default 0.44"),
+])
+def test_wrong_types_are_refused(name, text, message):
+    spec = nbp.notebook_parameters(FIXTURES / "typed.ipynb")
+    with pytest.raises(ParameterError) as err:
+        nbp.coerce(spec[name], text, source="--param")
+    assert message in str(err.value)
+
+
+def test_format_parameters_lists_every_parameter():
+    text = nbp.format_parameters(FIXTURES / "typed.ipynb")
+    assert "end_year     2030" in text and "int" in text and "last year of the projection" in text
+    assert "[set by the runner]" in text
+    assert len(text.splitlines()) == 2 + 10  # title, header, ten parameters
+
+
+# -- planning -----------------------------------------------------------------------------
+
+def test_plan_merges_file_then_command_line_and_injects_paths(tmp_path):
+    root = make_project(tmp_path / "p", "typed", "ok")
+    (tmp_path / "p.yaml").write_text("end_year: 2040\nn: 7\ntyped:\n  scope: china-device\n")
+    jobs = {j.stem: j for j in runplan.plan(root, params=["end_year=2035"],
+                                           params_file=tmp_path / "p.yaml")}
+    assert jobs["typed"].inject == {"end_year": 2035, "scope": "china-device",
+                                    "data_dir": str(root / "data"),
+                                    "output_dir": str(root / "outputs")}
+    assert jobs["ok"].inject["n"] == 7 and "end_year" not in jobs["ok"].inject
+    assert jobs["typed"].parameters["growth_rate"] == 0.44  # defaults are part of the key
+    assert jobs["ok"].title == "A tiny report"
+
+
+@pytest.mark.parametrize("kw, error, message", [
+    ({"only": ["nope"]}, UnknownNameError, "unknown notebook 'nope'; valid: ok, typed"),
+    ({"params": ["nope=1"]}, ParameterError,
+     "--param, parameter 'nope': unknown parameter; valid: cap, end_year, growth_rate, label, "
+     "log_scale, models, n, options, scope"),
+    ({"params": ["output_dir='/tmp'"]}, ParameterError, "is set by the runner"),
+    ({"params": ["end_year"]}, UsageError, "expected NAME=VALUE"),
+    ({"scenario": "bull"}, UnknownNameError, "unknown scenario 'bull'; valid: (none)"[:24]),
+])
+def test_plan_refuses_bad_input(tmp_path, kw, error, message):
+    root = make_project(tmp_path / "p", "typed", "ok")
+    with pytest.raises(error) as err:
+        runplan.plan(root, **kw)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("end_year: [1, 2\n", "line 2: not valid YAML"),
+    ("- 1\n- 2\n", "expected a mapping of parameter names to values"),
+    ("typed: 3\n", "typed: expected a mapping of parameters"),
+    ("typed:\n  n: 3\n", "parameter 'n': unknown parameter of typed; valid: cap, end_year"),
+    ("end_year: abc\n", "parameter 'end_year': wrong type (str)"),
+])
+def test_params_file_errors_name_the_file(tmp_path, text, message):
+    root = make_project(tmp_path / "p", "typed", "ok")
+    (tmp_path / "bad.yaml").write_text(text)
+    with pytest.raises((UsageError, ParameterError)) as err:
+        runplan.plan(root, params_file=tmp_path / "bad.yaml")
+    assert message in str(err.value) and "bad.yaml" in str(err.value)
+
+
+def test_only_accepts_prefix_and_refuses_ambiguous(tmp_path):
+    root = make_project(tmp_path / "p", "typed", "ok", "reads_data")
+    shutil.copy(FIXTURES / "ok.ipynb", root / "notebooks" / "ok2.ipynb")
+    assert [j.stem for j in runplan.plan(root, only=["ty", "ok.ipynb"])] == ["typed", "ok"]
+    assert [j.stem for j in runplan.plan(root, only=["ok"])] == ["ok"]  # exact name wins
+    with pytest.raises(UsageError, match="--only 'o' is ambiguous: ok, ok2"):
+        runplan.plan(root, only=["o"])
+
+
+# -- running --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    """ok + failing + reads_data run once; the tests below read its outputs."""
+    root = make_project(tmp_path_factory.mktemp("run") / "p", "ok", "failing", "reads_data")
+    report = run(root, jobs=2)
+    return root, report
+
+
+@pytest.mark.slow
+def test_run_writes_outputs_and_isolates_the_failure(first_run):
+    root, report = first_run
+    out = root / "outputs"
+    assert statuses(report) == {"ok": "ok", "failing": "failed", "reads_data": "ok"}
+    assert report.exit_code == 1
+    for stem in ("ok", "reads_data"):
+        assert (out / "html" / f"{stem}.html").is_file()
+        assert (out / "notebooks" / f"{stem}.ipynb").is_file()
+    assert (out / "figures" / "ok_square.png").is_file()
+    assert (out / "tables" / "reads_data_total.csv").read_text() == "column,total\nvalue,3.5\n"
+    assert not (out / "html" / "failing.html").exists()
+    failed = nbformat.read(out / "failed" / "failing.ipynb", as_version=4)
+    assert "This notebook failed at In [4]" in failed.cells[0].source
+    assert "deliberate failure" in (out / "failed" / "failing.html").read_text()
+    assert not list(out.rglob("*.tmp")) and not list(out.rglob(".*.tmp"))
+
+
+@pytest.mark.slow
+def test_index_marks_each_status_and_links_pages(first_run):
+    root, _ = first_run
+    page = (root / "outputs" / "index.html").read_text()
+    assert 'href="html/ok.html"' in page and 'href="failed/failing.html"' in page
+    assert "cf-failed" in page and page.count("cf-ok") >= 2
+    assert "ValueError: deliberate failure for the runner tests (In [4])" in page
+    assert 'href="run.log"' in page
+    log = (root / "outputs" / "run.log").read_text()
+    assert "FAILED failing: ValueError" in log and "ok reads_data" in log
+
+
+@pytest.mark.slow
+def test_files_read_are_recorded_with_their_hash(first_run):
+    root, _ = first_run
+    state = runcache.load_state(root / "outputs", "reads_data")
+    assert state["good"]["inputs"] == {
+        "data/values.csv": runcache.sha256_file(root / "data" / "values.csv")}
+    assert "tables/reads_data_total.csv" in state["good"]["outputs"]
+    assert runcache.load_state(root / "outputs", "ok")["good"]["inputs"] == {}
+
+
+@pytest.mark.slow
+def test_provenance_footer_and_metadata(first_run):
+    root, _ = first_run
+    page = (root / "outputs" / "html" / "reads_data.html").read_text()
+    footer = page[page.index('<footer class="cf-provenance">'):]
+    digest = runcache.sha256_file(root / "data" / "values.csv")
+    assert "data/values.csv" in footer and digest in footer
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in footer and "<script>alert" not in page
+    assert "Pub &lt;One&gt;" in footer
+    assert 'href="https://example.org/a?x=1&amp;y=2"' in footer
+    assert "<tr><td><code>column</code></td><td><code>'value'</code></td></tr>" in footer
+    meta = nbformat.read(root / "outputs" / "notebooks" / "reads_data.ipynb",
+                         as_version=4).metadata["compute_forecast"]
+    assert meta["data_files"] == [{"path": "data/values.csv", "sha256": digest}]
+    assert meta["parameters"]["column"] == "value" and meta["status"] == "ok"
+    assert {s["publisher"] for s in meta["sources"]} == {"Pub <One>", "Pub Two"}
+    assert meta["library_version"] and meta["run_started"]
+
+
+@pytest.mark.slow
+def test_code_is_hidden_by_default(first_run):
+    root, _ = first_run
+    page = (root / "outputs" / "html" / "ok.html").read_text()
+    assert "sum of squares: 30" in page          # output kept
+    assert "print(&#39;sum of squares" not in page and "print('sum of squares" not in page
+    assert "<img" in page and 'src="data:image/png;base64,' in page
+
+
+@pytest.mark.slow
+def test_cache_reruns_only_what_changed(tmp_path):
+    root = make_project(tmp_path / "p", "ok", "reads_data")
+    assert statuses(run(root)) == {"ok": "ok", "reads_data": "ok"}
+    again = run(root)
+    assert statuses(again) == {"ok": "cached", "reads_data": "cached"} and again.exit_code == 0
+    (root / "data" / "values.csv").write_text(VALUES_CSV + "c,10,P,D,2024,,estimate\n")
+    assert statuses(run(root)) == {"ok": "cached", "reads_data": "ok"}
+    assert (root / "outputs" / "tables" / "reads_data_total.csv").read_text().endswith(",13.5\n")
+    assert statuses(run(root, params=["n=6"])) == {"ok": "ok", "reads_data": "cached"}
+    assert statuses(run(root, params=["n=6"])) == {"ok": "cached", "reads_data": "cached"}
+    (root / "outputs" / "html" / "reads_data.html").unlink()
+    assert statuses(run(root, params=["n=6"])) == {"ok": "cached", "reads_data": "ok"}
+    assert statuses(run(root, params=["n=6"], force=True)) == {"ok": "ok", "reads_data": "ok"}
+    log = (root / "outputs" / "run.log").read_text()
+    assert "run reads_data: --force" in log
+
+
+def test_cache_key_covers_library_packages_and_notebook(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "p", "reads_data")
+    job = runplan.plan(root)[0]
+    state = {"good": {"key": runcache.key(notebook="n", parameters=job.parameters, library="l",
+                                          packages="p", options={}), "inputs": {}, "outputs": []}}
+    base = dict(notebook="n", parameters=job.parameters, library="l", packages="p", options={})
+    assert runcache.stale_reason(state, runcache.key(**base), root, root) is None
+    for part, why in [("library", "the forecast library changed"),
+                      ("packages", "installed packages changed"),
+                      ("notebook", "the notebook changed")]:
+        changed = runcache.key(**{**base, part: "other"})
+        assert runcache.stale_reason(state, changed, root, root) == why
+    changed = runcache.key(**{**base, "parameters": {**job.parameters, "column": "x"}})
+    assert runcache.stale_reason(state, changed, root, root) == "parameters changed"
+
+
+def test_markdown_and_tag_edits_change_the_notebook_fingerprint():
+    nb = json.loads((FIXTURES / "ok.ipynb").read_text())
+    before = runcache.notebook_fingerprint(nb)
+    nb["cells"][0]["source"] = "# Another title"
+    edited = runcache.notebook_fingerprint(nb)
+    nb["cells"][3]["metadata"]["tags"] = ["hide-output"]
+    assert len({before, edited, runcache.notebook_fingerprint(nb)}) == 3
+    nb["cells"][3]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x"}]
+    assert runcache.notebook_fingerprint(nb) == runcache.notebook_fingerprint(nb)
+
+
+@pytest.mark.slow
+def test_failure_keeps_the_last_good_page(tmp_path):
+    root = make_project(tmp_path / "p", "ok")
+    run(root)
+    good_html = (root / "outputs" / "html" / "ok.html").read_bytes()
+    good_nb = (root / "outputs" / "notebooks" / "ok.ipynb").read_bytes()
+    nb = nbformat.read(root / "notebooks" / "ok.ipynb", as_version=4)
+    nb.cells[-1].source = "raise RuntimeError('broken on purpose')"
+    nbformat.write(nb, root / "notebooks" / "ok.ipynb")
+    report = run(root)
+    assert statuses(report) == {"ok": "failed"} and report.exit_code == 1
+    assert (root / "outputs" / "html" / "ok.html").read_bytes() == good_html
+    assert (root / "outputs" / "notebooks" / "ok.ipynb").read_bytes() == good_nb
+    index = (root / "outputs" / "index.html").read_text()
+    assert "the page linked is the last good run" in index and 'href="html/ok.html"' in index
+    # fixed again: the failed copy is removed
+    shutil.copy(FIXTURES / "ok.ipynb", root / "notebooks" / "ok.ipynb")
+    assert statuses(run(root)) == {"ok": "cached"}
+    assert not (root / "outputs" / "failed" / "ok.html").exists()
+
+
+@pytest.mark.slow
+def test_dead_kernel_and_timeout_are_failures(tmp_path):
+    root = make_project(tmp_path / "p", "dies", "sleeps", "ok")
+    report = run(root, params=["seconds=60"], timeout=3, jobs=3)
+    assert statuses(report) == {"dies": "failed", "sleeps": "failed", "ok": "ok"}
+    errors = {r.stem: r.error for r in report.results}
+    assert errors["dies"].startswith("DeadKernelError: the kernel died")
+    assert errors["sleeps"] == "TimeoutError: the notebook exceeded its time limit of 3 s (In [3])"
+    assert (root / "outputs" / "failed" / "sleeps.ipynb").is_file()
+
+
+@pytest.mark.slow
+def test_notebooks_run_in_parallel(tmp_path):
+    root = make_project(tmp_path / "p", "sleeps")
+    shutil.copy(FIXTURES / "sleeps.ipynb", root / "notebooks" / "sleeps2.ipynb")
+    run(root, params=["seconds=2"], jobs=2)
+    spans = []
+    for stem in ("sleeps", "sleeps2"):
+        meta = nbformat.read(root / "outputs" / "notebooks" / f"{stem}.ipynb", as_version=4).metadata
+        spans.append((meta.papermill.start_time, meta.papermill.end_time))
+    (s1, e1), (s2, e2) = sorted(spans)
+    assert s2 < e1  # the second started before the first ended
+
+
+@pytest.mark.slow
+def test_typed_values_reach_the_kernel(tmp_path):
+    root = make_project(tmp_path / "p", "typed")
+    run(root, params=["end_year=2035", "models=['ets']", "scope=china-device", "growth_rate=1"])
+    nb = nbformat.read(root / "outputs" / "notebooks" / "typed.ipynb", as_version=4)
+    printed = json.loads(nb.cells[-1].outputs[0].text)
+    assert printed == {"end_year": 2035, "growth_rate": 1.0, "scope": "china-device",
+                       "log_scale": True, "models": ["ets"], "options": {"level": 0.8},
+                       "label": "base", "cap": None}
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert f'output_dir = "{root / "outputs"}"' in injected[0].source
+
+
+@pytest.mark.slow
+def test_second_run_refuses_or_waits_while_outputs_are_locked(tmp_path):
+    root = make_project(tmp_path / "p", "ok")
+    lock = runner.RunLock(root / "outputs" / ".lock", wait=False)
+    with lock:
+        with pytest.raises(UsageError, match=r"another compute-forecast run \(pid \d+\) is writing"):
+            run(root, wait=False)
+        messages = []
+        releaser = threading.Timer(1.0, lock.__exit__, args=(None, None, None))
+        releaser.start()
+        report = runner.run(root, progress=_Recorder(messages))
+    assert any("waiting for another compute-forecast run" in m for m in messages)
+    assert statuses(report) == {"ok": "ok"}
+
+
+class _Recorder(Progress):
+    def __init__(self, messages):
+        super().__init__(quiet=True)
+        self.messages = messages
+
+    def say(self, text):
+        self.messages.append(text)
+
+
+@pytest.mark.slow
+def test_scenarios_run_into_their_own_folders_and_compare(tmp_path):
+    root = make_project(tmp_path / "p", "scen", "ok", scenarios=("bear", "base", "bull"))
+    report = run(root, all_scenarios=True)
+    assert statuses(report) == {("bear", "scen"): "ok", ("base", "scen"): "ok",
+                                ("bull", "scen"): "ok"}
+    scen = root / "outputs" / "scenarios"
+    # 1e21 * 1.2**5 = 2.48832e21 (bear), 1.4**5 -> 5.37824e21, 1.6**5 -> 1.048576e22
+    assert (scen / "bear" / "tables" / "scenarios_headline.csv").read_text() == "year,value\n2030,2.48832e+21\n"
+    page = (scen / "index.html").read_text()
+    for name, value in (("bear", "2.48832e+21"), ("base", "5.37824e+21"), ("bull", "1.04858e+22")):
+        assert f"<td>{name}</td><td>2030</td><td>{value}</td>" in page
+        assert f'href="{name}/html/scen.html"' in page
+    assert 'href="scenarios/index.html"' in (root / "outputs" / "index.html").read_text()
+    assert not (root / "outputs" / "html" / "scen.html").exists()  # main outputs untouched
+    one = run(root, scenario="bear")
+    assert statuses(one) == {("bear", "scen"): "cached"}
+    with pytest.raises(ParameterError, match="conflicts with --scenario"):
+        run(root, scenario="bear", params=["scenario='bull'"])
+
+
+def test_scenario_needs_a_notebook_with_a_scenario_parameter(tmp_path):
+    root = make_project(tmp_path / "p", "ok", scenarios=("bear",))
+    with pytest.raises(UsageError, match="no selected notebook declares a 'scenario' parameter"):
+        runplan.plan(root, scenario="bear")
+
+
+@pytest.mark.slow
+def test_headline_forecasts_are_appended_to_the_history_once(tmp_path):
+    root = make_project(tmp_path / "p", "scen")
+    run(root)
+    history = root / "outputs" / "history" / "forecast_history.csv"
+    first = history.read_bytes()
+    assert first.count(b"\n") == 2 and b"scen" in first and b"5.37824e+21" in first
+    run(root)  # cached: nothing new to record
+    assert history.read_bytes() == first
+    run(root, params=["end_year=2031"])
+    assert history.read_bytes().startswith(first) and history.read_bytes().count(b"\n") == 3
+
+
+@pytest.mark.slow
+def test_run_report_as_json(first_run):
+    _, report = first_run
+    data = json.loads(report.as_json())
+    assert {r["stem"]: r["status"] for r in data["results"]} == {
+        "ok": "ok", "failing": "failed", "reads_data": "ok"}
+    assert data["index"].endswith("outputs/index.html")
+
+
+@pytest.mark.slow
+def test_no_change_rerun_does_not_import_the_engine(tmp_path):
+    """The fast path (all cached) must not pay for papermill/nbconvert imports."""
+    import subprocess
+    import sys
+
+    root = make_project(tmp_path / "p", "reads_data")
+    run(root)
+    code = ("import sys; from forecast import runner, runcache; "
+            "from forecast._progress import Progress; "
+            "runcache.library_fingerprint = lambda: 'pinned'; "
+            f"runner.run({str(root)!r}, progress=Progress(quiet=True)); "
+            "print(sorted(m for m in ('papermill', 'nbconvert', 'pandas', 'matplotlib') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# -- end to end on the real project (issue 2) ---------------------------------------------------
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not list((PROJECT / "notebooks").glob("*.ipynb")),
+                    reason="the project has no notebooks yet")
+def test_compute_forecast_run_end_to_end_on_a_copy_of_the_project(tmp_path):
+    """`compute-forecast run` in a temporary copy of the project: index.html + one page per notebook."""
+    import subprocess
+    import sys
+
+    copy = tmp_path / "project"
+    copy.mkdir()
+    shutil.copy(PROJECT / "pyproject.toml", copy / "pyproject.toml")
+    shutil.copytree(PROJECT / "data", copy / "data")
+    shutil.copytree(PROJECT / "notebooks", copy / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    script = Path(sys.executable).with_name("compute-forecast")
+    small = []  # small Monte Carlo runs where a notebook offers the parameter
+    if any("n_paths" in nbp.notebook_parameters(p) for p in (copy / "notebooks").glob("*.ipynb")):
+        small = ["--param", "n_paths=2000"]
+    done = subprocess.run([str(script), "run", "--quiet", *small], cwd=copy / "notebooks",
+                          capture_output=True, text=True, timeout=900)
+    out = copy / "outputs"
+    log = (out / "run.log").read_text() if (out / "run.log").is_file() else done.stderr
+    assert done.returncode == 0, log
+    stems = sorted(p.stem for p in (copy / "notebooks").glob("*.ipynb"))
+    assert sorted(p.stem for p in (out / "html").glob("*.html")) == stems
+    index = (out / "index.html").read_text()
+    for stem in stems:
+        assert f'href="html/{stem}.html"' in index
+        page = (out / "html" / f"{stem}.html").read_text()
+        assert '<footer class="cf-provenance">' in page and "data/" in page
+    assert list((out / "figures").glob("*.png")) and list((out / "tables").glob("*.csv"))
+    assert not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_kernels_and_leaves_no_half_written_file(tmp_path):
+    """SIGINT to the runner alone (the harder case: its kernels do not get it from a terminal)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = make_project(tmp_path / "p", "ok", "sleeps")
+    script = Path(sys.executable).with_name("compute-forecast")
+    proc = subprocess.Popen([str(script), "run", "--param", "seconds=120", "--jobs", "2"],
+                            cwd=root, stderr=subprocess.PIPE, text=True)
+    kernel_log = root / "outputs" / ".cache" / "sleeps.kernel.log"
+    deadline = time.monotonic() + 120
+    while not ((root / "outputs" / "html" / "ok.html").is_file() and kernel_log.is_file()):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.2)
+    time.sleep(1.0)  # let the sleeping cell start
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip().endswith("compute-forecast: interrupted; finished notebooks were kept, "
+                                "no file was half-written")
+    assert "Traceback" not in err
+    out = root / "outputs"
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    index = (out / "index.html").read_text()
+    assert "cf-not-run" in index and 'href="html/ok.html"' in index
+    assert not (out / "failed" / "sleeps.ipynb").exists()  # an interruption is not a failure
+    cwd = str(root / "notebooks")
+    leftovers = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink(f"/proc/{pid}/cwd") == cwd:
+                leftovers.append(pid)
+        except OSError:
+            continue
+    assert leftovers == [], "kernel processes left running"
+
+
+def test_engine_skips_the_slow_optional_import_but_still_validates_notebooks():
+    """_engine blocks rfc3987_syntax (2.4 s grammar build at import); validation must still work."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json\n"
+        "import forecast._engine, nbformat\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
+        f"nb = nbformat.read({str(FIXTURES / 'ok.ipynb')!r}, as_version=4)\n"
+        "nbformat.validate(nb)\n"
+        "nb.cells[0]['cell_type'] = 'bogus'\n"
+        "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n    print('invalid caught')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["None", "invalid caught"]
+
+
+def test_progress_prints_one_line_per_notebook_off_a_terminal():
+    import io
+
+    stream = io.StringIO()
+    progress = Progress(stream=stream)
+    progress.started("01_a")
+    progress.finished("01_a", "ok", 1.234)
+    progress.finished("02_b", "failed", 0.5, "ValueError: x (In [3])")
+    assert stream.getvalue().splitlines() == [
+        "  ok       01_a" + " " * 40 + "1.2 s",
+        "  failed   02_b" + " " * 40 + "0.5 s  ValueError: x (In [3])"]
+    quiet = io.StringIO()
+    Progress(stream=quiet, quiet=True).finished("x", "ok", 1.0)
+    assert quiet.getvalue() == ""
+
+
+def test_missing_kernel_is_one_clear_error(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "p", "ok")
+    monkeypatch.setattr(runner, "KERNEL", "no-such-kernel")
+    with pytest.raises(UsageError, match=r"the Jupyter kernel 'no-such-kernel' is not installed "
+                                         r"\(found: .*compute-forecast.*\); run `make setup`"):
+        run(root)
+
+
+@pytest.mark.slow
+def test_notebook_without_parameters_cell_runs_unchanged(tmp_path):
+    root = make_project(tmp_path / "p")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")],
+                                  metadata={"kernelspec": {"name": "compute-forecast",
+                                                           "display_name": "x", "language": "python"}})
+    nbformat.write(nb, root / "notebooks" / "plain.ipynb")
+    assert statuses(run(root)) == {"plain": "ok"}
+    done = nbformat.read(root / "outputs" / "notebooks" / "plain.ipynb", as_version=4)
+    assert len(done.cells) == 1 and done.cells[0].outputs[0].text == "42\n"
