@@ -21,8 +21,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (compute-forecast)" >/dev/null
 	touch $(STAMP)
 
+# the notebooks, then every scenario (bear/base/bull) and their comparison page
 run: $(STAMP)
 	$(VENV)/bin/compute-forecast run
+	$(VENV)/bin/compute-forecast run --all-scenarios
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -44,5 +46,7 @@ lock:
 	.lockenv/bin/pip freeze --exclude compute-forecast | sort > requirements.lock
 	rm -rf .lockenv
 
+# everything generated: the venv and outputs/ (but its README), keeping nothing stale
 clean:
-	rm -rf $(VENV) outputs/notebooks outputs/figures outputs/tables outputs/html outputs/index.html
+	rm -rf $(VENV)
+	find outputs -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
