@@ -82,7 +82,8 @@ class UnknownNameError(ForecastError, LookupError):
         self.name, self.valid = name, sorted(valid)
         if kind is not None:
             self.kind = kind
-        super().__init__(f"unknown {self.kind} {name!r}; valid: {', '.join(self.valid)}")
+        valid_text = ", ".join(self.valid) if self.valid else "(none)"
+        super().__init__(f"unknown {self.kind} {name!r}; valid: {valid_text}")
 
     def __str__(self) -> str:  # LookupError would repr() the message
         return self.args[0]

@@ -41,8 +41,11 @@ def notebooks(root: Path) -> list[Path]:
 
 
 def scenario_names(root: Path) -> list[str]:
-    """Scenario names: the stems of ``notebooks/params/*.yaml``."""
-    return sorted(p.stem for p in (root / "notebooks" / "params").glob("*.yaml"))
+    """Scenario names: the scenario files in ``notebooks/params/`` (other YAML files there are
+    parameter files, not scenarios; ``forecast.scenarios`` decides which is which)."""
+    from forecast.scenarios import available_scenarios  # numpy/pandas: off the --help path
+
+    return available_scenarios(root / "notebooks" / "params")
 
 
 def select(paths: list[Path], only: list[str]) -> list[Path]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from forecast import cli, runner
+from forecast.scenarios import FORMAT
 
 FIXTURES = Path(__file__).parent / "notebooks"
 SCRIPT = Path(sys.executable).with_name("compute-forecast")
@@ -30,7 +31,7 @@ def project(tmp_path, monkeypatch):
     (root / "pyproject.toml").write_text("[project]\nname = 'scratch'\n")
     for name in ("typed", "ok"):
         shutil.copy(FIXTURES / f"{name}.ipynb", root / "notebooks" / f"{name}.ipynb")
-    (root / "notebooks" / "params" / "bear.yaml").write_text("x: 1\n")
+    (root / "notebooks" / "params" / "bear.yaml").write_text(f"format: {FORMAT}\nx: 1\n")
     monkeypatch.chdir(root / "notebooks")  # the project is found by walking up
     return root
 

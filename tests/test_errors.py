@@ -31,6 +31,7 @@ def test_unknown_model_lists_valid_names_sorted():
     assert str(err) == "unknown model 'logistc'; valid: cagr, logistic"
     assert isinstance(err, LookupError) and err.valid == ["cagr", "logistic"]
     assert str(UnknownNameError("x", ["a"], kind="accelerator")) == "unknown accelerator 'x'; valid: a"
+    assert str(UnknownNameError("bull", [], kind="scenario")) == "unknown scenario 'bull'; valid: (none)"
 
 
 def test_convergence_error_numbers_its_hints():

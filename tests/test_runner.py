@@ -20,6 +20,7 @@ from forecast import notebook_params as nbp
 from forecast import runcache, runner, runplan
 from forecast._progress import Progress
 from forecast.errors import ParameterError, UnknownNameError, UsageError
+from forecast.scenarios import FORMAT
 
 FIXTURES = Path(__file__).parent / "notebooks"
 VALUES_CSV = (
@@ -46,7 +47,7 @@ def make_project(root: Path, *names: str, scenarios=()) -> Path:
     if scenarios:
         (root / "notebooks" / "params").mkdir()
         for s in scenarios:
-            (root / "notebooks" / "params" / f"{s}.yaml").write_text(f"name: {s}\n")
+            (root / "notebooks" / "params" / f"{s}.yaml").write_text(f"format: {FORMAT}\nname: {s}\n")
     return root
 
 
@@ -584,3 +585,10 @@ def test_notebook_without_parameters_cell_runs_unchanged(tmp_path):
     assert statuses(run(root)) == {"plain": "ok"}
     done = nbformat.read(root / "outputs" / "notebooks" / "plain.ipynb", as_version=4)
     assert len(done.cells) == 1 and done.cells[0].outputs[0].text == "42\n"
+
+
+def test_yaml_files_that_are_not_scenarios_are_not_run_as_scenarios(tmp_path):
+    # a --params file kept beside the scenarios must not become a fourth scenario
+    root = make_project(tmp_path, "scen", scenarios=["bear", "base"])
+    (root / "notebooks" / "params" / "my_params.yaml").write_text("end_year: 2035\n")
+    assert runplan.scenario_names(root) == ["base", "bear"]
