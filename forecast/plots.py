@@ -87,6 +87,16 @@ def plot_history(series, ax=None, title: str | None = None):
     return fig
 
 
+def _mark_published(ax, published) -> None:
+    """Published forecasts as markers: diamonds for point figures, triangles for "more than"."""
+    if published is None:
+        return
+    for j, row in enumerate(published.itertuples(index=False)):
+        marker = "^" if getattr(row, "bound", "point") == "lower" else "D"
+        ax.plot([row.year], [row.flops], marker, ms=7, color=STYLE["colors"][(j + 3) % 8],
+                label=row.label, linestyle="none")
+
+
 def plot_projection(history, projection, published=None, ax=None, title: str | None = None):
     """History, a constant-growth projection and published forecasts, on a log axis.
 
@@ -105,11 +115,7 @@ def plot_projection(history, projection, published=None, ax=None, title: str | N
             label="published actuals")
     for i, (label, values) in enumerate(projection.items()):
         ax.plot(values.index, values.to_numpy(), "--", color=STYLE["colors"][i % 8], label=label)
-    if published is not None:
-        for j, row in enumerate(published.itertuples(index=False)):
-            marker = "^" if getattr(row, "bound", "point") == "lower" else "D"
-            ax.plot([row.year], [row.flops], marker, ms=7, color=STYLE["colors"][(j + 3) % 8],
-                    label=row.label, linestyle="none")
+    _mark_published(ax, published)
     _flops_axis(ax)
     ax.set_xlabel("year")
     ax.set_ylabel("global compute (FLOP/s, mixed precision)")
@@ -141,11 +147,7 @@ def plot_forecasts(history, forecasts, ax=None, title: str | None = None, log: b
         ax.plot(x, frame["mean"].to_numpy(), color=color, label=label)
         ax.fill_between(x, frame["lower"].to_numpy(), frame["upper"].to_numpy(), color=color,
                         alpha=STYLE["band_alpha"], linewidth=0)
-    if published is not None:
-        for j, row in enumerate(published.itertuples(index=False)):
-            marker = "^" if getattr(row, "bound", "point") == "lower" else "D"
-            ax.plot([row.year], [row.flops], marker, ms=7, color=STYLE["colors"][(j + 3) % 8],
-                    label=row.label, linestyle="none")
+    _mark_published(ax, published)
     _flops_axis(ax, log=log)
     ax.set_xlabel("year")
     ax.set_ylabel("FLOP/s")
