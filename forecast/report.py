@@ -252,27 +252,39 @@ def read_csv_rows(path: str | Path) -> tuple[list[str], list[list[str]]]:
     return (rows[0], rows[1:]) if rows else ([], [])
 
 
-def _cell(text: str, flops: bool) -> str:
-    """A table cell; FLOP/s numbers are shown with a prefix (1.47 ZFLOPS), exact value on hover."""
-    if flops:
-        try:
-            value = float(text)
-        except ValueError:
-            value = None
-        if value is not None and value > 0 and value >= 1e3:
-            from forecast.units import format_flops
+def _cell(text: str, kind: str | None) -> str:
+    """A table cell.  ``kind`` "flops": shown with a prefix (1.47 ZFLOPS); "rate": as a
+    percentage (54.1%); the exact value stays on hover."""
+    try:
+        value = float(text) if kind else None
+    except ValueError:
+        value = None
+    if kind == "flops" and value is not None and value >= 1e3:
+        from forecast.units import format_flops
 
-            return f'<td title="{_e(text)}">{_e(format_flops(value))}</td>'
+        return f'<td title="{_e(text)}">{_e(format_flops(value))}</td>'
+    if kind == "rate" and value is not None:
+        return f'<td title="{_e(text)}">{value:.1%}</td>'
     return f"<td>{_e(text)}</td>"
+
+
+#: columns holding growth rates (fractions), shown as percentages
+RATE_COLUMNS = ("implied_cagr", "growth", "cagr", "stated_cagr", "reported_growth")
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     unit = header.index("unit") if "unit" in header else None
-    body = "".join(
-        "<tr>" + "".join(_cell(c, unit is not None and len(r) > unit and r[unit] == "FLOP/s"
-                               and header[i] not in ("year", "implied_cagr"))
-                         for i, c in enumerate(r)) + "</tr>" for r in rows)
+
+    def kind(row, i):
+        if header[i] in RATE_COLUMNS:
+            return "rate"
+        if header[i] != "year" and unit is not None and len(row) > unit and row[unit] == "FLOP/s":
+            return "flops"
+        return None
+
+    body = "".join("<tr>" + "".join(_cell(c, kind(r, i)) for i, c in enumerate(r)) + "</tr>"
+                   for r in rows)
     return f'<table class="cf-list"><tr>{head}</tr>{body}</table>'
 
 
