@@ -372,7 +372,7 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
     ``results``: this run's :class:`forecast.runner.Result` objects; notebooks
     not in them show their state from the last run (``.cache/<stem>.json``).
     """
-    from forecast import _io, runcache
+    from forecast import _io
     from forecast import notebook_params as nbp
     from forecast.runplan import SCENARIO_PARAM, notebooks, scenario_names, title
 

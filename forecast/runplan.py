@@ -43,7 +43,7 @@ def notebooks(root: Path) -> list[Path]:
 def scenario_names(root: Path) -> list[str]:
     """Scenario names: the scenario files in ``notebooks/params/`` (other YAML files there are
     parameter files, not scenarios; ``forecast.scenarios`` decides which is which)."""
-    from forecast.scenarios import available_scenarios  # numpy/pandas: off the --help path
+    from forecast._scenario_files import available_scenarios
 
     return available_scenarios(root / "notebooks" / "params")
 

@@ -50,11 +50,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from forecast._scenario_files import FORMAT, available_scenarios, params_dir
 from forecast.errors import DataError, ForecastError, ParameterError, UnknownNameError
-
-#: First line every scenario file must carry; lets ``available_scenarios`` tell
-#: scenario files from other parameter files in the same folder.
-FORMAT = "compute-forecast-scenario/1"
 
 #: Default percentiles of the summary tables.
 PERCENTILES = (5, 50, 95)
@@ -179,44 +176,6 @@ class Scenario:
 
 
 # --------------------------------------------------------------------------- files
-
-
-def params_dir(path: str | os.PathLike | None = None) -> Path:
-    """The folder holding scenario files: ``path``, else ``<project root>/notebooks/params``.
-
-    The project root is found from the cwd (:func:`forecast._io.project_root`);
-    outside a project, the checkout the package was installed from (editable
-    install) is used when it has that folder.
-    """
-    if path is not None:
-        return Path(path)
-    from forecast._io import project_root
-
-    try:
-        return project_root() / "notebooks" / "params"
-    except DataError:
-        fallback = Path(__file__).resolve().parent.parent / "notebooks" / "params"
-        if fallback.is_dir():
-            return fallback
-        raise
-
-
-def available_scenarios(directory: str | os.PathLike | None = None) -> list[str]:
-    """Names (file stems) of the scenario files in ``directory``, sorted.
-
-    A ``.yaml`` file counts when its top-level ``format`` is :data:`FORMAT`;
-    other parameter files in the folder are ignored.
-    """
-    folder = params_dir(directory)
-    names = []
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue  # not readable as YAML: not a scenario file we can offer
-        if isinstance(doc, dict) and doc.get("format") == FORMAT:
-            names.append(path.stem)
-    return names
 
 
 def _display(path: Path) -> str:

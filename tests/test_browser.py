@@ -23,6 +23,7 @@ import pytest
 
 from forecast import runner
 from forecast._progress import Progress
+from forecast.scenarios import FORMAT
 
 FIXTURES = Path(__file__).parent / "notebooks"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -82,7 +83,7 @@ def site(tmp_path_factory):
     for name in ("ok", "reads_data", "failing", "scen"):
         shutil.copy(FIXTURES / f"{name}.ipynb", root / "notebooks" / f"{name}.ipynb")
     for name in ("bear", "bull"):
-        (root / "notebooks" / "params" / f"{name}.yaml").write_text("x: 1\n")
+        (root / "notebooks" / "params" / f"{name}.yaml").write_text(f"format: {FORMAT}\nx: 1\n")
     quiet = Progress(quiet=True)
     assert runner.run(root, progress=quiet).exit_code == 1  # `failing` fails on purpose
     runner.run(root, all_scenarios=True, progress=quiet)

@@ -1,0 +1,56 @@
+"""Which files in ``notebooks/params/`` are scenario files (no numpy or pandas here).
+
+The runner asks this on every run, cached or not, so it must stay cheap to
+import; :mod:`forecast.scenarios` re-exports all three names.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from forecast.errors import DataError
+
+#: First line every scenario file must carry; lets ``available_scenarios`` tell
+#: scenario files from other parameter files in the same folder.
+FORMAT = "compute-forecast-scenario/1"
+
+
+def params_dir(path: str | os.PathLike | None = None) -> Path:
+    """The folder holding scenario files: ``path``, else ``<project root>/notebooks/params``.
+
+    The project root is found from the cwd (:func:`forecast._io.project_root`);
+    outside a project, the checkout the package was installed from (editable
+    install) is used when it has that folder.
+    """
+    if path is not None:
+        return Path(path)
+    from forecast._io import project_root
+
+    try:
+        return project_root() / "notebooks" / "params"
+    except DataError:
+        fallback = Path(__file__).resolve().parent.parent / "notebooks" / "params"
+        if fallback.is_dir():
+            return fallback
+        raise
+
+
+def available_scenarios(directory: str | os.PathLike | None = None) -> list[str]:
+    """Names (file stems) of the scenario files in ``directory``, sorted.
+
+    A ``.yaml`` file counts when its top-level ``format`` is :data:`FORMAT`;
+    other parameter files in the folder are ignored.
+    """
+    folder = params_dir(directory)
+    names = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue  # not readable as YAML: not a scenario file we can offer
+        if isinstance(doc, dict) and doc.get("format") == FORMAT:
+            names.append(path.stem)
+    return names
