@@ -87,6 +87,16 @@ def plot_history(series, ax=None, title: str | None = None):
     return fig
 
 
+def _finish_yearly(ax, ylabel: str, title: str | None, log: bool = True) -> None:
+    """FLOP/s axis against years, labels, optional title and a compact legend."""
+    _flops_axis(ax, log=log)
+    ax.set_xlabel("year")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(frameon=False, fontsize=STYLE["font_size"] - 1)
+
+
 def _mark_published(ax, published) -> None:
     """Published forecasts as markers: diamonds for point figures, triangles for "more than"."""
     if published is None:
@@ -116,12 +126,7 @@ def plot_projection(history, projection, published=None, ax=None, title: str | N
     for i, (label, values) in enumerate(projection.items()):
         ax.plot(values.index, values.to_numpy(), "--", color=STYLE["colors"][i % 8], label=label)
     _mark_published(ax, published)
-    _flops_axis(ax)
-    ax.set_xlabel("year")
-    ax.set_ylabel("global compute (FLOP/s, mixed precision)")
-    if title:
-        ax.set_title(title)
-    ax.legend(frameon=False, fontsize=STYLE["font_size"] - 1)
+    _finish_yearly(ax, "global compute (FLOP/s, mixed precision)", title)
     return fig
 
 
@@ -148,12 +153,7 @@ def plot_forecasts(history, forecasts, ax=None, title: str | None = None, log: b
         ax.fill_between(x, frame["lower"].to_numpy(), frame["upper"].to_numpy(), color=color,
                         alpha=STYLE["band_alpha"], linewidth=0)
     _mark_published(ax, published)
-    _flops_axis(ax, log=log)
-    ax.set_xlabel("year")
-    ax.set_ylabel("FLOP/s")
-    if title:
-        ax.set_title(title)
-    ax.legend(frameon=False, fontsize=STYLE["font_size"] - 1)
+    _finish_yearly(ax, "FLOP/s", title, log=log)
     return fig
 
 
