@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := compute-forecast
 
-.PHONY: all setup run test test-fast lab bench lock clean
+.PHONY: all setup run test test-fast test-order lab bench lock clean
 
 all: run
 
@@ -31,6 +31,11 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow"
+
+# the fast tests in reverse order, then shuffled (seed printed): no test may depend on order
+test-order: $(STAMP)
+	$(PY) -m pytest -m "not slow" --reverse -q
+	$(PY) -m pytest -m "not slow" -p randomly -q
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
