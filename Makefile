@@ -37,8 +37,9 @@ test-order: $(STAMP)
 	$(PY) -m pytest -m "not slow" --reverse -q
 	$(PY) -m pytest -m "not slow" -p randomly -q
 
+# root (as in containers) needs --allow-root; the widget extension comes with jupyterlab_widgets
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" -eq 0 ] && echo --allow-root)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
