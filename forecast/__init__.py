@@ -42,7 +42,7 @@ _EXPORTS = {
 
 # submodules reachable as attributes (``forecast.gpu.fleet_flops``) without an explicit import
 _SUBMODULES = {"data", "units", "growth", "models", "gpu", "scenarios", "backtest", "vintages",
-               "plots", "runner", "report"}
+               "io", "plots", "runner", "report"}
 
 __all__ = ["__version__", *_EXPORTS]
 

@@ -100,11 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _params(args) -> int:
     from pathlib import Path
 
-    from forecast import _io, notebook_params, runplan
+    from forecast import io, notebook_params, runplan
 
     path = Path(args.notebook)
     if not path.is_file():
-        path = runplan.select(runplan.notebooks(_io.project_root()), [args.notebook])[0]
+        path = runplan.select(runplan.notebooks(io.project_root()), [args.notebook])[0]
     print(notebook_params.format_parameters(path))
     return 0
 

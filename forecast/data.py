@@ -43,7 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast import units
-from forecast._io import project_root
+from forecast.io import project_root
 from forecast.errors import DataError, UnknownNameError
 
 DESCRIPTOR = "datapackage.json"

@@ -25,7 +25,7 @@ import json
 import sys
 from pathlib import Path
 
-from forecast import _io
+from forecast import io
 
 FORMAT = 1
 
@@ -100,7 +100,7 @@ def load_state(run_dir: Path, stem: str) -> dict:
 
 
 def save_state(run_dir: Path, stem: str, state: dict) -> None:
-    _io.atomic_write_text(state_path(run_dir, stem),
+    io.atomic_write_text(state_path(run_dir, stem),
                           json.dumps({**state, "format": FORMAT}, indent=1, sort_keys=True))
 
 

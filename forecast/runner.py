@@ -14,7 +14,7 @@ What a run does, in order:
 4. **Execute** the others with papermill, ``jobs`` at a time, each in a fresh
    kernel started in ``notebooks/`` (:mod:`forecast._engine`); render each to one
    self-contained HTML page (:mod:`forecast.report`).  Every file goes through
-   :mod:`forecast._io`'s atomic writes.  A failing notebook (error, dead kernel,
+   :mod:`forecast.io`'s atomic writes.  A failing notebook (error, dead kernel,
    ``timeout``) goes to ``outputs/failed/`` and never replaces the last good page.
 5. **Index** pages, ``outputs/run.log``, and the forecast history
    (:func:`forecast.vintages.record_run`, when that module exists).
@@ -38,7 +38,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forecast import _io, runcache
+from forecast import io, runcache
 from forecast import notebook_params as nbp
 from forecast._version import __version__
 from forecast.errors import UsageError
@@ -178,7 +178,7 @@ class _Run:
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%H:%M:%S")
         with self.log_lock:
             self.log_lines.extend(f"{stamp} {line}" for line in text.rstrip().splitlines())
-            _io.atomic_write_text(self.log_path, "\n".join(self.log_lines) + "\n")
+            io.atomic_write_text(self.log_path, "\n".join(self.log_lines) + "\n")
 
     def static_key(self, job: Job, nb: dict) -> dict:
         return runcache.key(notebook=runcache.notebook_fingerprint(nb), parameters=job.parameters,
@@ -242,17 +242,17 @@ class _Run:
         if ex.error:
             ename, evalue, where = ex.error
             message = f"{ename}: {evalue}" + (f" ({where})" if where else "")
-            _io.atomic_write_text(job.run_dir / "failed" / f"{job.stem}.ipynb", text)
+            io.atomic_write_text(job.run_dir / "failed" / f"{job.stem}.ipynb", text)
             if page is not None:
-                _io.atomic_write_text(job.run_dir / "failed" / f"{job.stem}.html", page)
+                io.atomic_write_text(job.run_dir / "failed" / f"{job.stem}.html", page)
             state["last"] = {"status": "failed", "finished": finished, "seconds": seconds,
                              "error": message}
             runcache.save_state(job.run_dir, job.stem, state)
             wrote = f"\nfiles written before the failure: {', '.join(written)}" if written else ""
             self.log(f"FAILED {name}: {message}{wrote}\n{_strip_ansi(ex.traceback)}".rstrip())
             return Result(job.stem, job.scenario, "failed", seconds, error=message)
-        _io.atomic_write_text(job.run_dir / "notebooks" / f"{job.stem}.ipynb", text)
-        _io.atomic_write_text(job.run_dir / "html" / f"{job.stem}.html", page)
+        io.atomic_write_text(job.run_dir / "notebooks" / f"{job.stem}.ipynb", text)
+        io.atomic_write_text(job.run_dir / "html" / f"{job.stem}.html", page)
         for stale in ("ipynb", "html"):
             (job.run_dir / "failed" / f"{job.stem}.{stale}").unlink(missing_ok=True)
         outputs = [f"notebooks/{job.stem}.ipynb", f"html/{job.stem}.html", *written]
@@ -336,7 +336,7 @@ def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs
     from forecast._progress import Progress
 
     t0 = time.monotonic()
-    root = _io.project_root(project)
+    root = io.project_root(project)
     job_list = plan(root, only=only, params=params, params_file=params_file, scenario=scenario,
                     all_scenarios=all_scenarios)
     jobs = max(1, int(jobs or os.cpu_count() or 1))

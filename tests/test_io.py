@@ -1,12 +1,13 @@
-"""forecast._io: project discovery and atomic writes."""
+"""forecast.io: project discovery, where outputs go, atomic writes, names."""
 
 import os
 
 import pandas as pd
 import pytest
 
-from forecast._io import atomic_write_text, project_root, save_table
-from forecast.errors import DataError
+from forecast import io
+from forecast.errors import DataError, ParameterError
+from forecast.io import atomic_write_text, project_root, save_table
 
 
 def test_project_root_walks_up_to_pyproject(tmp_path):
@@ -43,8 +44,63 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ["t.txt"]
 
 
-def test_save_table_round_trip(tmp_path):
+def test_save_table_round_trip_returns_none(tmp_path):
     df = pd.DataFrame({"year": [2021, 2030], "flops": [6.15e20, 5.6e22]})
-    path = save_table(df, "projection", tmp_path)
+    assert save_table(df, "projection", tmp_path) is None
+    path = io.table_path("projection", tmp_path)
     assert path == tmp_path / "tables" / "projection.csv"
+    assert io.table_path("projection.csv", tmp_path) == path
     pd.testing.assert_frame_equal(pd.read_csv(path), df)
+    assert path.read_bytes().count(b"\r") == 0
+
+
+def test_save_figure_writes_png_and_svg(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([2021, 2030], [1, 2])
+    assert io.save_figure(fig, "line", tmp_path) is None
+    plt.close(fig)
+    png, svg = io.figure_paths("line", tmp_path)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in svg.read_bytes()[:400]
+    assert sorted(os.listdir(tmp_path / "figures")) == ["line.png", "line.svg"]
+
+
+def test_outside_the_runner_none_means_the_scratch_folder(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(io.RUNNER_ENV, raising=False)
+    assert io.output_dir() == tmp_path / "outputs" / "scratch"
+    assert io.output_dir(tmp_path / "x") == tmp_path / "x"
+
+
+def test_inside_the_runner_none_means_the_folder_the_runner_set(tmp_path, monkeypatch):
+    monkeypatch.setenv(io.RUNNER_ENV, str(tmp_path / "staging"))
+    assert io.output_dir() == tmp_path / "staging"
+    assert io.table_path("t") == tmp_path / "staging" / "tables" / "t.csv"
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", "/etc/passwd", "", ".hidden", "a" * 200,
+                                  "x..y", "tab\tname", None])
+def test_names_are_names_not_paths(tmp_path, name):
+    with pytest.raises(ParameterError, match="plain name"):
+        io.table_path(name, tmp_path)
+    with pytest.raises(ParameterError, match="plain name"):
+        io.figure_paths(name, tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_long_bad_name_is_quoted_short(tmp_path):
+    with pytest.raises(ParameterError) as err:
+        io.table_path("/" * 10_000, tmp_path)
+    assert len(str(err.value)) < 300
+
+
+def test_old_private_module_is_an_alias():
+    from forecast import _io
+
+    assert _io.save_table is io.save_table and _io.output_dir is io.output_dir
