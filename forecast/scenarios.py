@@ -413,8 +413,10 @@ def resolve(scenario: Scenario, data_dir=None) -> tuple[Scenario, dict[str, Base
     fitting that model (:func:`forecast.models.fit`) to the base series up to
     the base year: both estimate ``b = ln(1 + growth)`` with a normal standard
     error ``se_b = sqrt(cov[growth, growth]) / (1 + growth)`` (the delta method
-    run backwards), so the range is ``exp(b -+ 1.645 se_b) - 1``, the same
-    lognormal as a stated range.  Only the growth is drawn: the projection is
+    run backwards) on the fit's ``df_resid`` degrees of freedom, so the range is
+    ``exp(b -+ t(0.95, df_resid) se_b) - 1`` (Student t, as R's ``confint`` for
+    ``lm``; 6.31 instead of 1.645 when three rows leave one degree of freedom),
+    then drawn as the same lognormal as a stated range.  Only the growth is drawn: the projection is
     anchored at the observed base value, so the fitted level is not used.
 
     Returns
@@ -483,6 +485,7 @@ def resolve(scenario: Scenario, data_dir=None) -> tuple[Scenario, dict[str, Base
 
 def _fitted_growth(scenario: Scenario, comp: Component, history: pd.Series) -> Scenario:
     from forecast.models import fit
+    from forecast.models.base import t_quantile
 
     key = f"components.{comp.name}.growth.fit"
     try:
@@ -496,7 +499,10 @@ def _fitted_growth(scenario: Scenario, comp: Component, history: pd.Series) -> S
         raise ParameterError("the fit gives no finite variance for the growth rate", name=key,
                              source=scenario.source, value=variance)
     b, se_b = math.log1p(growth), math.sqrt(variance) / (1 + growth)
-    low, high = math.expm1(b - Z90 * se_b), math.expm1(b + Z90 * se_b)
+    # se_b is estimated on the fit's residual degrees of freedom, so the 90% range of b
+    # is b -+ t(0.95, df) se_b (as R's confint.lm), not the normal 1.645
+    quantile = t_quantile(0.9, result.df_resid)
+    low, high = math.expm1(b - quantile * se_b), math.expm1(b + quantile * se_b)
     new = replace(comp, growth=replace(comp.growth, low=low, high=high))
     return replace(scenario, components=MappingProxyType({**scenario.components, comp.name: new}))
 
@@ -510,6 +516,27 @@ def _summed_history(comp: Component, bases) -> pd.Series:
                                for s in bases[m].history.attrs.get("sources", [])
                                if s.get("year") in total.index]}
     return total
+
+
+#: two-sided 95% normal quantile, ``scipy.stats.norm.ppf(0.975)``
+Z95 = 1.959963984540054
+
+
+def mc_error(p: float, n: int) -> dict[str, float]:
+    """Monte Carlo error of a proportion ``p`` of ``n`` paths: stderr and 95% interval.
+
+    ``{"mc_stderr", "mc_low", "mc_high"}``: the binomial standard error
+    ``sqrt(p (1 - p) / n)`` with ``p -+ 1.96 se`` clipped to [0, 1]; at ``p == 0``
+    (or 1) the rule-of-three bound ``[0, 3 / n]`` (or ``[1 - 3 / n, 1]``), the
+    one-sided 95% limit ``1 - 0.05 ** (1 / n)`` rounded up, with the stderr it implies,
+    ``3 / (1.96 n)``, instead of a standard error of 0.
+    """
+    if p <= 0 or p >= 1:
+        bound = min(3.0 / n, 1.0)
+        low, high = (0.0, bound) if p <= 0 else (1.0 - bound, 1.0)
+        return {"mc_stderr": bound / Z95, "mc_low": low, "mc_high": high}
+    se = math.sqrt(p * (1 - p) / n)
+    return {"mc_stderr": se, "mc_low": max(p - Z95 * se, 0.0), "mc_high": min(p + Z95 * se, 1.0)}
 
 
 def _stream(seed: int, name: str) -> np.random.Generator:
@@ -580,7 +607,14 @@ class Simulation:
         """P(value in ``year`` > threshold) for each threshold (FLOP/s or text like '56 ZFLOPS').
 
         Columns: scenario, component, precision, year, threshold (FLOP/s), label,
-        probability, mc_stderr (binomial standard error ``sqrt(p (1 - p) / n_paths)``).
+        probability, mc_stderr, mc_low, mc_high.  ``mc_stderr`` is the binomial
+        standard error ``sqrt(p (1 - p) / n_paths)`` and ``[mc_low, mc_high]`` the
+        95% Monte Carlo interval ``p -+ 1.96 mc_stderr`` clipped to [0, 1].  When
+        no path (or every path) exceeds the threshold that formula gives 0, which
+        is not an honest error; the rule of three (Hanley and Lippman-Hand 1983,
+        JAMA 249(13): 1743-1745) bounds p below ``3 / n_paths`` at 95%
+        (``[1 - 3 / n_paths, 1]`` when every path exceeds), and ``mc_stderr`` is
+        then the standard error that interval implies, ``3 / (1.96 n_paths)``.
         """
         from forecast.units import format_flops, to_flops
 
@@ -593,7 +627,7 @@ class Simulation:
             rows.append({"scenario": self.scenario.name, "component": component,
                          "precision": comp.precision, "year": year, "threshold": flops,
                          "label": f"> {format_flops(flops)}", "probability": p,
-                         "mc_stderr": math.sqrt(p * (1 - p) / self.n_paths)})
+                         **mc_error(p, self.n_paths)})
         return pd.DataFrame(rows)
 
     def _column(self, component: str, year: int) -> np.ndarray:

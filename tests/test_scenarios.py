@@ -249,6 +249,37 @@ def test_threshold_probability_matches_the_lognormal(tmp_path):
         exact = stats.norm.sf(z)
         assert abs(row["probability"] - exact) < 4 * row["mc_stderr"] + 1e-4
     assert list(table["label"]) == ["> 2 ZFLOPS", "> 3 ZFLOPS"]
+    assert ((table["mc_low"] <= table["probability"])
+            & (table["probability"] <= table["mc_high"])).all()
+
+
+@pytest.mark.parametrize("n", [100, 1000, 4000])
+def test_certain_exceedance_reports_the_rule_of_three_not_zero(tmp_path, n):
+    # no path reaches 1e30 FLOP/s and every path exceeds 1 FLOP/s: the binomial formula
+    # would give a standard error of 0.  Rule of three (Hanley & Lippman-Hand 1983, JAMA
+    # 249(13):1743): with 0 events in n trials the one-sided 95% upper limit of p is
+    # 1 - 0.05 ** (1 / n) (exact, Clopper-Pearson), which 3 / n bounds from above.
+    sim = scenarios.simulate(basic(tmp_path, 0.1, 0.4), n_paths=n, seed=3)
+    table = sim.exceedance("basic", 2030, [1e30, 1.0]).set_index("threshold")
+    never, always = table.loc[1e30], table.loc[1.0]
+    assert never["probability"] == 0.0 and always["probability"] == 1.0
+    exact = 1 - 0.05 ** (1 / n)
+    assert never["mc_high"] == pytest.approx(3 / n)
+    assert exact < never["mc_high"] < 1.02 * exact  # honest and not much wider
+    assert never["mc_low"] == 0.0 and always["mc_high"] == 1.0
+    assert always["mc_low"] == pytest.approx(1 - 3 / n)
+    for row in (never, always):
+        assert row["mc_stderr"] == pytest.approx(3 / n / 1.959964)
+
+
+def test_monte_carlo_error_of_an_interior_proportion():
+    # binomial standard error sqrt(p (1 - p) / n) and the Wald 95% interval
+    out = scenarios.mc_error(0.25, 400)
+    assert out["mc_stderr"] == pytest.approx(math.sqrt(0.25 * 0.75 / 400))
+    assert out["mc_low"] == pytest.approx(0.25 - 1.959964 * out["mc_stderr"])
+    assert out["mc_high"] == pytest.approx(0.25 + 1.959964 * out["mc_stderr"])
+    # clipped to [0, 1] near the edges
+    assert scenarios.mc_error(1 / 400, 400)["mc_low"] == 0.0
 
 
 def test_headline_table_columns_and_implied_cagr():
@@ -299,9 +330,33 @@ def test_growth_from_a_cagr_fit(tmp_path):
     z = np.diff(np.log([313.0, 369.0, 440.0]))
     b = math.log(440 / 313) / 2
     se_b = math.sqrt(((z - b) ** 2).sum()) / math.sqrt(2)
-    assert g.low == pytest.approx(math.expm1(b - 1.6448536 * se_b))
-    assert g.high == pytest.approx(math.expm1(b + 1.6448536 * se_b))
+    # one residual degree of freedom: the 90% range uses Student's t(0.95, 1) = 6.314
+    # (printed t tables, e.g. NIST/SEMATECH e-Handbook of Statistical Methods, section
+    # 1.3.6.7.2 "Critical values of the Student's t distribution", row 1, column 0.05),
+    # not the normal 1.645
+    assert s.components["basic"].growth.fit == "cagr"
+    assert g.low == pytest.approx(math.expm1(b - 6.314 * se_b), rel=1e-4)
+    assert g.high == pytest.approx(math.expm1(b + 6.314 * se_b), rel=1e-4)
     assert bases["basic"].value == 440e18
+
+
+def test_fitted_range_uses_the_t_quantile_on_the_fits_degrees_of_freedom(tmp_path):
+    # the half-width of the range in ln(1 + g), in standard errors, is t(0.95, df_resid)
+    # of the fit (printed values from the NIST/SEMATECH table, section 1.3.6.7.2)
+    text = BASIC.replace("{low: LOW, high: HIGH, per: PER}", "{fit: cagr}").replace(
+        "year: 2021", "year: 2022")
+    s, bases = scenarios.resolve(scenarios.load_scenario(write(tmp_path, text)))
+    from forecast.models import fit
+    res = fit("cagr", bases["basic"].history.loc[:2022])
+    b = math.log1p(res.params["growth"])
+    se_b = res.stderr["growth"] / (1 + res.params["growth"])
+    g = s.components["basic"].growth
+    half = (math.log1p(g.high) - math.log1p(g.low)) / 2
+    table = {1: 6.314, 2: 2.920, 3: 2.353, 4: 2.132, 5: 2.015}
+    assert half / se_b == pytest.approx(table[res.df_resid], abs=1e-3)
+    assert math.log1p(g.rate) == pytest.approx(b)
+    # the lognormal the Monte Carlo draws from then has sigma = half / 1.645
+    assert g.sigma == pytest.approx(half / 1.6448536, rel=1e-6)
 
 
 # --------------------------------------------------------------------------- bad input
@@ -473,8 +528,9 @@ def test_growth_from_an_exponential_fit(tmp_path):
     b, a = np.polyfit(t, z, 1)
     sse = float(((z - (a + b * t)) ** 2).sum())
     se_b = math.sqrt(sse / 1 / 2)
-    assert g.low == pytest.approx(math.expm1(b - 1.6448536 * se_b), rel=1e-6)
-    assert g.high == pytest.approx(math.expm1(b + 1.6448536 * se_b), rel=1e-6)
+    # n - 2 = 1 df: Student t(0.95, 1) = 6.314 (NIST/SEMATECH e-Handbook 1.3.6.7.2)
+    assert g.low == pytest.approx(math.expm1(b - 6.314 * se_b), rel=1e-4)
+    assert g.high == pytest.approx(math.expm1(b + 6.314 * se_b), rel=1e-4)
     assert g.fit == "exponential" and g.per == "path"
 
 
