@@ -17,7 +17,7 @@ What a run does, in order:
    :mod:`forecast.io`'s atomic writes.  A failing notebook (error, dead kernel,
    ``timeout``) goes to ``outputs/failed/`` and never replaces the last good page.
 5. **Index** pages, ``outputs/run.log``, and the forecast history
-   (:func:`forecast.vintages.record_run`, when that module exists).
+   (:func:`forecast.history.record_run`).
 
 Scenario runs (``scenario="bear"``) execute the notebooks that declare a
 ``scenario`` parameter into ``outputs/scenarios/bear/``, and write the
@@ -287,7 +287,7 @@ def _record_history(results: list[Result], run_dirs: dict, run_info: dict, log) 
     """Append the headline forecasts of the notebooks that ran to each output folder's history.
 
     Only notebooks executed in this run (not cached ones) are recorded, so a
-    rerun with nothing changed adds no duplicate rows (forecast.vintages.record_run).
+    rerun with nothing changed adds no duplicate rows (forecast.history.record_run).
     """
     for target, run_dir in run_dirs.items():
         ran = [r for r in results if r.scenario == target and r.status == "ok"
@@ -295,7 +295,7 @@ def _record_history(results: list[Result], run_dirs: dict, run_info: dict, log) 
         if not ran:
             continue
         try:
-            from forecast.vintages import record_run
+            from forecast.history import record_run
         except ImportError as err:
             log(f"forecast history not updated: {err}")
             return
