@@ -677,27 +677,28 @@ class Simulation:
                          index=pd.Index(years, name="year"), name=component)
 
     def forecasts(self, years=(2030, 2035), target: str = "global compute") -> pd.DataFrame:
-        """Rows for ``tables/headline_<notebook>.csv``: target, scope, component, precision,
-        year, model, mean, lower, upper, unit.
+        """Rows for ``tables/headline_<notebook>.csv`` (schema :mod:`forecast.headline`).
 
-        The point forecast in ``mean`` is the Monte Carlo *median*, as for the
-        log-scale models of :mod:`forecast.models` (whose ``mean`` is the
-        back-transformed median), so vintages compare like with like; ``model``
-        says so.  ``lower``/``upper`` are the 5th/95th percentiles; ``scope`` is
-        the ``scope`` filter of the component's base rows.
+        ``median`` and ``mean`` are the sample median and mean of the paths;
+        ``lower``/``upper`` the 5th/95th percentiles (``level`` 0.9); ``scope``
+        is the ``scope`` filter of the component's base rows.
         """
+        from forecast import headline
+
         rows = []
         for name, comp in self.scenario.components.items():
             first = self.scenario.components[comp.sum_of[0] if comp.sum_of else name]
             scope = first.base.where.get("scope", "")
             for year in years:
-                lower, median, upper = np.percentile(self._column(name, year), [5, 50, 95])
+                values = self._column(name, year)
+                lower, median, upper = np.percentile(values, [5, 50, 95])
                 rows.append({"target": target, "scope": scope, "component": name,
                              "precision": comp.precision, "year": year,
-                             "model": f"monte-carlo {self.scenario.name} scenario (median, p5-p95)",
-                             "mean": float(median), "lower": float(lower),
-                             "upper": float(upper), "unit": "FLOP/s"})
-        return pd.DataFrame(rows)
+                             "model": f"monte-carlo {self.scenario.name} scenario",
+                             "median": float(median), "mean": float(np.mean(values)),
+                             "lower": float(lower), "upper": float(upper), "level": 0.9,
+                             "unit": "FLOP/s"})
+        return headline.table(rows)
 
     def sensitivity(self, component: str = "total", year: int = 2030) -> pd.DataFrame:
         """One-at-a-time sensitivity of ``component``'s ``year`` value (tornado chart input).

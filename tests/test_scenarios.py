@@ -293,11 +293,12 @@ def test_headline_table_columns_and_implied_cagr():
     assert row["implied_cagr"] == pytest.approx((row["p50"] / 615e18) ** (1 / 9) - 1)
     rows = sim.forecasts()
     assert list(rows.columns) == ["target", "scope", "component", "precision", "year", "model",
-                                  "mean", "lower", "upper", "unit"]
-    assert (rows["lower"] <= rows["mean"]).all() and (rows["mean"] <= rows["upper"]).all()
-    # the point forecast is the median (p50), as for the log-scale models
+                                  "median", "mean", "lower", "upper", "level", "unit"]
+    # sample median = p50, interval p5-p95 at level 0.9; a lognormal spread has mean > median
     merged = rows.merge(table, on=["component", "year"])
-    assert (merged["mean"] == merged["p50"]).all() and (merged["lower"] == merged["p5"]).all()
+    assert (merged["median"] == merged["p50"]).all() and (merged["lower"] == merged["p5"]).all()
+    assert (merged["upper"] == merged["p95"]).all() and (rows["level"] == 0.9).all()
+    assert (rows["mean"] > rows["median"]).all()
     assert set(rows["scope"]) == {"global"}
 
 
