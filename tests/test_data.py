@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 BROKEN = Path(__file__).resolve().parent / "data" / "broken"
 DATASETS = ["global_compute", "compute_forecasts", "nvidia_datacenter_revenue",
-            "accelerator_shipments", "accelerators", "claims", "hardware_prices"]
+            "accelerator_shipments", "accelerators", "claims", "hardware_prices",
+            "top500"]
 STATUSES = {"verified-primary", "verified-secondary", "recalled", "claim", "estimate", "derived"}
 
 

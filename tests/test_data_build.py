@@ -1,0 +1,171 @@
+"""data/scripts: raw public files -> tidy CSVs, round trips and bad-input messages.
+
+Fixtures in tests/data/top500/ are the first three systems of three official
+TOP500.org spreadsheets (1993-06, 2017-06, 2026-06), copied cell by cell into
+.xlsx files (tests/data/README.md).  Reference values are TOP500.org's own
+list entries, e.g. #1 of June 1993 (CM-5/1024, Los Alamos): Rmax 59.7 GFlop/s,
+Rpeak 131 GFlop/s; #1 of June 2017 (Sunway TaihuLight): Rmax 93,014.594 TFlop/s.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from forecast import data
+from forecast.errors import DataError
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = ROOT / "data" / "scripts"
+FIXTURES = Path(__file__).resolve().parent / "data" / "top500"
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(f"build_{name}", SCRIPTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+top500_script = _script("build_top500")
+
+
+def _package(folder: Path, *names: str) -> Path:
+    """The project's descriptor, reduced to ``names``, written into ``folder``."""
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    package["resources"] = [r for r in package["resources"] if r["name"] in names]
+    (folder / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    return folder
+
+
+def _edit(src: Path, dst: Path, edit) -> Path:
+    """Copy a fixture spreadsheet, applying ``edit(worksheet)``."""
+    book = openpyxl.load_workbook(src)
+    edit(book.active)
+    book.save(dst)
+    return dst
+
+
+def _header_cell(sheet, label: str):
+    return next(c for row in sheet.iter_rows() for c in row if c.value == label)
+
+
+# --------------------------------------------------------------------------- round trip
+
+
+def test_top500_round_trip_fixture_to_validated_csv(tmp_path):
+    rows = top500_script.build(FIXTURES)
+    out = tmp_path / "top500.csv"
+    top500_script.write_csv(out, top500_script.COLUMNS, rows)
+    df = data.load("top500", data_dir=_package(tmp_path, "top500"))
+    assert sorted(set(df["list"])) == ["1993-06", "2017-06", "2026-06"]
+    one = df.set_index(["list", "rank"])
+    # GFlop/s (header 'RMax', no unit) -> FLOP/s, exactly
+    assert one.at[("1993-06", 1), "rmax"] == 59.7e9
+    assert one.at[("1993-06", 1), "rpeak"] == 131e9
+    assert one.at[("1993-06", 1), "computer"] == "CM-5/1024"
+    # TFlop/s (header 'Rmax [TFlop/s]') -> FLOP/s
+    assert one.at[("2017-06", 1), "rmax"] == 93014.594e12
+    assert one.at[("2017-06", 1), "name"] == "Sunway TaihuLight"
+    assert one.at[("2026-06", 1), "rmax"] == 2198400e12
+    # the exact decimal text is kept (no float noise such as 5.9700000000000003e+10)
+    assert "5.97e+10" in out.read_text(encoding="utf-8")
+    assert set(df["precision"]) == {"FP64"} and set(df["status"]) == {"verified-primary"}
+    # accelerator: empty before the column existed, 'none' when listed without one
+    assert df[df["list"] == "1993-06"]["accelerator"].isna().all()
+    assert one.at[("2017-06", 1), "accelerator"] == "none"
+    assert one.at[("2017-06", 3), "accelerator"] == "NVIDIA Tesla P100"
+    assert one.at[("2017-06", 1), "power_kw"] == 15371
+    assert one.at[("1993-06", 1), "url"] == "https://www.top500.org/lists/top500/1993/06/"
+
+
+def test_top500_add_appends_one_list_and_refuses_it_twice(tmp_path):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for name in ("TOP500_199306.xlsx", "TOP500_201706.xlsx"):
+        shutil.copy(FIXTURES / name, folder)
+    out = tmp_path / "top500.csv"
+    assert top500_script.main([str(folder), "--out", str(out)]) == 0
+    assert top500_script.main(["--add", str(FIXTURES / "TOP500_202606.xlsx"),
+                               "--out", str(out)]) == 0
+    rebuilt = tmp_path / "rebuilt.csv"
+    top500_script.main([str(FIXTURES), "--out", str(rebuilt)])
+    assert out.read_bytes() == rebuilt.read_bytes()  # add == full rebuild
+    with pytest.raises(DataError, match=r"TOP500_202606.xlsx: duplicate list 2026-06"):
+        top500_script.add(FIXTURES / "TOP500_202606.xlsx", out)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_top500_missing_column(tmp_path):
+    bad = _edit(FIXTURES / "TOP500_201706.xlsx", tmp_path / "TOP500_201706.xlsx",
+                lambda ws: setattr(_header_cell(ws, "Rpeak [TFlop/s]"), "value", "Peak"))
+    with pytest.raises(DataError, match=r"TOP500_201706.xlsx: missing column 'rpeak'; "
+                                        r"expected a header with 'rpeak'"):
+        top500_script.read_list(bad)
+
+
+def test_top500_unknown_unit(tmp_path):
+    bad = _edit(FIXTURES / "TOP500_201706.xlsx", tmp_path / "TOP500_201706.xlsx",
+                lambda ws: setattr(_header_cell(ws, "Rmax [TFlop/s]"), "value",
+                                   "Rmax [kWh]"))
+    with pytest.raises(DataError, match=r"unknown unit 'kWh' in the rmax header; "
+                                        r"expected GFlop/s, TFlop/s or PFlop/s"):
+        top500_script.read_list(bad)
+
+
+def test_top500_unitless_header_after_2016_is_refused(tmp_path):
+    # a bare 'RMax' meant GFlop/s only up to 2016-11: the same sheet dated 2026-11 is ambiguous
+    bad = shutil.copy(FIXTURES / "TOP500_199306.xlsx", tmp_path / "TOP500_202611.xlsx")
+    with pytest.raises(DataError, match=r"TOP500_202611.xlsx: no unit in the rmax header"):
+        top500_script.read_list(bad)
+
+
+def test_top500_duplicate_list_in_folder(tmp_path):
+    shutil.copy(FIXTURES / "TOP500_199306.xlsx", tmp_path)
+    shutil.copy(FIXTURES / "TOP500_199306.xlsx", tmp_path / "TOP500_199306.xls")
+    with pytest.raises(DataError, match=r"duplicate list 1993-06 \(also in TOP500_199306"):
+        top500_script.build(tmp_path)
+
+
+def test_top500_file_name_must_give_the_list(tmp_path):
+    bad = shutil.copy(FIXTURES / "TOP500_199306.xlsx", tmp_path / "top500_june.xlsx")
+    with pytest.raises(DataError, match=r"top500_june.xlsx: cannot tell which list the file "
+                                        r"holds; expected a file named TOP500_YYYYMM.xls"):
+        top500_script.read_list(bad)
+
+
+def test_top500_duplicated_rank_and_non_number(tmp_path):
+    def dup(ws):
+        ws.cell(row=4, column=1).value = 1  # rank 2 -> 1 (header on row 2, data from row 3)
+    bad = _edit(FIXTURES / "TOP500_199306.xlsx", tmp_path / "TOP500_199306.xlsx", dup)
+    with pytest.raises(DataError, match=r"line 4, column 'Rank': duplicated rank 1"):
+        top500_script.read_list(bad)
+
+    def text_rmax(ws):
+        _header_cell(ws, "RMax")
+        col = _header_cell(ws, "RMax").column
+        ws.cell(row=3, column=col).value = "n/a"
+    bad = _edit(FIXTURES / "TOP500_199306.xlsx", tmp_path / "TOP500_199306.xlsx", text_rmax)
+    with pytest.raises(DataError, match=r"line 3, column 'Rmax': not a positive number"):
+        top500_script.read_list(bad)
+
+
+def test_command_line_error_is_one_line_without_traceback(tmp_path):
+    shutil.copy(FIXTURES / "TOP500_199306.xlsx", tmp_path)
+    shutil.copy(FIXTURES / "TOP500_199306.xlsx", tmp_path / "TOP500_199306.xls")
+    out = tmp_path / "out.csv"
+    done = subprocess.run([sys.executable, str(SCRIPTS / "build_top500.py"), str(tmp_path),
+                           "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: ") and "duplicate list 1993-06" in done.stderr
+    assert not out.exists()  # nothing written
