@@ -2,17 +2,25 @@
 
 Every function takes its data and ``ax=None`` (a new figure when None), imports
 matplotlib inside the function (importing ``forecast`` never pulls it in) and
-returns the Figure; :func:`save_figure` writes it as PNG and SVG into
-``<output_dir>/figures/`` atomically.  Modelling code never imports this module.
+returns the Figure.  Modelling code never imports this module.  Every chart
+follows the same reader rules, checked in ``tests/test_plots.py``:
+
+* it has a title (a default one when the caller gives none);
+* a log FLOP/s axis carries labelled ticks in FLOP/s units (``100 ZFLOPS``,
+  never ``1e+02 ZFLOPS``); an axis spanning under two decades labels minor
+  ticks too, so it never shows a single bare label;
+* the legend sits outside the plotting area (right, or below a panel), so it
+  never covers data;
+* a missing estimate is drawn as the words "no estimate", not as an absent bar;
+* scenarios compared side by side share one axis (:func:`fan_comparison`).
+
+A chart gets its numbered caption, alt text and CSV download on the page from
+:func:`forecast.present.figure`; files are written by :func:`forecast.io.save_figure`.
 """
 
 from __future__ import annotations
 
-import io
 import os
-from pathlib import Path
-
-from forecast import _io
 
 #: the one style every figure uses
 STYLE = {
@@ -36,31 +44,69 @@ def _axes(ax):
     return ax.figure, ax
 
 
-def _flops_axis(ax, log: bool = True) -> None:
-    """Log scale with FLOP/s tick labels (615 EFLOPS, 56 ZFLOPS)."""
+def flops_label(value: float) -> str:
+    """A tick label in FLOP/s units: ``100 ZFLOPS``, ``2 EFLOPS`` (never ``1e+02 ZFLOPS``)."""
+    from forecast.present import _flops
+
+    return _flops(value, 3) if value > 0 else ""
+
+
+def _flops_formatters(axis, horizontal: bool = False) -> None:
+    """FLOP/s labels on a log ``axis`` (ax.xaxis or ax.yaxis), decades and, when the
+    axis spans under two decades, enough minor ticks that at least two carry labels.
+    On a horizontal axis only mantissas 1, 2, 3 and 5 are labelled (labels are wide)."""
+    from matplotlib.ticker import LogFormatter
+
+    class FlopsLog(LogFormatter):
+        def __call__(self, x, pos=None):
+            if not super().__call__(x, pos):
+                return ""
+            if horizontal and f"{x:.1e}"[:3] not in ("1.0", "2.0", "3.0", "5.0"):
+                return ""
+            return flops_label(x)
+
+    axis.set_major_formatter(FlopsLog(labelOnlyBase=False))
+    # labels on minor ticks: all of them under 0.5 decades, a subset (2, 3, 5) under 2
+    axis.set_minor_formatter(FlopsLog(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+
+
+def _flops_axis(ax, log: bool = True, which: str = "y") -> None:
+    """A FLOP/s axis with labelled ticks in FLOP/s units (615 EFLOPS, 56 ZFLOPS)."""
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
-    from forecast.units import format_flops
-
+    axis = ax.yaxis if which == "y" else ax.xaxis
     if log:
-        ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_flops(v, 2) if v > 0 else ""))
-    ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.grid(True, which="major", alpha=STYLE["grid_alpha"])
+        (ax.set_yscale if which == "y" else ax.set_xscale)("log")
+        _flops_formatters(axis, horizontal=which == "x")
+    else:
+        axis.set_major_formatter(FuncFormatter(lambda v, _: flops_label(v) if v > 0 else
+                                               ("0" if v == 0 else "")))
+        axis.set_minor_formatter(NullFormatter())
+    ax.grid(True, which="major", axis=which, alpha=STYLE["grid_alpha"])
 
 
-def save_figure(fig, name: str, output_dir: str | os.PathLike | None = None) -> list[Path]:
-    """Write ``fig`` to ``<output_dir>/figures/<name>.png`` and ``.svg`` (atomic); return the paths.
+def _legend(ax, where: str = "right", **options):
+    """A legend outside the plotting area, so it never covers data.
 
-    ``output_dir`` None means the project's ``outputs/`` folder.
+    ``where`` "right": to the right of the axes; "below": under the x-axis label.
+    Returns the Legend (None when nothing is labelled).
     """
-    folder = _io.output_dir(output_dir) / "figures"
-    paths = []
-    for fmt in ("png", "svg"):
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, dpi=STYLE["dpi"], bbox_inches="tight")
-        paths.append(_io.atomic_write_bytes(folder / f"{name}.{fmt}", buffer.getvalue()))
-    return paths
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    style = {"frameon": False, "fontsize": STYLE["font_size"] - 1, **options}
+    if where == "below":
+        columns = style.pop("ncol", min(3, len(handles)))
+        return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=columns,
+                         borderaxespad=0.0, **style)
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **style)
+
+
+def save_figure(fig, name: str, output_dir: str | os.PathLike | None = None) -> None:
+    """Deprecated alias of :func:`forecast.io.save_figure` (PNG and SVG, atomic; returns None)."""
+    from forecast import io as _public_io
+
+    _public_io.save_figure(fig, name, output_dir)
 
 
 def plot_history(series, ax=None, title: str | None = None):
@@ -81,20 +127,19 @@ def plot_history(series, ax=None, title: str | None = None):
     ax.set_xlabel("year")
     ax.set_ylabel("installed peak compute (FLOP/s)")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    if title:
-        ax.set_title(title)
-    ax.legend(frameon=False)
+    ax.set_title(title or "Installed computing power by series")
+    _legend(ax)
     return fig
 
 
-def _finish_yearly(ax, ylabel: str, title: str | None, log: bool = True) -> None:
-    """FLOP/s axis against years, labels, optional title and a compact legend."""
+def _finish_yearly(ax, ylabel: str, title: str, log: bool = True) -> None:
+    """FLOP/s axis against years, labels, the title and a legend outside the data."""
     _flops_axis(ax, log=log)
     ax.set_xlabel("year")
     ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend(frameon=False, fontsize=STYLE["font_size"] - 1)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_title(title)
+    _legend(ax)
 
 
 def _mark_published(ax, published) -> None:
@@ -126,7 +171,8 @@ def plot_projection(history, projection, published=None, ax=None, title: str | N
     for i, (label, values) in enumerate(projection.items()):
         ax.plot(values.index, values.to_numpy(), "--", color=STYLE["colors"][i % 8], label=label)
     _mark_published(ax, published)
-    _finish_yearly(ax, "global compute (FLOP/s, mixed precision)", title)
+    _finish_yearly(ax, "global compute (FLOP/s, mixed precision)",
+                   title or "Published totals against constant growth")
     return fig
 
 
@@ -153,7 +199,7 @@ def plot_forecasts(history, forecasts, ax=None, title: str | None = None, log: b
         ax.fill_between(x, frame["lower"].to_numpy(), frame["upper"].to_numpy(), color=color,
                         alpha=STYLE["band_alpha"], linewidth=0)
     _mark_published(ax, published)
-    _finish_yearly(ax, "FLOP/s", title, log=log)
+    _finish_yearly(ax, "FLOP/s", title or "Model forecasts with prediction intervals", log=log)
     return fig
 
 
@@ -178,18 +224,11 @@ def plot_cap_sensitivity(table, ax=None, title: str | None = None, reference=Non
     for j, (label, value) in enumerate((reference or {}).items()):
         ax.axhline(value, color=STYLE["colors"][(j + 4) % 8], linestyle=":", label=label)
     _flops_axis(ax)
-    ax.set_xscale("log")
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
-    from forecast.units import format_flops
-
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_flops(v, 2) if v > 0 else ""))
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    _flops_axis(ax, which="x")
     ax.set_xlabel("fixed ceiling (cap)")
     ax.set_ylabel("forecast (FLOP/s)")
-    if title:
-        ax.set_title(title)
-    ax.legend(frameon=False, fontsize=STYLE["font_size"] - 1, loc="lower right")
+    ax.set_title(title or "Saturating forecasts against their fixed ceiling")
+    _legend(ax)
     return fig
 
 
@@ -224,11 +263,11 @@ def plot_revenue_fits(y, fits, horizon: int = 8, level: float = 0.8, ax=None):
     ax.set_xlabel("quarter end")
     ax.set_title(f"{y.name or 'revenue'}: fits and projections ({level:.0%} intervals)")
     ax.grid(True, alpha=STYLE["grid_alpha"])
-    ax.legend(frameon=False, fontsize=STYLE["font_size"] - 1)
+    _legend(ax)
     return fig
 
 
-def plot_purchases_by_buyer(buyers, ax=None):
+def plot_purchases_by_buyer(buyers, ax=None, title: str | None = None):
     """FLOP/s bought per buyer and year as grouped horizontal bars (EFLOPS, one precision).
 
     Parameters
@@ -250,6 +289,9 @@ def plot_purchases_by_buyer(buyers, ax=None):
         high = (rows["flops"] / 1e18).to_numpy()
         ax.barh(pos, high, height=height, color=STYLE["colors"][j % len(STYLE["colors"])],
                 label=str(year))
+        for where in pos[np.isnan(high)]:  # a buyer without a figure that year: say so
+            ax.text(0, where, " no estimate", va="center", ha="left",
+                    fontsize=STYLE["font_size"] - 2, color="#555555", style="italic")
         if "flops_low" in rows:
             low = (rows["flops_low"] / 1e18).to_numpy()
             spread = low < high
@@ -258,7 +300,8 @@ def plot_purchases_by_buyer(buyers, ax=None):
     precision = str(buyers["precision"].iloc[0]) if "precision" in buyers else "peak"
     ax.set_xlabel(f"EFLOPS bought ({precision} peak)")
     ax.grid(True, axis="x", alpha=STYLE["grid_alpha"])
-    ax.legend(title="year", frameon=False, fontsize=STYLE["font_size"] - 1, loc="lower right")
+    ax.set_title(title or "Accelerator FLOP/s bought, by buyer and year")
+    _legend(ax, title="year")
     return fig
 
 
@@ -269,7 +312,7 @@ def _point_date(year, point: str = "year"):
     return pd.Timestamp(f"{int(year)}-{'06-30' if point == 'mid-year' else '12-31'}")
 
 
-def plot_installed_base(base, top_down=None, epoch=None, ax=None):
+def plot_installed_base(base, top_down=None, epoch=None, ax=None, title: str | None = None):
     """Installed FLOP/s stacked by chip (log axis) against top-down and Epoch points.
 
     Parameters
@@ -313,8 +356,8 @@ def plot_installed_base(base, top_down=None, epoch=None, ax=None):
     ax.set_ylim(bottom=floor)
     ax.set_ylabel(f"installed peak ({base['precision'].iloc[0]} FLOP/s)")
     ax.set_xlabel("date (year-end figures at 31 December, mid-year ones at 30 June)")
-    ax.set_title("Installed NVIDIA GPU compute: bottom-up vs top-down")
-    ax.legend(frameon=False, fontsize=STYLE["font_size"] - 2, loc="upper left")
+    ax.set_title(title or "Installed NVIDIA GPU compute: bottom-up vs top-down")
+    _legend(ax, fontsize=STYLE["font_size"] - 2)
     return fig
 
 
@@ -367,7 +410,7 @@ def fan_chart(simulation, component: str, *, history=None, published=None,
     ax.set_ylabel(f"{component} ({kind})")
     ax.set_xlabel("year")
     ax.set_title(title or f"{component}: {simulation.scenario.name} scenario")
-    ax.legend(frameon=False, fontsize=STYLE["font_size"] - 1, loc="upper left")
+    _legend(ax)
     return fig
 
 
@@ -403,20 +446,15 @@ def tornado_chart(table, *, ax=None, title: str | None = None):
         labels.append(f"{row['assumption']}\n({span})")
     ax.axvline(base, color="black", linewidth=1)
     ax.set_yticks(range(len(rows)), labels)
-    ax.set_xscale("log")
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
+    _flops_axis(ax, which="x")
     from forecast.units import format_flops
 
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_flops(v, 2) if v > 0 else ""))
-    ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.grid(True, axis="x", which="major", alpha=STYLE["grid_alpha"])
     first = table.iloc[0]
     kind = "mixed-precision sum" if first["precision"] == "mixed" else first["precision"]
     ax.set_xlabel(f"{first['component']} in {first['year']} "
                   f"({kind}; others at their median, base {format_flops(base)})")
     ax.set_title(title or "What moves the projection: one assumption at a time")
-    ax.legend(frameon=False, fontsize=STYLE["font_size"] - 1, loc="lower right")
+    _legend(ax, where="below")
     return fig
 
 
@@ -463,10 +501,9 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
     that gives only a target is a lone marker.
     """
     import pandas as pd
-    from matplotlib.ticker import FuncFormatter, NullFormatter
 
-    from forecast.units import format_flops
-    from forecast.vintages import KEYS, _published
+    from forecast.data import partial_date
+    from forecast.vintages import KEYS
 
     # the most revised quantity first
     counts = paths.groupby(list(KEYS), sort=True, dropna=False)["edition"].nunique()
@@ -475,7 +512,7 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
     for axis, key in zip(axes, keys):
         quantity = dict(zip(KEYS, key))
         same = (actual[list(KEYS)] == pd.Series(quantity)).all(axis=1)
-        act = actual[same].assign(_when=[_published(p) for p in actual.loc[same, "published"]])
+        act = actual[same].assign(_when=[partial_date(p) for p in actual.loc[same, "published"]])
         if not act.empty:
             act = act.sort_values(["year", "_when"])
             latest = act.groupby("year").tail(1)
@@ -502,15 +539,7 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
                     axis.plot(marks["year"], marks["flops"], marker, color=color,
                               ms=STYLE["marker_size"] + 2, label=label, linestyle="none")
                     label = None
-        _flops_axis(axis)
-        low, high = axis.get_ylim()
-        if high / low < 30:  # under ~1.5 decades, label minor ticks too (2x, 3x, 5x if > 4x)
-            shown = (("2.0", "3.0", "5.0") if high / low > 4
-                     else tuple(f"{d}.0" for d in range(2, 10)))
-            axis.yaxis.set_minor_formatter(FuncFormatter(
-                lambda v, _, shown=shown: format_flops(v, 2) if f"{v:.1e}"[:3] in shown else ""))
-        else:
-            axis.yaxis.set_minor_formatter(NullFormatter())
+        _flops_axis(axis)  # labels minor ticks too when a panel spans under two decades
         years = sorted(set(mine["year"]) | set(act["year"]))
         if len(years) == 1:  # a lone target: keep the year axis readable
             axis.set_xlim(years[0] - 2, years[0] + 1)
@@ -519,12 +548,11 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
         axis.set_ylabel(f"FLOP/s ({quantity['precision']})")
         axis.set_title(title if title and len(keys) == 1
                        else " / ".join(str(v) for v in quantity.values()))
-        axis.legend(frameon=False, fontsize=STYLE["font_size"] - 2, loc="upper left")
-    if title and len(keys) > 1:
-        fig.suptitle(title)
-        fig.tight_layout(rect=(0, 0, 1, 0.98))  # keep the panel titles clear of the suptitle
-    else:
-        fig.tight_layout()
+        _legend(axis, where="below", fontsize=STYLE["font_size"] - 2, ncol=2)
+    if len(keys) > 1:
+        fig.suptitle(title or "Published forecast paths against the actuals")
+    if ax is None:
+        fig.set_layout_engine("constrained")  # legends below each panel get their own room
     return fig
 
 
@@ -572,8 +600,133 @@ def plot_backtest_errors(scores, metric: str = "mape", ax=None, title: str | Non
         axis.set_xlabel("horizon (periods after the cutoff)")
         axis.set_ylabel(spec.description.split(":")[0])
         axis.grid(True, alpha=STYLE["grid_alpha"])
-        if label:
-            axis.set_title(label)
-        axis.legend(frameon=False, fontsize=STYLE["font_size"] - 2)
-    fig.tight_layout()
+        axis.set_title(label or f"Backtest {metric} by horizon")
+        _legend(axis, where="below", fontsize=STYLE["font_size"] - 2)
+    if len(named) > 1:
+        fig.suptitle(title or f"Backtest {metric} by horizon")
+    if ax is None:
+        fig.set_layout_engine("constrained")
+    return fig
+
+
+# --- comparisons across scenarios and runs (notebook 03, the site) -------------------------
+
+
+def fan_comparison(percentiles, component: str = "total", *, layout: str = "overlay",
+                   history=None, published=None, band=(5, 95), ax=None,
+                   title: str | None = None):
+    """Several scenarios' fans on one FLOP/s axis (overlaid, or side by side sharing it).
+
+    Parameters
+    ----------
+    percentiles : pandas.DataFrame
+        ``Simulation.percentiles`` of each scenario, concatenated: columns
+        ``scenario``, ``component``, ``precision``, ``year``, ``p50`` and the
+        band's ``p<low>``/``p<high>`` (FLOP/s).
+    component : str
+        The component drawn (one precision).
+    layout : "overlay" or "panels"
+        One axis with every scenario's band and median, or one panel per
+        scenario with the y axis shared (ax must then be None).
+    history, published : as in :func:`fan_chart` (drawn on every panel).
+    band : (low, high) percentiles shaded.
+    """
+    import matplotlib.pyplot as plt
+
+    from forecast.errors import ParameterError
+
+    rows = percentiles[percentiles["component"] == component]
+    if rows.empty:
+        raise ParameterError("no rows for this component", name="component", value=component,
+                             expected="one of " + ", ".join(map(str, percentiles["component"].unique())))
+    if layout not in ("overlay", "panels"):
+        raise ParameterError("unknown layout", name="layout", value=layout,
+                             expected="'overlay' or 'panels'")
+    low, high = (f"p{q:g}" for q in band)
+    names = list(dict.fromkeys(rows["scenario"]))
+    if layout == "panels":
+        if ax is not None:
+            raise ParameterError("side-by-side panels need their own figure", name="ax",
+                                 expected="ax=None with layout='panels'")
+        plt.rcParams.update({"font.size": STYLE["font_size"]})
+        width, height = STYLE["figsize"]
+        fig, axes = plt.subplots(1, len(names), sharey=True, squeeze=False, dpi=STYLE["dpi"],
+                                 figsize=(max(width, 3.2 * len(names)), height))
+        axes = list(axes.flat)
+    else:
+        fig, one = _axes(ax)
+        axes = [one] * len(names)
+    precision = rows["precision"].iloc[0]
+    kind = "mixed-precision sum" if precision == "mixed" else f"{precision} FLOP/s"
+    for i, (name, axis) in enumerate(zip(names, axes)):
+        mine = rows[rows["scenario"] == name].sort_values("year")
+        color = STYLE["colors"][i % len(STYLE["colors"])]
+        axis.fill_between(mine["year"], mine[low], mine[high], color=color,
+                          alpha=STYLE["band_alpha"] * 1.5, linewidth=0,
+                          label=f"{name}: {low}-{high}")
+        axis.plot(mine["year"], mine["p50"], color=color, lw=1.8, label=f"{name}: median")
+        if layout == "panels" or i == len(names) - 1:
+            if history is not None:
+                axis.plot(history.index, history.to_numpy(), "o", color="black",
+                          ms=STYLE["marker_size"], label="published actuals", zorder=5)
+            _mark_published(axis, published)
+            _flops_axis(axis)
+            axis.xaxis.get_major_locator().set_params(integer=True)
+            axis.set_xlabel("year")
+        if layout == "panels":
+            axis.set_title(f"{name} scenario")
+            _legend(axis, where="below", ncol=1)
+    axes[0].set_ylabel(f"{component} ({kind})")
+    heading = title or f"{component}: scenarios compared on one axis"
+    if layout == "panels":
+        fig.suptitle(heading)
+        fig.set_layout_engine("constrained")
+    else:
+        axes[0].set_title(heading)
+        _legend(axes[0])
+    return fig
+
+
+def plot_forecast_history(history, *, year: int, ax=None, title: str | None = None):
+    """How a forecast for ``year`` moved, run by run; exploratory runs told apart.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Rows of the forecast history (:func:`forecast.history.load_history`)
+        with ``run_time``, ``notebook``, ``model``, ``year``, ``median``,
+        ``lower``, ``upper``, ``unit`` and a boolean ``canonical`` (the run used
+        the notebook's default parameters).  FLOP/s rows only are drawn.
+    year : int
+        The forecast year followed (e.g. 2030).
+
+    Canonical runs are filled markers joined by a line, with their interval
+    as an error bar; exploratory runs (non-default parameters) are hollow
+    markers without a line.
+    """
+    import pandas as pd
+
+    fig, ax = _axes(ax)
+    rows = history[(history["year"].astype(float) == year) & (history["unit"] == "FLOP/s")].copy()
+    rows["when"] = pd.to_datetime(rows["run_time"], utc=True, format="ISO8601").dt.tz_localize(None)
+    for i, ((notebook, model), mine) in enumerate(rows.groupby(["notebook", "model"], sort=True)):
+        color = STYLE["colors"][i % len(STYLE["colors"])]
+        mine = mine.sort_values("when")
+        label = f"{notebook.split('_', 1)[0]} {model}"
+        for canonical, part in mine.groupby("canonical", sort=False):
+            y = part["median"].astype(float).to_numpy()
+            spread = [y - part["lower"].astype(float).to_numpy(),
+                      part["upper"].astype(float).to_numpy() - y]
+            ax.errorbar(part["when"], y, yerr=spread, fmt="none", ecolor=color, capsize=2,
+                        lw=0.8, alpha=1.0 if canonical else 0.5)
+            ax.plot(part["when"], y, "o-" if canonical else "o", color=color,
+                    mfc=color if canonical else "white",
+                    ms=STYLE["marker_size"] + (0 if canonical else 1), lw=1.2,
+                    label=f"{label}{'' if canonical else ' (exploratory)'}")
+    _flops_axis(ax)
+    ax.set_xlabel("run time (UTC)")
+    ax.set_ylabel(f"forecast for {year} (FLOP/s, median and interval)")
+    ax.set_title(title or f"How the {year} forecast moved, run by run")
+    fig.autofmt_xdate()
+    _legend(ax)
     return fig
