@@ -383,14 +383,40 @@ def _parse_date(cell: str) -> dt.date | None:
         return None
 
 
-def _is_partial_date(cell: str) -> bool:
-    match = _PARTIAL_DATE.fullmatch(cell)
-    if match is None:
-        return False
-    year, month, day = (int(x) if x else 1 for x in match.groups())
+def partial_date(value, *, column: str = "published") -> pd.Timestamp:
+    """A partial date (YYYY, YYYY-MM or YYYY-MM-DD) as the first day it can mean.
+
+    Publication dates in ``data/`` are often only a year or a month
+    (``x-partial-date`` fields): ``"2023"`` is 2023-01-01 and ``"2023-06"`` is
+    2023-06-01, so "published on or before" comparisons never credit a
+    document with knowledge it may not have had.
+
+    >>> partial_date("2023-06")
+    Timestamp('2023-06-01 00:00:00')
+
+    Raises
+    ------
+    DataError
+        The text is not of that form or names a day the calendar lacks
+        (``2023-02-30``); the error names ``column`` and the value.
+    """
+    text = str(value).strip()
+    match = _PARTIAL_DATE.fullmatch(text)
     try:
-        dt.date(year, month, day)
-    except ValueError:
+        if match is None:
+            raise ValueError(text)
+        year, month, day = (int(x) if x else 1 for x in match.groups())
+        return pd.Timestamp(dt.date(year, month, day))
+    except ValueError as err:
+        raise DataError("unreadable date", column=column,
+                        expected="a date YYYY, YYYY-MM or YYYY-MM-DD that exists",
+                        value=text) from err
+
+
+def _is_partial_date(cell: str) -> bool:
+    try:
+        partial_date(cell)
+    except DataError:
         return False
     return True
 
