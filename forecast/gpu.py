@@ -395,6 +395,70 @@ def networking_share(revenue: pd.DataFrame) -> pd.Series:
     return share.rename("networking_share")
 
 
+#: NVIDIA's fiscal year ends in late January: quarterly periods whose year ends in January.
+FISCAL_QUARTER = "Q-JAN"
+
+
+def revenue_series(revenue: pd.DataFrame) -> pd.Series:
+    """NVIDIA Data Center revenue as one quarterly series, indexed by **fiscal** quarter.
+
+    Parameters
+    ----------
+    revenue : pandas.DataFrame
+        ``forecast.data.load("nvidia_datacenter_revenue")``: columns
+        ``fiscal_year``, ``fiscal_quarter``, ``period_end`` and ``revenue`` (USD).
+
+    Returns
+    -------
+    pandas.Series
+        Revenue in USD per quarter, named "NVIDIA data-center revenue (USD)",
+        indexed by a ``PeriodIndex`` of frequency :data:`FISCAL_QUARTER` named
+        ``fiscal_quarter``: period ``2026Q4`` is fiscal 2026 Q4, November 2025
+        to January 2026 (:func:`fiscal_labels` writes "FY2026 Q4").  The
+        periods' start and end are calendar dates, so models and charts place
+        each quarter at its calendar time.  Sorted by quarter.
+
+    Raises
+    ------
+    DataError
+        A column is missing, a quarter appears twice, or a row's ``period_end``
+        falls outside its fiscal quarter (naming the file line).
+    """
+    path = revenue.attrs.get("path")
+    for column in ("fiscal_year", "fiscal_quarter", "period_end", "revenue"):
+        if column not in revenue.columns:
+            raise DataError("NVIDIA revenue table lacks a column", path=path, column=column,
+                            expected="load('nvidia_datacenter_revenue')")
+    index = pd.PeriodIndex.from_fields(year=revenue["fiscal_year"].to_numpy(int),
+                                       quarter=revenue["fiscal_quarter"].to_numpy(int),
+                                       freq=FISCAL_QUARTER)
+    # NVIDIA's 52/53-week quarters end on a Sunday near the month's end (FY2023 Q1 on
+    # 2022-05-01): a period_end more than a week from its quarter's end is a wrong row
+    ends = pd.to_datetime(revenue["period_end"]).to_numpy()
+    month_end = (index.end_time.normalize()).to_numpy()
+    outside = np.abs(ends - month_end) > np.timedelta64(7, "D")
+    if outside.any():
+        row = int(np.argmax(outside))
+        raise DataError("period end does not match its fiscal quarter", path=path,
+                        line=revenue.index[row], column="period_end",
+                        expected=f"a date within a week of {index[row].end_time:%Y-%m-%d}, "
+                                 f"the end of FY{index[row].qyear} Q{index[row].quarter}",
+                        value=str(revenue["period_end"].iloc[row])[:10])
+    if index.has_duplicates:
+        row = int(np.argmax(index.duplicated()))
+        raise DataError("a fiscal quarter appears twice", path=path, line=revenue.index[row],
+                        column="fiscal_quarter", expected="one row per fiscal quarter",
+                        value=str(index[row]))
+    y = pd.Series(revenue["revenue"].to_numpy(dtype=float), index=index.rename("fiscal_quarter"),
+                  name="NVIDIA data-center revenue (USD)")
+    return y.sort_index()
+
+
+def fiscal_labels(index: pd.PeriodIndex) -> pd.Index:
+    """Fiscal quarters as text, "FY2026 Q4" (NVIDIA's own labelling), for tables."""
+    return pd.Index(index.strftime("FY%F Q%q"), name=index.name)
+
+
 def revenue_to_units(revenue: pd.DataFrame, *, asp: Mapping[str, float],
                      generation: str | Mapping[int, str], networking: float | None = None,
                      precision: str = "FP16", sparse: bool = False,

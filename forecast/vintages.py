@@ -28,26 +28,20 @@ Published vintages
     only when there is one; forecasts that imply no FLOP/s figure are listed in
     the ``skipped`` table with the reason, never dropped in silence.
 
-Our own vintages
-    :func:`record_run` appends the headline tables of a run to
-    ``<output_dir>/history/forecast_history.csv``, never rewriting earlier bytes;
-    :func:`load_history` reads it back.
+Our own vintages (the history of this project's runs) are in :mod:`forecast.history`.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from forecast._io import atomic_write_bytes
-from forecast.errors import DataError, ParameterError
+from forecast.data import partial_date
+from forecast.errors import DataError
+from forecast.units import format_flops
 
 #: What makes two figures the same quantity (never compare across these).
 KEYS = ("scope", "component", "precision")
@@ -76,16 +70,6 @@ class _Point(NamedTuple):
 
 #: Which figure an edition's path keeps when it states two for one year.
 _PRIORITY = {"base": -1, "stated": 0, "from CAGR": 1, "from multiple": 2}
-
-
-def _published(value) -> pd.Timestamp:
-    """A ``published`` field (YYYY, YYYY-MM or YYYY-MM-DD) as the first day it can mean."""
-    text = str(value).strip()
-    try:
-        return pd.Timestamp(text if len(text) > 4 else f"{text}-01-01")
-    except ValueError as err:
-        raise DataError("unreadable publication date", column="published",
-                        expected="YYYY, YYYY-MM or YYYY-MM-DD", value=text) from err
 
 
 def _require(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
@@ -266,12 +250,12 @@ def _base(ident: Mapping, group: pd.DataFrame, first_target: int, actual: pd.Dat
         return (_Point(int(row["year"]), float(row["flops"]), "base", "point", float("nan")),
                 f"edition {row['kind']}", row.get("status"))
     if actual is not None and not actual.empty:
-        when = _published(ident["published"])
+        when = partial_date(ident["published"])
         before = actual[_same_quantity(actual, ident) & (actual["publisher"] == ident["publisher"])
                         & (actual["year"] < first_target)]
-        before = before[[_published(p) <= when for p in before["published"]]]
+        before = before[[partial_date(p) <= when for p in before["published"]]]
         if not before.empty:
-            row = before.assign(_when=[_published(p) for p in before["published"]]) \
+            row = before.assign(_when=[partial_date(p) for p in before["published"]]) \
                 .sort_values(["year", "_when"]).iloc[-1]
             return (_Point(int(row["year"]), float(row["flops"]), "base", "point", float("nan")),
                     "earlier actual of the publisher", row["status"])
@@ -353,7 +337,7 @@ def compare(paths: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
         (year the naive CAGR starts).
     """
     _require(actual, ACTUAL_COLUMNS, "actuals")
-    when_actual = pd.Series([_published(p) for p in actual["published"]], index=actual.index)
+    when_actual = pd.Series([partial_date(p) for p in actual["published"]], index=actual.index)
     scored = paths[(paths["point"] != "base") | (paths["how"] == "target only")]
     bases = {_edition_key(r): r.flops for r in paths[paths["point"] == "base"].itertuples()}
     out = []
@@ -361,7 +345,7 @@ def compare(paths: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
         ident = {"scope": row.scope, "component": row.component, "precision": row.precision,
                  "publisher": row.publisher}
         match = actual[_same_quantity(actual, ident) & (actual["year"] == row.year)
-                       & (when_actual >= _published(row.published))
+                       & (when_actual >= partial_date(row.published))
                        & (actual["document"] != row.document)]
         if match.empty:
             continue
@@ -378,7 +362,7 @@ def compare(paths: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
         out.append({
             **{k: getattr(row, k) for k in (*EDITION, *KEYS, "how")}, "year": row.year,
             "horizon": row.year - row.base_year if pd.notna(row.base_year) else pd.NA,
-            "lead": row.year - _published(row.published).year, "point": row.point,
+            "lead": row.year - partial_date(row.published).year, "point": row.point,
             "bound": row.bound, "forecast": row.flops, "actual": best["flops"], "ratio": ratio,
             "log_ratio": float(np.log(ratio)), "pct_error": (ratio - 1) * 100,
             "held": bool(best["flops"] >= row.flops) if row.bound == "lower" else pd.NA,
@@ -405,7 +389,7 @@ def _naive_rate(ident: Mapping, base_year: int, base: float, published, actual: 
                 when_actual: pd.Series) -> tuple[float, object]:
     """(CAGR, start year) from the earliest figure known at publication to the base."""
     known = actual[_same_quantity(actual, ident) & (actual["year"] < base_year)
-                   & (when_actual <= _published(published))]
+                   & (when_actual <= partial_date(published))]
     if known.empty:
         return float("nan"), pd.NA
     start = int(known["year"].min())
@@ -453,145 +437,58 @@ def closest(errors: pd.DataFrame, by: Iterable[str] = ("publisher",), *,
     return table.sort_values(["rank", *by], ignore_index=True)
 
 
-# --- our own vintages ------------------------------------------------------------------
+# --- reading the results ---------------------------------------------------------------------
 
-#: Columns of every ``tables/headline_*.csv`` (see the shared brief).
-HEADLINE_COLUMNS = ("target", "scope", "component", "precision", "year", "model", "mean",
-                    "lower", "upper", "unit")
-#: Columns of ``history/forecast_history.csv``, in order.
-HISTORY_COLUMNS = ("run_time", "notebook", *HEADLINE_COLUMNS, "parameters", "data_hash",
-                   "version")
-HISTORY_FILE = Path("history") / "forecast_history.csv"
+def editions(paths: pd.DataFrame) -> pd.DataFrame:
+    """One row per edition and quantity of :func:`implied_paths`: how its path was anchored.
 
-
-def _csv_bytes(frame: pd.DataFrame, header: bool) -> bytes:
-    return frame.to_csv(index=False, header=header, lineterminator="\n").encode("utf-8")
-
-
-def record_run(output_dir: str | os.PathLike, *, run_time: datetime | str,
-               parameters: Mapping, data_hash: str, version: str,
-               notebooks: Iterable[str] | None = None) -> int:
-    """Append this run's headline forecasts to ``<output_dir>/history/forecast_history.csv``.
-
-    Every ``<output_dir>/tables/headline_<notebook>.csv`` (or only those of
-    ``notebooks``) is read as text, so numbers are copied exactly as written,
-    and its rows are appended with the run's metadata.  Earlier bytes of the
-    history are never rewritten: the new rows are built in full first and
-    written with one ``O_APPEND`` write, then fsynced; a missing history is
-    created (header + rows) by an atomic rename.  Single writer assumed (the
-    runner calls this once per run).
-
-    Parameters
-    ----------
-    output_dir : path
-        The run's output folder (holding ``tables/``).
-    run_time : datetime or str
-        When the run started; a datetime is stored as ISO 8601 in UTC
-        (naive datetimes are taken as UTC), a string is stored as given.
-    parameters : mapping
-        The run's parameters, stored as sorted JSON on every row (e.g.
-        ``{"scenario": "base"}``, or ``{notebook: {...}}`` per notebook); values
-        JSON cannot hold (dates, paths) are stored as their ``str()``.
-    data_hash : str
-        Hash identifying the data the run read (e.g. a sha256 over the data files).
-    version : str
-        ``forecast.__version__`` of the library that made the run.
-    notebooks : iterable of str, optional
-        Notebook stems whose headline tables to record (e.g.
-        ``["02_global_compute"]`` for ``headline_02_global_compute.csv``);
-        default: every headline table present.  Pass the notebooks that ran,
-        so stale tables of earlier runs are not recorded again.
-
-    Returns
-    -------
-    int
-        Number of rows appended (0, and no file touched, when there are no headline rows).
-
-    Raises
-    ------
-    DataError
-        A headline table lacks a column of :data:`HEADLINE_COLUMNS`, a requested
-        notebook has no headline table, or the existing history has a different
-        header or does not end with a newline (it is then left untouched).
-    ParameterError
-        ``parameters`` is not a mapping, or ``data_hash``/``version`` is empty.
+    Indexed by publisher, edition and the quantity (:data:`KEYS`); columns
+    ``published``, ``base_year``, ``last_year``, ``how`` and ``base_status``.
     """
-    out = Path(output_dir)
-    for name, value in (("data_hash", data_hash), ("version", version)):
-        if not isinstance(value, str) or not value:
-            raise ParameterError("must be a non-empty string", name=name, value=value)
-    if not isinstance(parameters, Mapping):
-        raise ParameterError("must be a mapping of parameter names to values",
-                             name="parameters", expected="a dict", value=type(parameters).__name__)
-    # YAML dates or paths are kept as text rather than losing the run's record
-    params_json = json.dumps(dict(parameters), sort_keys=True, default=str)
-    if isinstance(run_time, datetime):
-        stamp = run_time if run_time.tzinfo else run_time.replace(tzinfo=timezone.utc)
-        run_stamp = stamp.astimezone(timezone.utc).isoformat(timespec="seconds")
-    else:
-        run_stamp = str(run_time)
-    tables = out / "tables"
-    if notebooks is None:
-        files = sorted(tables.glob("headline_*.csv"))
-    else:
-        files = [tables / f"headline_{stem}.csv" for stem in notebooks]
-        missing = [str(f) for f in files if not f.is_file()]
-        if missing:
-            raise DataError("no headline table for a notebook that was asked for",
-                            path=missing[0], expected="the notebook to have written it")
-    chunks = []
-    for path in files:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-        absent = [c for c in HEADLINE_COLUMNS if c not in table.columns]
-        if absent:
-            raise DataError("headline table lacks required columns", path=path,
-                            column=absent[0], expected=f"columns {list(HEADLINE_COLUMNS)}")
-        table = table[list(HEADLINE_COLUMNS)]
-        table.insert(0, "notebook", path.stem.removeprefix("headline_"))
-        table.insert(0, "run_time", run_stamp)
-        table = table.assign(parameters=params_json, data_hash=data_hash, version=version)
-        chunks.append(table)
-    if not chunks or sum(len(c) for c in chunks) == 0:
-        return 0
-    new = pd.concat(chunks, ignore_index=True)[list(HISTORY_COLUMNS)]
-    history = out / HISTORY_FILE
-    if not history.exists():
-        atomic_write_bytes(history, _csv_bytes(new, header=True))
-        return len(new)
-    _check_history(history)
-    chunk = _csv_bytes(new, header=False)
-    fd = os.open(history, os.O_WRONLY | os.O_APPEND)
-    try:
-        view = memoryview(chunk)
-        while view:  # os.write may write less than asked; finish the same chunk
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    return len(new)
+    return paths.groupby(["publisher", "edition", *KEYS], dropna=False).agg(
+        published=("published", "first"), base_year=("base_year", "first"),
+        last_year=("year", "max"), how=("how", "first"), base_status=("base_status", "first"))
 
 
-def _check_history(path: Path) -> None:
-    """Refuse to append to a history whose header differs or whose last line is cut."""
-    with open(path, "rb") as handle:
-        header = handle.readline().decode("utf-8").rstrip("\n")
-        handle.seek(0, os.SEEK_END)
-        size = handle.tell()
-        handle.seek(size - 1)
-        last = handle.read(1)
-    if header != ",".join(HISTORY_COLUMNS):
-        raise DataError("forecast history has an unexpected header", path=path, line=1,
-                        expected=",".join(HISTORY_COLUMNS), value=header)
-    if last != b"\n":
-        raise DataError("forecast history does not end with a newline (an interrupted write?); "
-                        "repair its last line by hand, nothing was appended", path=path)
+def scored_view(errors: pd.DataFrame) -> pd.DataFrame:
+    """The columns of :func:`compare` a reader needs, with the naive benchmark's error.
+
+    ``naive_pct_error`` = (naive / actual - 1) * 100 (NaN without a naive
+    benchmark); ``forecast`` and ``actual`` stay in FLOP/s.
+    """
+    view = errors[["publisher", "edition", "scope", "component", "year", "horizon", "lead",
+                   "point", "bound", "forecast", "actual", "pct_error", "held",
+                   "actual_publisher", "actual_status", "alternatives", "naive_from"]].copy()
+    view["naive_pct_error"] = errors["naive"].div(errors["actual"]).sub(1).mul(100)
+    return view
 
 
-def load_history(output_dir: str | os.PathLike) -> pd.DataFrame:
-    """The forecast history written by :func:`record_run` (``run_time`` parsed as UTC)."""
-    path = Path(output_dir) / HISTORY_FILE
-    if not path.is_file():
-        raise DataError("no forecast history yet (record_run writes it after a run)", path=path)
-    frame = pd.read_csv(path)
-    frame["run_time"] = pd.to_datetime(frame["run_time"], utc=True, format="ISO8601")
-    return frame
+def floors_held(errors: pd.DataFrame) -> str:
+    """"'More than' forecasts scored: 3, held: 2 (CAICT WP 2023, ...)": the lower bounds' record."""
+    floors = errors[errors["bound"] == "lower"]
+    which = ", ".join(sorted(set(floors["publisher"] + " " + floors["edition"])))
+    return (f"'More than' forecasts scored: {len(floors)}, held: {int(floors['held'].sum())} "
+            f"({which})")
+
+
+def naive_verdicts(ranking: pd.DataFrame) -> list[str]:
+    """For each publisher of :func:`closest` with naive comparisons: did it beat the benchmark?"""
+    rows = ranking[ranking["n_naive"] > 0]
+    return [f"{publisher} {'beat' if own < naive else 'did not beat'} the naive constant-CAGR "
+            f"benchmark on the {n} point(s) where both exist: mean |log ratio| {own:.3f} "
+            f"against {naive:.3f}"
+            for publisher, n, own, naive in zip(rows["publisher"], rows["n_naive"],
+                                                rows["mean_abs_log_ratio_naive_rows"],
+                                                rows["naive_mean_abs_log_ratio"])]
+
+
+def overview(errors: pd.DataFrame, ranking: pd.DataFrame) -> str:
+    """Points scored, the closest publisher on point forecasts, and the largest miss."""
+    best, worst = ranking.iloc[0], errors.loc[errors["log_ratio"].abs().idxmax()]
+    return (f"Published forecasts: {len(errors)} path points scored, "
+            f"{errors['edition'].nunique()} editions of {errors['publisher'].nunique()} "
+            f"publishers. Closest on point forecasts: {best['publisher']} (mean |error| "
+            f"{best['mean_abs_pct_error']:.1f}% over {best['n']} points). Largest miss: "
+            f"{worst['publisher']} {worst['edition']} for {worst['year']}, "
+            f"{format_flops(worst['forecast'])} against {format_flops(worst['actual'])} "
+            f"({worst['pct_error']:+.0f}%).")

@@ -1,10 +1,8 @@
-"""Tests of forecast.vintages: implied paths of published forecasts, errors, our own history."""
+"""Tests of forecast.vintages: implied paths of published forecasts and their errors."""
 
 from __future__ import annotations
 
-import json
 import math
-from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -285,113 +283,6 @@ def test_closest_ranks_publishers_by_mean_absolute_log_error(forecasts, known):
     assert table["rank"].tolist() == [1, 2]
 
 
-# --- our own vintages: record_run ------------------------------------------------------
-
-HEADLINE = ("target,scope,component,precision,year,model,mean,lower,upper,unit\n"
-            "global compute,global,total,mixed,2030,cagr,5.6e+22,1.2e+22,9.87654321e+22,FLOP/s\n"
-            "global compute,global,total,mixed,2031,cagr,7.1e+22,1.5e+22,1.3e+23,FLOP/s\n")
-
-
-def _write_headline(out, stem="02_global", text=HEADLINE):
-    tables = out / "tables"
-    tables.mkdir(parents=True, exist_ok=True)
-    (tables / f"headline_{stem}.csv").write_text(text)
-
-
-def _record(out, **kwargs):
-    args = {"run_time": datetime(2026, 11, 25, 12, 0, 0), "parameters": {"scenario": "base"},
-            "data_hash": "sha256:abc", "version": "0.1.0"}
-    return vintages.record_run(out, **{**args, **kwargs})
-
-
-def test_record_run_creates_history_with_header(tmp_path):
-    _write_headline(tmp_path)
-    assert _record(tmp_path) == 2
-    text = (tmp_path / "history" / "forecast_history.csv").read_text()
-    lines = text.splitlines()
-    assert lines[0] == ",".join(vintages.HISTORY_COLUMNS)
-    # numbers copied as written; metadata on every row
-    assert lines[1] == ('2026-11-25T12:00:00+00:00,02_global,global compute,global,total,mixed,'
-                        '2030,cagr,5.6e+22,1.2e+22,9.87654321e+22,FLOP/s,"{""scenario"": '
-                        '""base""}",sha256:abc,0.1.0')
-
-
-def test_record_run_appends_keeping_earlier_bytes(tmp_path):
-    _write_headline(tmp_path)
-    _record(tmp_path)
-    history = tmp_path / "history" / "forecast_history.csv"
-    before = history.read_bytes()
-    _write_headline(tmp_path, "03_china", HEADLINE.replace("global", "China"))
-    assert _record(tmp_path, run_time="2026-11-26T09:00:00+00:00",
-                   parameters={"scenario": "bull"}) == 4
-    after = history.read_bytes()
-    assert after[:len(before)] == before
-    frame = vintages.load_history(tmp_path)
-    assert len(frame) == 6
-    assert frame["notebook"].tolist() == ["02_global"] * 2 + ["02_global"] * 2 + ["03_china"] * 2
-    assert json.loads(frame["parameters"].iloc[-1]) == {"scenario": "bull"}
-    assert frame["mean"].iloc[1] == 7.1e22
-    assert str(frame["run_time"].iloc[-1]) == "2026-11-26 09:00:00+00:00"
-
-
-def test_record_run_only_named_notebooks(tmp_path):
-    _write_headline(tmp_path, "02_global")
-    _write_headline(tmp_path, "03_china")
-    assert _record(tmp_path, notebooks=["03_china"]) == 2
-    assert set(vintages.load_history(tmp_path)["notebook"]) == {"03_china"}
-    with pytest.raises(DataError, match="no headline table for a notebook that was asked for"):
-        _record(tmp_path, notebooks=["05_gpu"])
-
-
-def test_record_run_without_headlines_writes_nothing(tmp_path):
-    assert _record(tmp_path) == 0
-    assert not (tmp_path / "history").exists()
-
-
-def test_record_run_refuses_a_damaged_history(tmp_path):
-    _write_headline(tmp_path)
-    _record(tmp_path)
-    history = tmp_path / "history" / "forecast_history.csv"
-    cut = history.read_bytes()[:-5]  # as if a write had been interrupted
-    history.write_bytes(cut)
-    with pytest.raises(DataError, match="does not end with a newline"):
-        _record(tmp_path)
-    assert history.read_bytes() == cut
-    history.write_bytes(b"run_time,target\n")
-    with pytest.raises(DataError) as info:
-        _record(tmp_path)
-    assert "line 1: forecast history has an unexpected header" in str(info.value)
-    assert history.read_bytes() == b"run_time,target\n"
-
-
-def test_record_run_checks_headline_columns(tmp_path):
-    _write_headline(tmp_path, text="target,year,mean\nglobal compute,2030,1\n")
-    with pytest.raises(DataError) as info:
-        _record(tmp_path)
-    assert str(info.value).startswith(f"{tmp_path / 'tables' / 'headline_02_global.csv'}, "
-                                      "column 'scope': headline table lacks required columns")
-
-
-def test_record_run_checks_metadata(tmp_path):
-    _write_headline(tmp_path)
-    with pytest.raises(ParameterError, match="parameter 'parameters': must be a mapping"):
-        _record(tmp_path, parameters=["scenario", "base"])
-    with pytest.raises(ParameterError, match="parameter 'data_hash': must be a non-empty string"):
-        _record(tmp_path, data_hash="")
-
-
-def test_record_run_keeps_parameters_json_cannot_hold_as_text(tmp_path):
-    _write_headline(tmp_path)
-    _record(tmp_path, parameters={"02_global": {"start": date(2026, 1, 1), "end_year": 2030}})
-    stored = json.loads(vintages.load_history(tmp_path)["parameters"].iloc[0])
-    assert stored == {"02_global": {"end_year": 2030, "start": "2026-01-01"}}
-
-
-def test_load_history_missing(tmp_path):
-    with pytest.raises(DataError, match="no forecast history yet"):
-        vintages.load_history(tmp_path)
-
-
 # --- the vintage chart --------------------------------------------------------------------
 
 def test_plot_vintages_draws_one_log_panel_per_quantity(forecasts, known):
@@ -414,3 +305,23 @@ def test_plot_vintages_draws_one_log_panel_per_quantity(forecasts, known):
     with pytest.raises(ParameterError, match="one axis can hold one panel"):
         plots.plot_vintages(paths, known, ax=panels[0])
     matplotlib.pyplot.close("all")
+
+
+# --- publication dates (forecast.data.partial_date, used for "published by then") ------------
+
+@pytest.mark.parametrize("text, first_day", [("2023", "2023-01-01"), ("2023-06", "2023-06-01"),
+                                              (" 2024-02-29 ", "2024-02-29"), (2022, "2022-01-01")])
+def test_partial_date_is_the_first_day_it_can_mean(text, first_day):
+    from forecast.data import partial_date
+
+    assert partial_date(text) == pd.Timestamp(first_day)
+
+
+@pytest.mark.parametrize("text", ["2023-02-30", "2023-13", "23-06", "June 2023", "2023/06", ""])
+def test_partial_date_refuses_what_is_not_a_date(text):
+    from forecast.data import partial_date
+
+    with pytest.raises(DataError) as info:
+        partial_date(text, column="actual_published")
+    assert info.value.column == "actual_published"
+    assert "expected a date YYYY, YYYY-MM or YYYY-MM-DD that exists" in str(info.value)
