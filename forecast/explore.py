@@ -291,9 +291,9 @@ class Explorer:
         title = w.HTML(f"<b>Scenario explorer</b>: starting from <code>{html.escape(self.start.name)}"
                        f"</code> ({source}). Growth ranges are 90% ranges per year.")
         self._chart = w.Image(format="png", layout=w.Layout(width="600px"))
-        self._headline = w.HTML().add_class("cf-headline")
-        self._threshold_table = w.HTML().add_class("cf-thresholds")
-        self._status = w.HTML().add_class("cf-status")
+        self._headline = w.HTML(_dom_classes=("cf-headline",))
+        self._threshold_table = w.HTML(_dom_classes=("cf-thresholds",))
+        self._status = w.HTML(_dom_classes=("cf-status",))
         self._save_name = w.Text(placeholder="name, e.g. fast_ai", description="save as",
                                  layout=w.Layout(width="260px"))
         self._overwrite = w.Checkbox(value=False, description="overwrite", indent=False,
