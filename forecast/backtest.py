@@ -18,6 +18,13 @@ Conventions (stated once, used everywhere below):
 * MASE is scaled, at each cutoff, by the mean absolute one-step naive error
   ``mean(|y[t] - y[t-1]|)`` of *that cutoff's training window* (Hyndman &
   Koehler 2006, non-seasonal); it is not defined for a one-point window;
+* the point forecast scored by the metrics is the forecast's ``median`` (R's
+  default point forecast, which for a model fitted on log y is ``exp(mu)``);
+  the frame also carries the ``mean`` (``exp(mu + s^2/2)`` for log-scale
+  models, equal to the median for additive ones);
+* series indexed by years with a step other than 1 (census decades: 1790,
+  1800, ...) are backtested in their own periods: models continue the index
+  with its step, so ``horizon=1`` is the next decade;
 * a model that fails to fit at a cutoff (:class:`~forecast.errors.ConvergenceError`,
   or :class:`~forecast.errors.DataError` for too few points) is recorded, not
   raised: its rows carry NaN forecasts and the error text in ``error``, and
@@ -41,8 +48,8 @@ from forecast.errors import (ConvergenceError, DataError, ParameterError, Unknow
                              UnknownNameError)
 
 #: Columns of the frame returned by :func:`run`, in order.
-COLUMNS = ("cutoff", "period", "horizon", "model", "actual", "mean", "lower", "upper",
-           "scale", "error")
+COLUMNS = ("cutoff", "period", "horizon", "model", "actual", "median", "mean", "lower",
+           "upper", "scale", "error")
 
 
 def _positive_int(name: str, value) -> int:
@@ -149,7 +156,8 @@ def run(y: pd.Series, models: Iterable[str], *, initial: int, horizon: int, step
     pandas.DataFrame
         One row per cutoff, model and forecast period, columns :data:`COLUMNS`:
         ``cutoff`` and ``period`` (index labels), ``horizon`` (1..horizon),
-        ``model``, ``actual``, ``mean``, ``lower``, ``upper`` (unit of ``y``),
+        ``model``, ``actual``, ``median`` (the point forecast), ``mean``,
+        ``lower``, ``upper`` (unit of ``y``),
         ``scale`` (MASE scale of the training window, unit of ``y``) and
         ``error`` (NA, or ``"<ErrorClass>: <message>"`` when the fit failed; the
         forecast columns are then NaN).  ``attrs`` holds ``series``, ``initial``,
@@ -200,20 +208,20 @@ def run(y: pd.Series, models: Iterable[str], *, initial: int, horizon: int, step
                 # a failed fit is a result of the backtest, not a crash of it
                 text = f"{type(err).__name__}: {err}"
                 nan = np.full(horizon, np.nan)
-                rows.append((cut, periods, name, actual, nan, nan, nan, scale, text))
+                rows.append((cut, periods, name, actual, nan, nan, nan, nan, scale, text))
                 continue
             if not frame.index.equals(periods):
                 raise DataError(
                     f"model {name!r} forecast periods {list(frame.index)} after cutoff {cut!r} "
                     f"are not the series' next periods", expected=str(list(periods)))
-            rows.append((cut, periods, name, actual, frame["mean"].to_numpy(float),
-                         frame["lower"].to_numpy(float), frame["upper"].to_numpy(float),
-                         scale, None))
+            rows.append((cut, periods, name, actual, frame["median"].to_numpy(float),
+                         frame["mean"].to_numpy(float), frame["lower"].to_numpy(float),
+                         frame["upper"].to_numpy(float), scale, None))
     parts = [pd.DataFrame({
         "cutoff": [cut] * horizon, "period": list(periods), "horizon": np.arange(1, horizon + 1),
-        "model": name, "actual": actual, "mean": mean, "lower": lower, "upper": upper,
-        "scale": scale, "error": pd.Series([error] * horizon, dtype="string")})
-        for cut, periods, name, actual, mean, lower, upper, scale, error in rows]
+        "model": name, "actual": actual, "median": median, "mean": mean, "lower": lower,
+        "upper": upper, "scale": scale, "error": pd.Series([error] * horizon, dtype="string")})
+        for cut, periods, name, actual, median, mean, lower, upper, scale, error in rows]
     out = pd.concat(parts, ignore_index=True)
     out.attrs.update(series=y.name, initial=initial, horizon=horizon, step=step, level=level,
                      benchmark=benchmark)
@@ -262,22 +270,27 @@ def get_metric(name: str) -> Metric:
         raise UnknownNameError(name, METRICS, kind="metric") from None
 
 
+def point(frame: pd.DataFrame) -> pd.Series:
+    """The point forecast of a backtest frame: ``median``, or ``mean`` in a frame without one."""
+    return frame["median"] if "median" in frame.columns else frame["mean"]
+
+
 @register_metric("mape")
 def mape(frame: pd.DataFrame) -> float:
-    """Mean absolute percentage error, in percent: mean(|mean - actual| / |actual|) * 100."""
-    return float(np.mean(np.abs(frame["mean"] - frame["actual"]) / np.abs(frame["actual"])) * 100)
+    """Mean absolute percentage error, in percent: mean(|point - actual| / |actual|) * 100."""
+    return float(np.mean(np.abs(point(frame) - frame["actual"]) / np.abs(frame["actual"])) * 100)
 
 
 @register_metric("mase")
 def mase(frame: pd.DataFrame) -> float:
-    """Mean absolute scaled error: mean(|mean - actual| / scale), scale = window's naive MAE."""
-    return float(np.mean(np.abs(frame["mean"] - frame["actual"]) / frame["scale"]))
+    """Mean absolute scaled error: mean(|point - actual| / scale), scale = window's naive MAE."""
+    return float(np.mean(np.abs(point(frame) - frame["actual"]) / frame["scale"]))
 
 
 @register_metric("bias", loss=lambda value, level: abs(value))
 def bias(frame: pd.DataFrame) -> float:
-    """Mean log ratio ln(mean / actual): > 0 over-forecast (NaN if a value is <= 0)."""
-    ratio = frame["mean"].to_numpy(float) / frame["actual"].to_numpy(float)
+    """Mean log ratio ln(point / actual): > 0 over-forecast (NaN if a value is <= 0)."""
+    ratio = point(frame).to_numpy(float) / frame["actual"].to_numpy(float)
     if np.any(~(ratio > 0)):
         return float("nan")  # a log ratio of a non-positive forecast or actual is undefined
     return float(np.mean(np.log(ratio)))
@@ -311,8 +324,10 @@ def score(frame: pd.DataFrame, metrics: Iterable[str] | None = None,
         (NaN when a group has no successful forecast).
     """
     chosen = [get_metric(name) for name in (metrics if metrics is not None else METRICS)]
-    missing = [c for c in (*by, "actual", "mean", "lower", "upper", "scale", "error")
+    missing = [c for c in (*by, "actual", "lower", "upper", "scale", "error")
                if c not in frame.columns]
+    if not missing and not {"median", "mean"} & set(frame.columns):
+        missing = ["median"]
     if missing:
         raise DataError("not a backtest frame", column=missing[0],
                         expected=f"columns {list(COLUMNS)}")

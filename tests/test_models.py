@@ -61,11 +61,19 @@ def test_contract_forecast_shape_order_and_nesting(case):
     name, y, options, _, _ = case
     res = fit(name, y, **options)
     narrow, wide = res.forecast(5, level=0.5), res.forecast(5, level=0.95)
-    assert list(narrow.columns) == ["mean", "lower", "upper"]
+    assert list(narrow.columns) == ["median", "mean", "lower", "upper"]
     assert list(narrow.index) == [2016, 2017, 2018, 2019, 2020]
-    assert (narrow["lower"] <= narrow["mean"]).all() and (narrow["mean"] <= narrow["upper"]).all()
+    assert (narrow["lower"] <= narrow["median"]).all()
+    assert (narrow["median"] <= narrow["upper"]).all()
     assert (wide["lower"] < narrow["lower"]).all() and (wide["upper"] > narrow["upper"]).all()
+    assert narrow["median"].to_numpy() == pytest.approx(wide["median"].to_numpy())
     assert narrow["mean"].to_numpy() == pytest.approx(wide["mean"].to_numpy())
+    if name in LOG_MODELS:
+        # lognormal: mean = median * exp(s^2 / 2) > median, and the gap grows with the horizon
+        ratio = (narrow["mean"] / narrow["median"]).to_numpy()
+        assert (ratio > 1).all() and (np.diff(ratio) > 0).all()
+    else:
+        assert (narrow["mean"] == narrow["median"]).all()
     assert res.fitted.index.equals(y.index) and res.residuals.index.equals(y.index)
     ok = res.fitted.notna()
     assert (res.residuals[ok] == (y - res.fitted)[ok]).all()
@@ -101,8 +109,17 @@ def test_contract_data_errors(name):
         fit(name, good.iloc[:2], **options)
     with pytest.raises(DataError, match="not time-like"):
         fit(name, pd.Series(values, index=[str(y) for y in YEARS]), **options)
-    with pytest.raises(DataError, match="not sorted \\(at position 1\\)"):
-        fit(name, good.iloc[[1, 0, *range(2, len(good))]], **options)
+    shuffled = good.iloc[[1, 0, *range(2, len(good))]]
+    if name in ("exponential", "logistic", "gompertz"):
+        # regressions on time: the order of the rows does not matter
+        a, b = fit(name, shuffled, **options), fit(name, good, **options)
+        assert dict(a.params) == pytest.approx(dict(b.params), rel=1e-6)
+        assert a.fitted.index.equals(shuffled.index)
+        assert list(a.forecast(1).index) == [2016]
+    else:
+        with pytest.raises(DataError, match="not sorted \\(at position 1\\); a time-series "
+                                            "model reads each value after the one before it"):
+            fit(name, shuffled, **options)
     with pytest.raises(DataError, match="must be a pandas Series"):
         fit(name, list(values), **options)
     if name in LOG_MODELS:
@@ -138,16 +155,86 @@ def test_curve_models_accept_uneven_times_and_continue_by_years():
 def test_quarterly_period_index_is_continued_by_quarters():
     index = pd.period_range("2022Q1", periods=16, freq="Q")
     y = pd.Series(10 * 1.1 ** np.arange(16) * np.exp(0.01 * NOISE), index=index)
+    # Bass needs adoptions per quarter that rise and fall (on the growth series above it
+    # rightly refuses: no sign of saturation), so it gets its own quarterly series
+    t = np.arange(1, 17)
+    adoptions = pd.Series(1000 * (bass_cumulative(t, 0.03, 0.4) - bass_cumulative(t - 1, 0.03, 0.4))
+                          * (1 + 0.002 * NOISE), index=index)
+    options = {"logistic": {"fixed": {"cap": 100.0}}, "gompertz": {"fixed": {"cap": 100.0}}}
+    series = {"bass": adoptions}
+    tested = []
     for name in available_models():
-        frame = fit(name, y, **({"fixed": {"cap": 100.0}} if name in ("logistic", "gompertz")
-                                 else {"method": "ols"} if name == "bass" else {})) \
-            if name != "bass" else None
-        if frame is None:
-            continue
-        future = frame.forecast(3)
+        res = fit(name, series.get(name, y), **options.get(name, {}))
+        future = res.forecast(3)
         assert list(future.index) == list(pd.period_range("2026Q1", periods=3, freq="Q")), name
+        tested.append(name)
+    assert tested == available_models()  # no model is skipped
+    with pytest.raises(ConvergenceError, match="no sign of saturation"):
+        fit("bass", y, method="ols")
     # growth is per year on dated indexes: 1.1 per quarter is 1.1**4 - 1 = 46.41% a year
     assert fit("exponential", y).params["growth"] == pytest.approx(1.1 ** 4 - 1, rel=0.01)
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_decadal_index_is_continued_by_decades(name):
+    # census-style data (1790, 1800, ...): every model continues with the index's own step
+    values, options, _, _ = GENERATED[name]
+    decades = 1850 + 10 * np.arange(len(values))
+    res = fit(name, pd.Series(values, index=decades), **options)
+    last = int(decades[-1])
+    assert list(res.forecast(3).index) == [last + 10, last + 20, last + 30]
+    from forecast.models import horizon_to
+
+    assert horizon_to(res, last + 20) == 2
+    with pytest.raises(ParameterError, match="steps of 10"):
+        horizon_to(res, last + 5)
+
+
+def test_years_with_holes_continue_yearly_and_irregular_decimal_years_at_whole_years():
+    years = np.array([2000, 2001, 2003, 2004, 2008, 2009, 2012, 2015])
+    res = fit("exponential", pd.Series(2.0 ** (years - 2000), index=years))
+    assert list(res.forecast(2).index) == [2016, 2017]
+    # event data at decimal-year dates (machines listed at their date), unsorted and with a
+    # repeated date: an exponential trend fits them and forecasts at whole years
+    dates = pd.Index([2019.37, 2017.5, 2020.91, 2017.5, 2021.2, 2018.05])
+    y = pd.Series(3.0 * 1.6 ** (dates.to_numpy() - 2017.0), index=dates)
+    res = fit("exponential", y)
+    assert res.params["growth"] == pytest.approx(0.6, rel=1e-9)
+    assert list(res.forecast(3).index) == [2022.0, 2023.0, 2024.0]
+    assert res.fitted.index.equals(dates)
+    # level is the fitted value at the latest date, 2021.2
+    assert res.params["level"] == pytest.approx(3.0 * 1.6 ** 4.2, rel=1e-9)
+
+
+@pytest.mark.parametrize("name", ["ets", "arima"])
+def test_time_series_models_refuse_irregular_years_with_a_reason(name):
+    years = [2000, 2001, 2003, 2004, 2008, 2009, 2012, 2015]
+    y = pd.Series(np.linspace(1.0, 3.0, 8), index=years)
+    with pytest.raises(DataError, match=f"{name}: the time points are not evenly spaced"):
+        fit(name, y)
+
+
+def test_a_new_curve_declares_only_its_maths():
+    # no _jacobian: the base class differentiates _curve numerically, and the standard
+    # errors match the analytic logistic's to the difference step's precision
+    from forecast.models.base import CurveModel
+    from forecast.models.curves import Logistic
+
+    class PlainLogistic(CurveModel):
+        name = "plain_logistic"
+        param_names = Logistic.param_names
+        bounds = Logistic.bounds
+        scale_params = ("cap",)
+
+        def _curve(self, t, p):
+            return p["cap"] / (1 + np.exp(-p["rate"] * (t - p["midpoint"])))
+
+        _initial_guess = Logistic._initial_guess
+
+    y = pd.Series(_logistic(YEARS, 500.0, 0.6, 2008.0) * (1 + 0.002 * NOISE), index=YEARS)
+    plain, analytic = PlainLogistic().fit(y), fit("logistic", y)
+    assert dict(plain.params) == pytest.approx(dict(analytic.params), rel=1e-7)
+    assert dict(plain.stderr) == pytest.approx(dict(analytic.stderr), rel=1e-5)
 
 
 def test_datetime_index_is_continued_at_its_frequency():
@@ -253,9 +340,40 @@ def test_saturating_fit_without_saturation_raises_convergence_error_with_hints()
 
 
 def test_bass_ols_without_a_peak_raises_convergence_error():
+    # on pure exponential growth the Bass (1969) regression's c is 0 in theory and +-1e-17
+    # after round-off, depending on the machine; the refusal must not depend on that sign
     y = pd.Series(10 * 1.5 ** np.arange(8), index=range(2010, 2018))
     with pytest.raises(ConvergenceError, match="bass fit did not converge: the Bass \\(1969\\) "
-                                               "regression gives .* no positive market potential"):
+                                               "regression's quadratic coefficient c = .* is not "
+                                               "significantly below 0: the data show no sign of "
+                                               "saturation"):
+        fit("bass", y, method="ols")
+
+
+@pytest.mark.parametrize("c", [-4.5e-17, 0.0, 4.5e-17])
+def test_bass_ols_saturation_rule_ignores_the_sign_of_round_off(c):
+    from forecast.models.diffusion import Bass
+
+    y = 10 * 1.5 ** np.arange(8)
+    prior = np.concatenate([[0.0], np.cumsum(y)[:-1]])
+    design = np.column_stack([np.ones(8), prior, prior ** 2])
+    with pytest.raises(ConvergenceError, match="no sign of saturation"):
+        Bass(method="ols")._check_saturation(design, y, (10.0, 0.5, c))
+
+
+def test_bass_ols_refuses_a_market_potential_beyond_the_nls_limit():
+    # a real peak far beyond the data: adoptions from the Bass recursion with m = 1e7 but
+    # only the first 8 of them (p = 1e-4, q = 0.1: the market has barely started), so m is
+    # above SCALE_LIMIT = 1000 x max(y), where the nls path also stops
+    from forecast.models.base import SCALE_LIMIT
+
+    total, out = 0.0, []
+    for _ in range(8):
+        out.append(1e-4 * 1e7 + (0.1 - 1e-4) * total - (0.1 / 1e7) * total ** 2)
+        total += out[-1]
+    y = pd.Series(out, index=range(2010, 2018))
+    assert 1e7 > SCALE_LIMIT * max(out)
+    with pytest.raises(ConvergenceError, match="beyond 1000 x max\\(y\\).*no sign of saturation"):
         fit("bass", y, method="ols")
 
 
@@ -280,7 +398,8 @@ def test_forecast_at_and_cap_sensitivity():
     y = pd.Series([429e18, 615e18, 906e18, 1397e18], index=[2020, 2021, 2022, 2023])
     res = fit("exponential", y)
     assert list(forecast_at(res, [2030, 2025]).index) == [2030, 2025]
-    with pytest.raises(ParameterError, match="whole number of years after the last observation"):
+    with pytest.raises(ParameterError, match="whole number of periods \\(steps of 1\\) after "
+                                             "the last observation \\(2023\\)"):
         forecast_at(res, [2023])
     table = cap_sensitivity(y, [2e22, 5.6e22], at=2030)
     assert len(table) == 4 and (table["status"] == "ok").all()

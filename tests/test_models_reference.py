@@ -113,14 +113,21 @@ def test_exponential_interval_is_the_ols_prediction_interval_on_logs():
     frame = ols.get_prediction(sm.add_constant(np.array([2024.0, 2025.0]), has_constant="add")
                                ).summary_frame(alpha=0.1)
     ours = fit("exponential", y).forecast(2, level=0.9)
-    assert ours["mean"].to_numpy() == pytest.approx(np.exp(frame["mean"].to_numpy()), rel=1e-10)
+    assert ours["median"].to_numpy() == pytest.approx(np.exp(frame["mean"].to_numpy()), rel=1e-10)
     for ours_col, sm_col in (("lower", "obs_ci_lower"), ("upper", "obs_ci_upper")):
         expected = np.exp(frame[sm_col].to_numpy())
         assert ours[ours_col].to_numpy() == pytest.approx(expected, rel=1e-10)
+    # the mean of the lognormal forecast: exp(mu + s^2 / 2), s the prediction standard
+    # error of log y (obs_ci = mu -+ t(0.95, 4) s)
+    from scipy import stats
+
+    s_obs = (frame["obs_ci_upper"] - frame["mean"]).to_numpy() / stats.t.ppf(0.95, 4)
+    assert ours["mean"].to_numpy() == pytest.approx(
+        np.exp(frame["mean"].to_numpy() + s_obs ** 2 / 2), rel=1e-10)
 
 
 def test_cagr_hand_computed():
-    # CAICT global totals 615 (2021), 906 (2022), 1397 (2023) EFLOPS (data-facts.md, section 1)
+    # CAICT global totals 615 (2021), 906 (2022), 1397 (2023) EFLOPS (docs/sources.md, section 1)
     # growth = (1397 / 615) ** (1 / 2) - 1 = 0.5071644619772437
     # log steps z = ln(906/615), ln(1397/906); drift = ln(1397/615) / 2;
     # sigma^2 = sum((z - drift)^2) / (2 - 1) = 0.001040866621364488
@@ -134,8 +141,10 @@ def test_cagr_hand_computed():
     frame = res.forecast(1, level=0.8)
     half = stats.t.ppf(0.9, 1) * math.sqrt(0.001040866621364488 * 1.5)
     centre = math.log(1397e18) + math.log(1397 / 615) / 2
-    assert frame.loc[2024, "mean"] == pytest.approx(math.exp(centre), rel=1e-10)
+    assert frame.loc[2024, "median"] == pytest.approx(math.exp(centre), rel=1e-10)
     assert frame.loc[2024, "upper"] == pytest.approx(math.exp(centre + half), rel=1e-9)
+    assert frame.loc[2024, "mean"] == pytest.approx(
+        math.exp(centre + 0.001040866621364488 * 1.5 / 2), rel=1e-10)
 
 
 def _bass_recursion(m, p, q, n):
@@ -196,55 +205,73 @@ def test_bass_nls_sse_no_worse_than_scipy_least_squares_from_the_same_start():
     assert res.sse <= float(ref.fun @ ref.fun) * (1 + 1e-9)
 
 
-def test_ets_matches_statsmodels_called_directly():
+def test_ets_matches_statsmodels_called_directly_with_r_variance():
+    # simple exponential smoothing (one optimum): parameters and point forecasts are
+    # statsmodels' ETSModel; the interval uses R's sigma2 = SSE / (n - k) (robjhyndman/forecast
+    # R/ets.R, commit 10d097e8, line 549: sigma2 <- sum(residuals^2) / (ny - np)) where
+    # statsmodels scales by SSE / n, so R's half-width is sqrt(n / (n - k)) times wider
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     rng = np.random.default_rng(11)
-    values = 100 + 5 * np.arange(20) + rng.standard_normal(20) * 3
+    values = 100 + np.cumsum(rng.standard_normal(20) * 3)
     y = pd.Series(values, index=range(2000, 2020))
-    direct = ETSModel(pd.Series(values / values.max()), error="add", trend="add", damped_trend=True,
+    direct = ETSModel(pd.Series(values / values.max()), error="add", trend=None,
                       initialization_method="estimated").fit(disp=False)
-    res = fit("ets", y, damped=True)
+    res = fit("ets", y, trend=None)
     params = dict(zip(direct.model.param_names, direct.params))
-    assert res.params["alpha"] == pytest.approx(params["smoothing_level"], rel=1e-6)
-    assert res.params["phi"] == pytest.approx(params["damping_trend"], rel=1e-6)
+    assert res.params["alpha"] == pytest.approx(params["smoothing_level"], rel=1e-5)
     assert res.params["initial_level"] == pytest.approx(params["initial_level"] * values.max(),
-                                                        rel=1e-6)
+                                                        rel=1e-5)
     frame = direct.get_prediction(start=20, end=24).summary_frame(alpha=0.2) * values.max()
     ours = res.forecast(5, level=0.8)
-    assert ours["mean"].to_numpy() == pytest.approx(frame["mean"].to_numpy(), rel=1e-6)
-    assert ours["lower"].to_numpy() == pytest.approx(frame["pi_lower"].to_numpy(), rel=1e-6)
-    # sse on the scale of y: one-step-ahead errors
+    assert ours["median"].to_numpy() == pytest.approx(frame["mean"].to_numpy(), rel=1e-6)
+    assert (ours["mean"] == ours["median"]).all()
+    widen = math.sqrt(20 / (20 - 2))
+    half = (frame["mean"] - frame["pi_lower"]).to_numpy() * widen
+    assert (ours["median"] - ours["lower"]).to_numpy() == pytest.approx(half, rel=1e-5)
+    # sse on the scale of y: one-step-ahead errors; sigma^2 = SSE / (n - k)
     one_step = values - direct.fittedvalues.to_numpy() * values.max()
     assert res.sse == pytest.approx(float(one_step @ one_step), rel=1e-6)
+    assert res.sigma ** 2 == pytest.approx(float(one_step @ one_step) / 18, rel=1e-6)
 
 
-def test_ets_log_matches_statsmodels_on_log_y():
+def test_ets_log_intervals_use_r_variance_on_log_y():
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     rng = np.random.default_rng(5)
     values = np.exp(0.3 * np.arange(15) + 0.05 * rng.standard_normal(15))
-    direct = ETSModel(pd.Series(np.log(values)), error="add", trend="add",
-                      initialization_method="estimated").fit(disp=False)
     res = fit("ets", pd.Series(values, index=range(2005, 2020)), log=True)
-    frame = direct.get_prediction(start=15, end=17).summary_frame(alpha=0.05)
+    # statsmodels at our parameters (smooth() evaluates the model at given parameters)
+    model = ETSModel(pd.Series(np.log(values)), error="add", trend="add",
+                     initialization_method="estimated")
+    direct = model.smooth([res.params[k] for k in ("alpha", "beta", "initial_level",
+                                                   "initial_trend")])
+    pred = direct.get_prediction(start=15, end=17)
+    mu = np.asarray(pred.predicted_mean)
+    sd = np.sqrt(np.asarray(pred.forecast_variance) / direct.mse * res.sigma ** 2)
     ours = res.forecast(3, level=0.95)
-    assert ours["mean"].to_numpy() == pytest.approx(np.exp(frame["mean"].to_numpy()), rel=1e-6)
-    assert ours["upper"].to_numpy() == pytest.approx(np.exp(frame["pi_upper"].to_numpy()), rel=1e-6)
+    assert ours["median"].to_numpy() == pytest.approx(np.exp(mu), rel=1e-6)
+    assert ours["upper"].to_numpy() == pytest.approx(np.exp(mu + 1.959964 * sd), rel=1e-5)
+    assert ours["mean"].to_numpy() == pytest.approx(np.exp(mu + sd ** 2 / 2), rel=1e-6)
+    assert res.sigma ** 2 == pytest.approx(direct.sse / (15 - 4), rel=1e-6)
 
 
-def test_arima_matches_statsmodels_called_directly():
+def test_arima_matches_statsmodels_called_directly_with_r_variance():
     from statsmodels.tsa.arima.model import ARIMA
 
     rng = np.random.default_rng(2)
     values = np.exp(np.cumsum(0.25 + 0.1 * rng.standard_normal(20)))
-    direct = ARIMA(np.log(values), order=(1, 1, 0), trend="t").fit()
+    direct = ARIMA(np.log(values), order=(1, 1, 0), trend="t").fit(cov_type="approx")
     res = fit("arima", pd.Series(values, index=range(2000, 2020)), order=(1, 1, 0))
     assert res.params["drift"] == pytest.approx(direct.params[0], rel=1e-6)
     assert res.params["ar1"] == pytest.approx(direct.params[1], rel=1e-6)
-    assert res.stderr["ar1"] == pytest.approx(direct.bse[1], rel=1e-6)
+    # observed information (numerical Hessian), as R's arima prints
+    assert res.stderr["ar1"] == pytest.approx(direct.bse[1], rel=1e-4)
     frame = direct.get_forecast(4).summary_frame(alpha=0.2)
     ours = res.forecast(4)
-    assert ours["mean"].to_numpy() == pytest.approx(np.exp(frame["mean"].to_numpy()), rel=1e-8)
-    assert ours["lower"].to_numpy() == pytest.approx(np.exp(frame["mean_ci_lower"].to_numpy()),
-                                                     rel=1e-8)
+    assert ours["median"].to_numpy() == pytest.approx(np.exp(frame["mean"].to_numpy()), rel=1e-8)
+    # R/arima.R (robjhyndman/forecast, commit 10d097e8, line 898):
+    # sigma2 <- sum(residuals^2) / (nstar - npar + 1) = SSE / (n - d - k): 19 / 17 here
+    half = (frame["mean"] - frame["mean_ci_lower"]).to_numpy() * math.sqrt(19 / 17)
+    assert np.log(ours["median"] / ours["lower"]).to_numpy() == pytest.approx(half, rel=1e-6)
+    assert res.aic_note.startswith("the ARIMA likelihood with d = 1 covers the last 19 of 20")

@@ -7,22 +7,34 @@ nothing else; this module does the rest:
   registry (adding a model touches its own file plus one ``@register`` line);
 * input validation, shared by all models (:func:`prepare`): a pandas Series
   whose index is time (integer years, floats, ``DatetimeIndex`` or
-  ``PeriodIndex``), no NaN, sorted time, enough points, positive values for
-  models fitted on log y;
+  ``PeriodIndex``), no NaN, sorted time (the curve models take any order),
+  enough points, positive values for models fitted on log y;
 * :class:`CurveModel`: nonlinear least squares (``scipy.optimize.least_squares``)
   for curves declared by ``param_names``, ``bounds``, ``_curve`` and
   ``_initial_guess``, with the Gauss-Newton covariance R's ``nls`` prints and
   delta-method prediction intervals;
 * :class:`FitResult`: the frozen result every model returns, with
-  ``forecast(horizon, level)`` continuing y's index.
+  ``forecast(horizon, level)`` continuing y's index with its own step.
 
-Conventions (as R's ``nls``/``lm`` print them): ``sigma`` is the residual
-standard error on ``n - k`` degrees of freedom (``k`` = number of free
-parameters); ``stderr`` are asymptotic standard errors ``sqrt(diag(cov))`` with
-``cov = sigma**2 (J'J)^-1``; fixed parameters get NaN.  ``aic`` is
-``n (log(2 pi) + 1 + log(SSE / n)) + 2 (k + 1)``, for log-scale models plus
-``2 sum(log y)`` so that it is a likelihood of y itself and comparable across
-models fitted to the same series.
+Conventions (as R prints them): ``sigma`` is the residual standard error on
+``n - k`` degrees of freedom (``k`` = number of free parameters; ``nls``/``lm``;
+R's ``ets`` uses the same ``SSE / (n - k)`` and ``Arima`` ``SSE / (n - d - k)``),
+and every prediction interval uses that variance, never the maximum-likelihood
+``SSE / n``.  ``stderr`` are asymptotic standard errors ``sqrt(diag(cov))``
+with ``cov = sigma**2 (J'J)^-1`` (observed information for ets and arima);
+fixed parameters get NaN.  ``aic`` is ``n (log(2 pi) + 1 + log(SSE / n)) + 2 (k + 1)``,
+for log-scale models plus ``2 sum(log y)`` so that it is a likelihood of y
+itself and comparable across models fitted to the same n observations;
+``aic_note`` says why when it is not (cagr; arima with d >= 1, whose
+likelihood leaves out the first d observations).
+
+Point forecasts: ``forecast()`` gives ``median`` and ``mean``.  For models
+with additive symmetric errors they are equal; for models fitted on log y
+(cagr, exponential, arima, ``ets`` with ``log=True``) the back-transformed
+forecast is lognormal: ``median = exp(mu)`` (R's default point forecast with
+``lambda = 0``) and ``mean = exp(mu + s**2 / 2)`` with ``s`` the forecast
+standard deviation of log y (:func:`forecast.headline.lognormal_mean`; R's
+``biasadj = TRUE`` is the second-order version of the same correction).
 
 Oracle: tests/test_models_reference.py checks the curve fits against R's
 printed ``nls`` output on R's DNase data (logistic and Gompertz).
@@ -121,7 +133,15 @@ class TimeAxis:
     freq: Any = None
 
     def future(self, horizon: int) -> tuple[pd.Index, np.ndarray]:
-        """The ``horizon`` periods after the last one: (index, t values)."""
+        """The ``horizon`` periods after the last one: (index, t values).
+
+        Integer indexes continue with their own step: the common spacing when
+        evenly spaced (1790, 1800, ... continues 2020, 2030), else the greatest
+        common divisor of the gaps (1 for years with holes).  Floats continue by
+        their even spacing; integral floats by 1; irregular decimal years (event
+        dates such as 2019.37, all within 1000-3000) at the whole years after the
+        last (2025.0, 2026.0); any other numeric covariate by its median gap.
+        """
         last = self.index[-1]
         if self.kind == "period":
             index = pd.period_range(last + 1, periods=horizon, freq=self.index.freq)
@@ -132,19 +152,30 @@ class TimeAxis:
                                 expected="dates at a regular frequency (or a PeriodIndex)")
             index = pd.date_range(last, periods=horizon + 1, freq=self.freq)[1:]
             return index, _decimal_year(index)
-        step = 1.0 if self.kind == "int" else self._float_step()
-        t = float(last) + step * np.arange(1, horizon + 1)
         if self.kind == "int":
-            return pd.Index(np.round(t).astype(int)), t
+            t = float(last) + self._int_step() * np.arange(1, horizon + 1)
+            return pd.Index(np.round(t).astype(np.int64)), t
+        distinct = np.unique(self.t)
+        if self.step is not None and self.step > 0:
+            step = self.step
+        elif np.all(self.t == np.round(self.t)):
+            step = 1.0  # integral floats (2020.0, 2021.0) continue by years
+        elif distinct.size and distinct[0] >= 1000 and distinct[-1] < 3000:
+            # decimal years of irregular events: forecast at whole years, not at
+            # fractional ones an average gap would give
+            t = np.floor(float(last)) + np.arange(1, horizon + 1, dtype=float)
+            return pd.Index(t), t
+        else:
+            gaps = np.diff(distinct)
+            step = float(np.median(gaps)) if gaps.size else 1.0
+        t = float(last) + step * np.arange(1, horizon + 1)
         return pd.Index(t), t
 
-    def _float_step(self) -> float:
-        # integral floats (2020.0, 2021.0) continue by years; otherwise by the
-        # typical spacing of the distinct time points
-        if np.all(self.t == np.round(self.t)):
-            return 1.0
-        gaps = np.diff(np.unique(self.t))
-        return float(np.median(gaps)) if gaps.size else 1.0
+    def _int_step(self) -> int:
+        if self.step is not None and self.step >= 1 and float(self.step).is_integer():
+            return int(self.step)
+        gaps = np.diff(np.unique(np.asarray(self.index, dtype=np.int64)))
+        return int(np.gcd.reduce(gaps)) if gaps.size else 1
 
 
 def _decimal_year(stamps: pd.DatetimeIndex) -> np.ndarray:
@@ -177,15 +208,21 @@ def time_axis(index: pd.Index, model: str = "model") -> TimeAxis:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A validated series: ``y`` values (float), time axis, and the original Series."""
+    """A validated series: ``y`` values (float), time axis, and the original Series.
+
+    ``y`` and ``t`` are in the order of ``series``; ``axis`` is over the sorted
+    times (the same unless the model accepts unsorted times), so forecasts
+    continue from the latest time point.
+    """
 
     series: pd.Series
     y: np.ndarray
     axis: TimeAxis
+    times: np.ndarray | None = None
 
     @property
     def t(self) -> np.ndarray:
-        return self.axis.t
+        return self.axis.t if self.times is None else self.times
 
     @property
     def n(self) -> int:
@@ -193,13 +230,14 @@ class Prepared:
 
 
 def prepare(y, model: str, *, min_obs: int, min_reason: str, positive: bool,
-            replicates: bool) -> Prepared:
+            replicates: bool, unsorted: bool = False) -> Prepared:
     """Validate ``y`` for ``model``; raise ``DataError`` saying what is wrong.
 
     ``replicates=True`` (curve models) accepts unevenly spaced and repeated time
     points; otherwise the time points must be distinct and evenly spaced
     (consecutive periods for a PeriodIndex, an inferable frequency for a
-    DatetimeIndex).
+    DatetimeIndex), because the model is a time series: each value follows the
+    one before it.  ``unsorted=True`` (regressions on time) accepts any order.
     """
     if not isinstance(y, pd.Series):
         raise DataError(f"{model}: y must be a pandas Series indexed by time",
@@ -220,10 +258,16 @@ def prepare(y, model: str, *, min_obs: int, min_reason: str, positive: bool,
     if len(values) < min_obs:
         raise DataError(f"{model} needs at least {min_obs} observations ({min_reason})",
                         value=len(values))
+    times = None
+    if unsorted and (np.diff(axis.t) < 0).any():
+        times = axis.t
+        order = np.argsort(times, kind="stable")
+        axis = TimeAxis(axis.index[order], times[order], axis.kind, None, axis.freq)
     steps = np.diff(axis.t)
     if (steps < 0).any():
         where = int(np.argmax(steps < 0)) + 1
-        raise DataError(f"{model}: the time index is not sorted (at position {where})",
+        raise DataError(f"{model}: the time index is not sorted (at position {where}); "
+                        "a time-series model reads each value after the one before it",
                         expected="increasing time (sort with y.sort_index())",
                         value=str(y.index[where]))
     if positive and (values <= 0).any():
@@ -234,14 +278,14 @@ def prepare(y, model: str, *, min_obs: int, min_reason: str, positive: bool,
     if not replicates:
         if (steps == 0).any():
             where = int(np.argmax(steps == 0)) + 1
-            raise DataError(f"{model}: repeated time point {y.index[where]}; only the curve models "
-                            "(exponential, logistic, gompertz) accept replicates",
+            raise DataError(f"{model}: repeated time point {axis.index[where]}; only the curve "
+                            "models (exponential, logistic, gompertz) accept replicates",
                             expected="one value per period")
         step = _even_step(axis, steps, model)
     elif steps.size and np.allclose(steps, steps[0]):
         step = float(steps[0])
     axis = TimeAxis(axis.index, axis.t, axis.kind, step, axis.freq)
-    return Prepared(y, values, axis)
+    return Prepared(y, values, axis, times)
 
 
 def _even_step(axis: TimeAxis, steps: np.ndarray, model: str) -> float:
@@ -310,7 +354,44 @@ def gaussian_aic(sse: float, n: int, k: int, log_jacobian: float = 0.0) -> float
 # Result
 
 
-Predictor = Callable[[int, np.ndarray, float], tuple[np.ndarray, np.ndarray, np.ndarray]]
+#: ``predict(horizon, t_future, level) -> (median, mean, lower, upper)``, arrays in y's unit
+Predictor = Callable[[int, np.ndarray, float],
+                     tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+
+
+def log_scale_forecast(centre, sd, quantile):
+    """Back-transform a normal forecast of log y: (median, mean, lower, upper) on y's scale.
+
+    ``centre`` and ``sd`` are the forecast mean and standard deviation of log y,
+    ``quantile`` the two-sided quantile of the interval (normal or Student t).
+    ``median = exp(centre)``; ``mean = exp(centre + sd**2 / 2)`` (lognormal).
+    """
+    from forecast.headline import lognormal_mean
+
+    centre, sd = np.asarray(centre, dtype=float), np.asarray(sd, dtype=float)
+    median = np.exp(centre)
+    return (median, np.asarray(lognormal_mean(median, sd), dtype=float),
+            np.exp(centre - quantile * sd), np.exp(centre + quantile * sd))
+
+
+def numeric_jacobian(func: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
+                     rel: float = 1e-6) -> np.ndarray:
+    """Central-difference Jacobian of ``func`` at ``x``: shape (len(func(x)), len(x)).
+
+    The step is ``rel * max(|x_j|, 1e-8)`` per coordinate, giving about eight
+    significant digits for smooth functions (the truncation error is
+    O(step**2), the round-off O(eps / step)).
+    """
+    x = np.asarray(x, dtype=float)
+    base = np.atleast_1d(func(x))
+    jac = np.empty((base.size, x.size))
+    for j in range(x.size):
+        h = rel * max(abs(x[j]), 1e-8)
+        up, down = x.copy(), x.copy()
+        up[j] += h
+        down[j] -= h
+        jac[:, j] = (np.atleast_1d(func(up)) - np.atleast_1d(func(down))) / (2 * h)
+    return jac
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -334,6 +415,9 @@ class FitResult:
         Residual sum of squares on that same scale (on the scale of y for ets).
     aic : float
         Akaike information criterion of y (see module docstring); NaN for cagr.
+    aic_note : str
+        Empty when ``aic`` is a likelihood of all n observations of y, comparable
+        across models fitted to the same series; otherwise why it is not.
     n_obs : int
         Number of observations.
     fitted, residuals : pandas.Series
@@ -358,6 +442,7 @@ class FitResult:
     interval_method: str
     df_resid: int
     formula: str = ""
+    aic_note: str = ""
     _axis: TimeAxis = field(default=None, repr=False)
     _predict: Predictor = field(default=None, repr=False)
 
@@ -385,10 +470,12 @@ class FitResult:
         Returns
         -------
         pandas.DataFrame
-            Indexed by the future periods (continuing y's index), columns
-            ``mean``, ``lower``, ``upper`` in the unit of y, with
-            ``lower <= mean <= upper``.  For log-scale models ``mean`` is the
-            back-transformed point forecast (the median on the scale of y).
+            Indexed by the future periods (continuing y's index with its own
+            step), columns ``median``, ``mean``, ``lower``, ``upper`` in the unit
+            of y, with ``lower <= median <= upper``.  For additive models
+            ``mean == median``; for log-scale models ``median = exp(mu)`` and
+            ``mean = exp(mu + s**2 / 2)`` (see the module docstring), which can
+            lie above ``upper`` when the log-scale spread is very wide.
         """
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise ParameterError("must be a whole number of periods >= 1", name="horizon",
@@ -397,8 +484,9 @@ class FitResult:
             raise ParameterError("must be a coverage strictly between 0 and 1 (e.g. 0.8)",
                                  name="level", source=f"{self.model}.forecast", value=level)
         index, t = self._axis.future(int(horizon))
-        mean, lower, upper = self._predict(int(horizon), t, float(level))
-        frame = pd.DataFrame({"mean": mean, "lower": lower, "upper": upper}, index=index)
+        median, mean, lower, upper = self._predict(int(horizon), t, float(level))
+        frame = pd.DataFrame({"median": median, "mean": mean, "lower": lower, "upper": upper},
+                             index=index)
         frame.index.name = self.fitted.index.name
         return frame
 
@@ -416,7 +504,8 @@ class FitResult:
             lines.append(f"{name:<{width}}{value:>14.6g} {se:>12.4g}{note}")
         lines += ["", f"Residual standard error: {self.sigma:.4g} on {self.df_resid} "
                       "degrees of freedom",
-                  f"SSE: {self.sse:.6g}    AIC: {self.aic:.6g}",
+                  f"SSE: {self.sse:.6g}    AIC: {self.aic:.6g}"
+                  + (f" (not comparable: {self.aic_note})" if self.aic_note else ""),
                   f"Intervals: {self.interval_method}"]
         return "\n".join(lines)
 
@@ -432,8 +521,9 @@ class FitResult:
 class Model:
     """Base of every model: holds options only (no data); ``fit(y)`` returns a FitResult.
 
-    Subclasses set ``param_names``, ``positive`` (fitted on log y) and
-    ``replicates`` (accepts uneven and repeated times), list their options in
+    Subclasses set ``param_names``, ``positive`` (fitted on log y),
+    ``replicates`` (accepts uneven and repeated times) and ``unsorted`` (a
+    regression on time: accepts times in any order), list their options in
     ``defaults`` and implement ``_fit(data, fixed)``.
     """
 
@@ -441,6 +531,7 @@ class Model:
     param_names: ClassVar[tuple[str, ...]] = ()
     positive: ClassVar[bool] = False
     replicates: ClassVar[bool] = False
+    unsorted: ClassVar[bool] = False
     defaults: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, *, fixed: Mapping[str, float] | None = None, **options):
@@ -477,7 +568,7 @@ class Model:
         """Validate ``y`` and fit; see :func:`forecast.models.fit`."""
         minimum, reason = self.min_obs()
         data = prepare(y, self.name, min_obs=minimum, min_reason=reason,
-                       positive=self.positive, replicates=self.replicates)
+                       positive=self.positive, replicates=self.replicates, unsorted=self.unsorted)
         return self._fit(data)
 
     def _fit(self, data: Prepared) -> FitResult:  # pragma: no cover - abstract
@@ -495,8 +586,10 @@ class CurveModel(Model):
     * ``param_names``; ``bounds`` {name: (low, high)}; ``scale_params``, the
       parameters in the unit of y (f must be linear in each, like a ceiling);
     * ``_curve(t, p)`` -> f at times ``t`` for the parameter dict ``p``;
-    * ``_jacobian(t, p)`` -> {name: df/dname} (analytic, for exact standard errors);
-    * ``_initial_guess(t, y, fixed)`` -> starting values (a linearisation).
+    * ``_initial_guess(t, y, fixed)`` -> starting values (a linearisation);
+    * optionally ``_jacobian(t, p)`` -> {name: df/dname}: the default is a
+      central difference of ``_curve`` (:func:`numeric_jacobian`), enough for a
+      new curve; the built-in curves override it with analytic derivatives.
 
     The fit minimises the sum of squares with ``scipy.optimize.least_squares``
     (trust-region reflective within ``bounds``) on y divided by max|y|, so
@@ -508,6 +601,7 @@ class CurveModel(Model):
     """
 
     replicates = True
+    unsorted = True
     bounds: ClassVar[dict[str, tuple[float, float]]] = {}
     scale_params: ClassVar[tuple[str, ...]] = ()
     formula: ClassVar[str] = ""
@@ -517,7 +611,11 @@ class CurveModel(Model):
         raise NotImplementedError
 
     def _jacobian(self, t: np.ndarray, p: Mapping[str, float]) -> dict[str, np.ndarray]:
-        raise NotImplementedError  # pragma: no cover
+        """df/dtheta at times ``t`` for every parameter: central differences of ``_curve``."""
+        names = list(self.all_param_names())
+        x = np.array([p[name] for name in names], dtype=float)
+        jac = numeric_jacobian(lambda v: self._curve(t, dict(zip(names, v))), x)
+        return {name: jac[:, j] for j, name in enumerate(names)}
 
     def _initial_guess(self, t, y, fixed) -> dict[str, float]:  # pragma: no cover
         raise NotImplementedError
@@ -626,7 +724,7 @@ class CurveModel(Model):
             g = jacobian_natural_at(tf)
             var = np.einsum("ij,jk,ik->i", g, cov_s, g) + sigma_s ** 2
             half = t_quantile(level, df) * np.sqrt(var)
-            return mean_s * scale, (mean_s - half) * scale, (mean_s + half) * scale
+            return mean_s * scale, mean_s * scale, (mean_s - half) * scale, (mean_s + half) * scale
 
         return FitResult(
             model=self.name, params=params, stderr=stderr,

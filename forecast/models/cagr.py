@@ -18,7 +18,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from forecast.models.base import FitResult, Model, Prepared, prepare, register, t_quantile
+from forecast.models.base import (FitResult, Model, Prepared, log_scale_forecast, prepare,
+                                  register, t_quantile)
 
 
 @register("cagr")
@@ -80,13 +81,13 @@ class CAGR(Model):
         def predict(horizon, t_future, level):
             ahead = t_future - t[-1]
             var = sigma ** 2 * (ahead + (ahead ** 2 / span if free else 0.0))
-            centre = logs[-1] + drift * ahead
-            half = t_quantile(level, df) * np.sqrt(var)
-            return np.exp(centre), np.exp(centre - half), np.exp(centre + half)
+            return log_scale_forecast(logs[-1] + drift * ahead, np.sqrt(var),
+                                      t_quantile(level, df))
 
         return FitResult(
             model=self.name, params={"growth": growth}, stderr=stderr, cov=cov, sigma=sigma,
-            sse=sse, aic=math.nan, n_obs=len(y), fitted=fitted,
+            sse=sse, aic=math.nan, aic_note="cagr models growth steps, not the levels of y",
+            n_obs=len(y), fitted=fitted,
             residuals=(data.series.astype(float) - fitted).rename("residuals"),
             options=self._options_record(), df_resid=df, formula=self.formula,
             interval_method=(f"random walk with drift on log y (Student t on {df} df), "

@@ -19,16 +19,23 @@ from forecast.models.base import FitResult, available_models, fit, get_model
 
 
 def horizon_to(result: FitResult, target: float) -> int:
-    """Periods from the last observation of ``result`` to time ``target`` (numeric index)."""
+    """Periods from the last observation of ``result`` to time ``target`` (numeric index).
+
+    Periods are the index's own steps: on a decadal series (1790, 1800, ...)
+    2030 is 2 periods after 2010.
+    """
     index = result.fitted.index
     if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
         raise ParameterError("forecasting to a given year needs a numeric (year) index",
                              name="at", value=target)
-    last = float(index[-1])
-    steps = (float(target) - last)
+    future, _ = result._axis.future(2)
+    first, step = float(future[0]), float(future[1] - future[0])
+    steps = (float(target) - first) / step + 1
     if steps < 1 - 1e-9 or abs(steps - round(steps)) > 1e-9:
-        raise ParameterError("must be a whole number of years after the last observation "
-                             f"({last:g})", name="at", value=target)
+        last = float(np.max(np.asarray(index, dtype=float)))
+        raise ParameterError("must be a whole number of periods (steps of "
+                             f"{step:g}) after the last observation ({last:g})",
+                             name="at", value=target)
     return int(round(steps))
 
 
@@ -64,7 +71,9 @@ def compare(y: pd.Series, models: Iterable[str] | None = None, *,
         Options per model name, e.g. ``{"logistic": {"fixed": {"cap": 5.6e22}}}``.
     at : iterable of float
         Future years to forecast (numeric index only), e.g. ``(2030, 2035)``:
-        adds columns ``mean_2030``, ``lower_2030``, ``upper_2030``...
+        adds columns ``median_2030``, ``mean_2030``, ``lower_2030``,
+        ``upper_2030``... (``median`` is the point forecast; for log-scale models
+        ``mean`` is the larger lognormal mean, see :meth:`FitResult.forecast`).
     level : float
         Coverage of the forecast intervals.
 
@@ -73,9 +82,12 @@ def compare(y: pd.Series, models: Iterable[str] | None = None, *,
     pandas.DataFrame
         Columns ``model``, ``status`` ("ok" or "failed"), ``reason`` (the error
         message when failed), ``n_obs``, ``k`` (free parameters), ``params``
-        (estimates ± standard errors), ``sigma``, ``aic`` (comparable across
-        models except cagr, see FitResult), ``rmse`` and ``mape`` (in-sample, on
-        the scale of y; MAPE in percent), and the forecast columns.
+        (estimates ± standard errors), ``sigma``, ``aic`` (NaN unless it is a
+        likelihood of all n observations of y, so that every number in the
+        column is comparable with every other), ``aic_note`` (why it is NaN:
+        cagr models growth steps; arima with d >= 1 leaves out the first d
+        observations), ``rmse`` and ``mape`` (in-sample, on the scale of y; MAPE
+        in percent), and the forecast columns.  ``attrs["level"]`` is ``level``.
     """
     names = list(models) if models is not None else available_models()
     for name in names:
@@ -99,17 +111,20 @@ def compare(y: pd.Series, models: Iterable[str] | None = None, *,
         actual = y.to_numpy(dtype=float)
         ok = np.isfinite(errors)
         row.update(n_obs=result.n_obs, k=len(result.cov), params=_describe(result),
-                   sigma=result.sigma, aic=result.aic,
+                   sigma=result.sigma, aic=math.nan if result.aic_note else result.aic,
+                   aic_note=result.aic_note,
                    rmse=float(np.sqrt(np.mean(errors[ok] ** 2))),
                    mape=float(100 * np.mean(np.abs(errors[ok] / actual[ok]))))
         if targets:
             frame = forecast_at(result, targets, level)
             for target, (_, values) in zip(targets, frame.iterrows()):
                 label = f"{target:g}"
-                row.update({f"mean_{label}": values["mean"], f"lower_{label}": values["lower"],
-                            f"upper_{label}": values["upper"]})
+                row.update({f"median_{label}": values["median"], f"mean_{label}": values["mean"],
+                            f"lower_{label}": values["lower"], f"upper_{label}": values["upper"]})
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["level"] = float(level)
+    return table
 
 
 def cap_sensitivity(y: pd.Series, caps: Iterable[float], *, models=("logistic", "gompertz"),
@@ -117,7 +132,8 @@ def cap_sensitivity(y: pd.Series, caps: Iterable[float], *, models=("logistic", 
     """The forecast at year ``at`` of saturating models with the ceiling ``cap`` held fixed.
 
     Returns one row per (model, cap): ``model``, ``cap``, ``status``, ``reason``,
-    ``rate``, ``midpoint``, ``mean``, ``lower``, ``upper`` (unit of y).  Short
+    ``rate``, ``midpoint``, ``median``, ``mean`` (equal: additive curves),
+    ``lower``, ``upper`` (unit of y).  Short
     series cannot pin a ceiling down; this shows how much the answer depends on
     the one assumed.
     """
@@ -132,24 +148,35 @@ def cap_sensitivity(y: pd.Series, caps: Iterable[float], *, models=("logistic", 
                 row.update(status="failed", reason=str(err))
             else:
                 row.update(rate=result.params["rate"], midpoint=result.params["midpoint"],
-                           mean=values["mean"], lower=values["lower"], upper=values["upper"])
+                           median=values["median"], mean=values["mean"], lower=values["lower"],
+                           upper=values["upper"])
             rows.append(row)
     return pd.DataFrame(rows)
 
 
 def headline_table(table: pd.DataFrame, *, target: str, scope: str, component: str,
-                   precision: str, unit: str = "FLOP/s") -> pd.DataFrame:
+                   precision: str, unit: str = "FLOP/s", level: float | None = None
+                   ) -> pd.DataFrame:
     """Reshape a :func:`compare` table into the cross-notebook headline format.
 
-    Returns one row per (fitted model, forecast year) with columns ``target``,
-    ``scope``, ``component``, ``precision``, ``year``, ``model``, ``mean``,
-    ``lower``, ``upper``, ``unit`` (the convention of
-    ``<output_dir>/tables/headline_<notebook>.csv``).  Failed models are left out.
+    Returns one row per (fitted model, forecast year) with the columns of
+    :data:`forecast.headline.COLUMNS` (``median``, ``mean``, ``lower``,
+    ``upper``, ``level``...), validated by :func:`forecast.headline.table`.
+    ``level`` is the interval coverage (default: ``table.attrs["level"]``, set
+    by :func:`compare`).  Failed models are left out.
     """
-    years = sorted({int(float(c.split("_", 1)[1])) for c in table.columns if c.startswith("mean_")})
+    from forecast import headline
+
+    if level is None:
+        level = table.attrs.get("level")
+    if level is None:
+        raise ParameterError("the interval coverage is not known", name="level",
+                             expected="level=... (the level given to compare)")
+    years = sorted({int(float(c.split("_", 1)[1])) for c in table.columns
+                    if c.startswith("median_")})
     rows = [{"target": target, "scope": scope, "component": component, "precision": precision,
-             "year": year, "model": row["model"], "mean": row[f"mean_{year}"],
-             "lower": row[f"lower_{year}"], "upper": row[f"upper_{year}"], "unit": unit}
+             "year": year, "model": row["model"], "median": row[f"median_{year}"],
+             "mean": row[f"mean_{year}"], "lower": row[f"lower_{year}"],
+             "upper": row[f"upper_{year}"], "level": float(level), "unit": unit}
             for _, row in table[table["status"] == "ok"].iterrows() for year in years]
-    return pd.DataFrame(rows, columns=["target", "scope", "component", "precision", "year", "model",
-                                       "mean", "lower", "upper", "unit"])
+    return headline.table(rows)

@@ -1,7 +1,8 @@
 """Growth curves of time: exponential (log-linear OLS), logistic and Gompertz (nonlinear LS).
 
-All three accept unevenly spaced and repeated time points (replicates), as R's
-``nls`` does.  ``t`` is the index value (years) or the decimal year for dated
+All three accept unevenly spaced, repeated and unsorted time points (replicates
+and event data, such as one row per machine at its decimal-year date), as R's
+``nls`` and ``lm`` do.  ``t`` is the index value (years) or the decimal year for dated
 indexes, so ``rate`` and ``growth`` are per year for yearly or dated series.
 
 References
@@ -24,8 +25,8 @@ import pandas as pd
 from scipy.special import expit
 
 from forecast.errors import ParameterError
-from forecast.models.base import (CurveModel, FitResult, Model, Prepared, gaussian_aic, register,
-                                  t_quantile)
+from forecast.models.base import (CurveModel, FitResult, Model, Prepared, gaussian_aic,
+                                  log_scale_forecast, register, t_quantile)
 
 _CAP_GRID = (1.05, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
 
@@ -75,12 +76,15 @@ class Exponential(Model):
     Options: ``fixed`` may hold ``growth`` (or, equivalently, ``doubling_time``)
     and/or ``level``.  Intervals: the OLS prediction interval for log y
     (Student t on n - k df), exponentiated, so they are asymmetric on the scale
-    of y and ``mean`` is the median forecast.  Accepts uneven and repeated t.
+    of y: the forecast's ``median`` is ``exp(mu)``, its ``mean`` ``exp(mu + s^2/2)``.
+    Accepts uneven, repeated and unsorted t (a regression: order does not
+    matter); ``level`` is then the fitted value at the latest time.
     """
 
     param_names = ("growth", "level", "doubling_time")
     positive = True
     replicates = True
+    unsorted = True
     formula = "ln y = ln(level) + ln(1 + growth) * (t - t_last)"
 
     def _check_fixed(self):
@@ -106,7 +110,7 @@ class Exponential(Model):
 
     def _fit(self, data: Prepared) -> FitResult:
         t, y = data.t, data.y
-        z, x = np.log(y), t - t[-1]
+        z, x = np.log(y), t - np.max(t)
         beta = None
         if "growth" in self.fixed:
             beta = math.log1p(self.fixed["growth"])
@@ -152,13 +156,11 @@ class Exponential(Model):
         fitted = pd.Series(np.exp(alpha + beta * x), index=data.series.index, name="fitted")
 
         def predict(horizon, t_future, level_):
-            xf = t_future - t[-1]
+            xf = t_future - np.max(t)
             rows = np.column_stack([np.ones_like(xf) if nm == "alpha" else xf for nm in names]) \
                 if k else np.zeros((len(xf), 0))
             var = np.einsum("ij,jk,ik->i", rows, cov_log, rows) + sigma ** 2
-            centre = alpha + beta * xf
-            half = t_quantile(level_, df) * np.sqrt(var)
-            return np.exp(centre), np.exp(centre - half), np.exp(centre + half)
+            return log_scale_forecast(alpha + beta * xf, np.sqrt(var), t_quantile(level_, df))
 
         return FitResult(
             model=self.name, params=params, stderr=stderr,

@@ -13,7 +13,13 @@ Two estimators (Meade & Islam 2006, section 3):
   values come from the OLS estimator below (when it gives a valid m, p, q).
 * ``method="ols"`` (Bass 1969): y_t = a + b Y_(t-1) + c Y_(t-1)^2 with Y the
   cumulative adoptions (Y_0 = 0), then m = (-b - sqrt(b^2 - 4ac)) / (2c)
-  (the positive root of c m^2 + b m + a = 0), p = a / m, q = -c m.
+  (the positive root of c m^2 + b m + a = 0), p = a / m, q = -c m.  Saturation
+  shows as c < 0; the fit is refused ("no sign of saturation") unless c is
+  significantly negative (its 95% t-interval on n - 3 df lies below 0) and
+  larger than round-off (``|c| Y_max^2 > 1e-8 max|y|``: on pure exponential
+  growth c is 0 in theory and +-1e-17 in floating point, so its sign must not
+  decide), and unless m is within the plausibility limit of the nls path
+  (``SCALE_LIMIT`` x max|y|).
 
 References
 ----------
@@ -31,8 +37,12 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ConvergenceError, ParameterError
-from forecast.models.base import (CurveModel, FitResult, Prepared, gaussian_aic, register,
-                                  t_quantile)
+from forecast.models.base import (SCALE_LIMIT, CurveModel, FitResult, Prepared, gaussian_aic,
+                                  numeric_jacobian, register, t_quantile)
+
+#: the quadratic term of the Bass regression counts only when it moves y by more than this
+#: fraction of max|y| over the data (below it, its sign is floating-point round-off)
+ROUNDOFF = 1e-8
 
 
 def bass_cumulative(t, p, q):
@@ -82,6 +92,7 @@ class Bass(CurveModel):
     bounds = {"m": (0.0, np.inf), "p": (0.0, np.inf), "q": (0.0, np.inf)}
     scale_params = ("m",)
     replicates = False
+    unsorted = False  # adoptions per period: a time series, each period after the one before
     defaults = {"method": "nls", "start": None}
     formula = "y_t = m * (F(t) - F(t-1)),  F(t) = (1 - exp(-(p+q) t)) / (1 + q/p exp(-(p+q) t))"
 
@@ -156,11 +167,17 @@ class Bass(CurveModel):
             free = ["m", "p", "q"]
             design = np.column_stack([np.ones(n), prior, prior ** 2])
             a, b, c = np.linalg.lstsq(design, y, rcond=None)[0]
+            self._check_saturation(design, y, (a, b, c))
             m, p, q = ols_to_mpq(a, b, c)
             if not np.isfinite(m):
                 raise ConvergenceError(self.name, f"the Bass (1969) regression gives a = {a:.4g}, "
                                        f"b = {b:.4g}, c = {c:.4g}, which imply no positive market "
                                        "potential", self.hints())
+            limit = SCALE_LIMIT * float(np.max(np.abs(y)))
+            if m > limit:
+                raise ConvergenceError(self.name, f"the Bass (1969) regression gives m = {m:.4g}, "
+                                       f"beyond {SCALE_LIMIT:g} x max(y) = {limit:.4g}: the data "
+                                       "show no sign of saturation", self.hints())
             params = {"m": float(m), "p": float(p), "q": float(q)}
             raw_cov_of = (a, b, c)
         m_, p_, q_ = params["m"], params["p"], params["q"]
@@ -174,7 +191,7 @@ class Bass(CurveModel):
         gram_inv = np.linalg.inv(design.T @ design) if k else np.zeros((0, 0))
         if raw_cov_of is not None:
             # delta method from cov(a, b, c) to cov(m, p, q)
-            jac = self._numeric_jacobian(lambda v: np.array(ols_to_mpq(*v)), np.array(raw_cov_of))
+            jac = numeric_jacobian(lambda v: np.array(ols_to_mpq(*v)), np.array(raw_cov_of))
             cov = sigma ** 2 * jac @ gram_inv @ jac.T
         else:
             cov = sigma ** 2 * gram_inv
@@ -187,11 +204,11 @@ class Bass(CurveModel):
                 return self._recursion({**params, **dict(zip(free, values))}, horizon, total)
 
             centre = path([params[nm] for nm in free])
-            g = self._numeric_jacobian(path, np.array([params[nm] for nm in free])) if k \
+            g = numeric_jacobian(path, np.array([params[nm] for nm in free])) if k \
                 else np.zeros((horizon, 0))
             var = np.einsum("ij,jk,ik->i", g, cov, g) + sigma ** 2
             half = t_quantile(level, df) * np.sqrt(var)
-            return centre, centre - half, centre + half
+            return centre, centre, centre - half, centre + half
 
         fitted = pd.Series(fitted_values, index=data.series.index, name="fitted")
         return FitResult(
@@ -216,14 +233,32 @@ class Bass(CurveModel):
             total += out[i]
         return out
 
-    @staticmethod
-    def _numeric_jacobian(func, x, rel=1e-6):
-        base = np.atleast_1d(func(x))
-        jac = np.empty((base.size, x.size))
-        for j in range(x.size):
-            h = rel * max(abs(x[j]), 1e-12)
-            up, down = x.copy(), x.copy()
-            up[j] += h
-            down[j] -= h
-            jac[:, j] = (np.atleast_1d(func(up)) - np.atleast_1d(func(down))) / (2 * h)
-        return jac
+    def _check_saturation(self, design, y, coef) -> None:
+        """Refuse the regression unless its quadratic coefficient c shows saturation.
+
+        c must exceed round-off (``|c| Y_max^2 > ROUNDOFF * max|y|``) and its 95%
+        t-interval on n - 3 df must lie below 0, so the decision never rests on
+        the sign of a coefficient that is zero in theory.
+        """
+        a, b, c = coef
+        n = len(y)
+        y_scale = float(np.max(np.abs(y))) or 1.0
+        reach = abs(c) * float(np.max(design[:, 1])) ** 2
+        resid = y - design @ np.asarray(coef)
+        df = n - 3
+        sigma2 = float(resid @ resid) / df
+        norms = np.linalg.norm(design, axis=0)
+        norms[norms == 0] = 1.0
+        _, sv, vt = np.linalg.svd(design / norms, full_matrices=False)
+        if sv[-1] <= 1e-12 * sv[0]:
+            raise ConvergenceError(self.name, "the Bass (1969) regression is singular (the "
+                                   "cumulative adoptions do not vary enough)", self.hints())
+        # (X'X)^-1 from the SVD of the column-scaled design: X'X itself is too ill-conditioned
+        inner = (vt.T / sv ** 2) @ vt
+        se_c = math.sqrt(max(sigma2 * inner[2, 2], 0.0)) / norms[2]
+        upper = c + t_quantile(0.95, df) * se_c
+        if reach <= ROUNDOFF * y_scale or upper >= 0:
+            raise ConvergenceError(
+                self.name, f"the Bass (1969) regression's quadratic coefficient c = {c:.4g} "
+                f"(95% interval up to {upper:.4g}) is not significantly below 0: the data show "
+                "no sign of saturation", self.hints())

@@ -5,15 +5,21 @@
   and damped trend, optionally on log y (then multiplicative growth).
 * ``arima``: ``statsmodels.tsa.arima.model.ARIMA`` on log y, with drift.
 
-Both need one value per period, evenly spaced.  Their parameters, standard
-errors, covariance and prediction intervals are statsmodels' (maximum
-likelihood; intervals from the state-space forecast variance), renamed to
-short names and back-transformed from the log scale when fitted on logs.
+Both need one value per period, evenly spaced, in time order: they are time
+series, each value read after the one before it.  Parameters are maximum
+likelihood (statsmodels), renamed to short names; standard errors come from
+the observed information (the numerical Hessian, ``cov_type="approx"``, which
+is what R's ``arima`` prints).  Prediction intervals follow R's ``forecast``
+package, not statsmodels' defaults: the innovation variance is the
+df-corrected ``SSE / (n - k)`` (``R/ets.R``: ``sigma2 <- sum(res^2) / (ny - np)``;
+``R/arima.R``: ``sum(res^2) / (nstar - npar + 1)``, i.e. ``n - d - k``), not the
+maximum-likelihood ``SSE / n``, with normal quantiles as R's ``qnorm``.
 Convergence is checked from statsmodels' optimiser report and a failure
 raises ``ConvergenceError`` instead of returning the last iterate.
 
-Oracle: tests/test_models.py fits ``ETSModel`` and ``ARIMA`` directly and
-compares parameters and forecasts.
+Oracles: tests/test_models_reference.py, against R's printed ``arima`` output
+(wch/r-source tests/Examples/stats-Ex.Rout.save) and R's ``ets`` fits to the
+fpp2 oil series saved by statsmodels' R script (docs/references/r-ets-oil.md).
 
 References
 ----------
@@ -29,8 +35,22 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from scipy import stats
+
 from forecast.errors import ConvergenceError, ParameterError
-from forecast.models.base import FitResult, Model, Prepared, gaussian_aic, register
+from forecast.models.base import (FitResult, Model, Prepared, gaussian_aic, log_scale_forecast,
+                                  register)
+
+#: smoothing parameters tried as starting points of the ETS likelihood (besides
+#: statsmodels' own start): the likelihood of a damped trend has local optima, and
+#: a single start can stop at one with alpha near 0 far below R's optimum
+#: (each start costs a full optimisation, so the grid is small: low and high alpha)
+_ETS_STARTS = {"alpha": (0.2, 0.9), "phi": (0.9,)}
+
+
+def _normal_quantile(level: float) -> float:
+    """R's ``qnorm(0.5 + level / 2)``: forecast intervals of ets and Arima are normal."""
+    return float(stats.norm.ppf(0.5 + level / 2))
 
 _ETS_NAMES = {"alpha": "smoothing_level", "beta": "smoothing_trend", "phi": "damping_trend",
               "initial_level": "initial_level", "initial_trend": "initial_trend"}
@@ -55,11 +75,16 @@ class ETS(Model):
     ``initial_level``, ``initial_trend`` (unit of y, or log y with ``log=True``).
 
     ``sse`` is on the scale of y (one-step-ahead errors); ``sigma`` is the
-    residual standard error on the fitted scale on ``n - k`` degrees of freedom.
-    Intervals: statsmodels' analytic prediction intervals of the additive-error
-    model (exponentiated with ``log=True``).  Without ``log`` the series is
-    divided by max|y| before fitting (FLOP/s near 1e21 would defeat the
-    optimiser) and the results scaled back.
+    residual standard error on the fitted scale on ``n - k`` degrees of freedom
+    (k = estimated parameters including the initial states), R's ``ets``
+    ``sigma2 = SSE / (n - k)``.  Intervals: the analytic forecast variance of the
+    additive-error model (Hyndman et al. 2008, class 1) times that sigma2, normal
+    quantiles, as R's ``forecast.ets`` (exponentiated with ``log=True``: then
+    ``median`` and ``mean`` differ).  Without ``log`` the series is divided by
+    max|y| before fitting (FLOP/s near 1e21 would defeat the optimiser) and the
+    results scaled back.  The likelihood is maximised from statsmodels' start
+    and from a small grid of smoothing parameters, keeping the best: one start
+    can stop at a poor local optimum of a damped trend.
     """
 
     defaults = {"trend": "add", "damped": False, "log": False}
@@ -97,12 +122,7 @@ class ETS(Model):
                          initialization_method="estimated")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if fixed:
-                with model.fix_params(fixed):
-                    result = model.fit(disp=False)
-            else:
-                result = model.fit(disp=False)
-            _checked(self.name, result, self.hints())
+            result = self._best_fit(model, fixed)
             bse = np.asarray(result.bse, dtype=float)
             cov_all = np.asarray(result.cov_params(), dtype=float)
         sm_names = list(model.param_names)
@@ -123,19 +143,24 @@ class ETS(Model):
         resid_z = z - fitted_z
         n, k = len(y), len(free)
         df = n - k
-        sse_model = float(resid_z @ resid_z) * (1.0 if log else scale ** 2)
+        sse_z = float(resid_z @ resid_z)
+        sse_model = sse_z * (1.0 if log else scale ** 2)
+        sigma2_z = sse_z / df  # R: sigma2 <- sum(residuals^2) / (ny - np)
         fitted = pd.Series(fitted_y, index=data.series.index, name="fitted")
 
         def predict(horizon, t_future, level):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                frame = result.get_prediction(start=n, end=n + horizon - 1).summary_frame(
-                    alpha=1 - level)
-            mean, lower, upper = (np.asarray(frame[c], dtype=float)
-                                  for c in ("mean", "pi_lower", "pi_upper"))
+                pred = result.get_prediction(start=n, end=n + horizon - 1)
+            centre = np.asarray(pred.predicted_mean, dtype=float)
+            # statsmodels scales the relative variance c_h = 1 + sum c_j^2 by SSE / n
+            relative = np.asarray(pred.forecast_variance, dtype=float) / float(result.mse)
+            sd = np.sqrt(sigma2_z * relative)
+            q = _normal_quantile(level)
             if log:
-                return np.exp(mean), np.exp(lower), np.exp(upper)
-            return mean * scale, lower * scale, upper * scale
+                return log_scale_forecast(centre, sd, q)
+            centre = centre * scale
+            return centre, centre, centre - q * sd * scale, centre + q * sd * scale
 
         residuals = data.series.astype(float) - fitted
         trend_code = "Ad" if self.options["damped"] else "A" if self.options["trend"] else "N"
@@ -147,9 +172,43 @@ class ETS(Model):
             fitted=fitted, residuals=residuals.rename("residuals"),
             options=self._options_record(), df_resid=df,
             formula=(f"ETS(A,{trend_code},N)" + (" on log y" if log else "")),
-            interval_method="statsmodels ETSModel analytic prediction intervals"
-                            + (", exponentiated" if log else ""),
+            interval_method=(f"analytic ETS forecast variance with sigma2 = SSE / (n - k) on {df} "
+                             "df, normal quantiles (as R's forecast.ets)"
+                             + (", exponentiated" if log else "")),
             _axis=data.axis, _predict=predict)
+
+    def _best_fit(self, model, fixed):
+        """Maximise the likelihood from several starts; the converged fit with the best llf."""
+        def attempt(**kwargs):
+            if fixed:
+                with model.fix_params(fixed):
+                    return model.fit(disp=False, **kwargs)
+            return model.fit(disp=False, **kwargs)
+
+        first = attempt()
+        candidates = [first]
+        names = list(model.param_names)
+        if not fixed:  # starts are full parameter vectors; with fixed ones keep the default
+            default = np.asarray(model.start_params, dtype=float)
+            phis = _ETS_STARTS["phi"] if "damping_trend" in names else (None,)
+            for alpha in _ETS_STARTS["alpha"]:
+                for phi in phis:
+                    start = default.copy()
+                    start[names.index("smoothing_level")] = alpha
+                    if "smoothing_trend" in names:
+                        start[names.index("smoothing_trend")] = 0.1 * alpha
+                    if phi is not None:
+                        start[names.index("damping_trend")] = phi
+                    try:
+                        candidates.append(attempt(start_params=start))
+                    except (ValueError, np.linalg.LinAlgError):
+                        continue
+        converged = [r for r in candidates
+                     if (getattr(r, "mle_retvals", None) or {}).get("converged") is not False
+                     and np.isfinite(r.llf)]
+        if not converged:
+            return _checked(self.name, first, self.hints())
+        return max(converged, key=lambda r: r.llf)
 
 
 @register("arima")
@@ -161,15 +220,21 @@ class ARIMA(Model):
     d = 1 a constant in the differences = log growth per period; with d = 0 a
     linear trend in log y; not allowed with d = 2), ``fixed={...}``.
     Parameters: ``const`` (d = 0), ``drift``, ``ar1..arp``, ``ma1..maq``,
-    ``sigma2`` (innovation variance on log scale).  Standard errors and
-    covariance: statsmodels' (observed information).  The likelihood is
+    ``sigma2`` (maximum-likelihood innovation variance on log scale, R's
+    ``arima``).  Standard errors and covariance: observed information (the
+    numerical Hessian, statsmodels ``cov_type="approx"``), as R's ``arima``
+    prints them.  The likelihood is
     maximised by statsmodels' default L-BFGS, falling back to Nelder-Mead when
     L-BFGS stops early; when neither converges, ``ConvergenceError``.  ``fitted`` is NaN for the
     first d periods (no prediction without history).  ``sigma`` is the residual
     standard error of the remaining one-step errors on ``n - d - k``
     degrees of freedom (k = free parameters other than sigma2).
-    Intervals: statsmodels' state-space forecast intervals on log y,
-    exponentiated.
+    Intervals: the state-space forecast variance of log y with the innovation
+    variance df-corrected as R's ``Arima`` does (``sigma2 * (n - d) / (n - d - k)``),
+    normal quantiles, exponentiated (``median = exp(mu)``, ``mean =
+    exp(mu + s^2/2)``).  ``aic`` is the likelihood of the last n - d observations
+    (plus the Jacobian of log y on them); with d >= 1 it is not comparable with
+    models fitted to all n, which ``aic_note`` says.
     """
 
     positive = True
@@ -218,10 +283,12 @@ class ARIMA(Model):
 
     @staticmethod
     def _maximise(model, fixed, method_kwargs):
+        # cov_type="approx": the numerical Hessian (observed information), which is
+        # what R's arima prints; statsmodels' default "opg" differs by O(1/sqrt(n))
         if fixed:
             with model.fix_params(fixed):
-                return model.fit(method_kwargs=method_kwargs)
-        return model.fit(method_kwargs=method_kwargs)
+                return model.fit(method_kwargs=method_kwargs, cov_type="approx")
+        return model.fit(method_kwargs=method_kwargs, cov_type="approx")
 
     def _fit(self, data: Prepared) -> FitResult:
         from statsmodels.tsa.arima.model import ARIMA as SmARIMA
@@ -264,21 +331,28 @@ class ARIMA(Model):
         df = n - d - k_mean
         sse = float(resid_z @ resid_z)
         fitted = pd.Series(np.exp(fitted_z), index=data.series.index, name="fitted")
+        # R/arima.R: sigma2 <- sum(residuals^2) / (nstar - npar + 1) = SSE / (n - d - k);
+        # the forecast variance is proportional to sigma2, so rescale the ML one
+        correction = (n - d) / df if df > 0 else math.inf
 
         def predict(horizon, t_future, level):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                frame = result.get_forecast(horizon).summary_frame(alpha=1 - level)
-            return tuple(np.exp(np.asarray(frame[c], dtype=float))
-                         for c in ("mean", "mean_ci_lower", "mean_ci_upper"))
+                pred = result.get_forecast(horizon)
+            centre = np.asarray(pred.predicted_mean, dtype=float)
+            sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=float) * correction)
+            return log_scale_forecast(centre, sd, _normal_quantile(level))
 
         return FitResult(
             model=self.name, params=params, stderr=stderr,
             cov=pd.DataFrame(cov, index=free, columns=free), sigma=math.sqrt(sse / df), sse=sse,
             aic=float(result.aic) + 2 * float(np.sum(z[d:])), n_obs=n, fitted=fitted,
+            aic_note=(f"the ARIMA likelihood with d = {d} covers the last {n - d} of {n} "
+                      "observations" if d else ""),
             residuals=(data.series.astype(float) - fitted).rename("residuals"),
             options=self._options_record(), df_resid=df,
             formula=f"ARIMA{order} on log y" + (" with drift" if self.options["drift"] else ""),
-            interval_method=("statsmodels ARIMA state-space forecast intervals on log y, "
+            interval_method=("state-space forecast variance on log y with sigma2 = SSE / "
+                             f"(n - d - k) on {df} df (as R's Arima), normal quantiles, "
                              "exponentiated"),
             _axis=data.axis, _predict=predict)
