@@ -330,8 +330,20 @@ def _cell(value, kind: str) -> tuple[str, str]:
     elif kind == "usd":
         text = _usd(number)
     else:
-        text = _sig(number, 3)
+        text = _big(number) if abs(number) >= 1e9 else _sig(number, 3)
     return _e(text), "cf-num"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def _big(value: float) -> str:
+    """A large number without a unit: ``1.23 × 10²¹`` (3 significant figures)."""
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = value / 10 ** exponent
+    if abs(round(mantissa, 2)) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{_sig(mantissa, 3)} \u00d7 10{str(exponent).translate(_SUPERSCRIPT)}"
 
 
 def _header(name: str, kind: str, precision: str | None, labels: dict) -> str:
@@ -453,7 +465,8 @@ def table(df, *, kinds: dict | None = None, caption: str | None = None,
             kind = used[name]
             if kind == "flops" and flops_rows is not None and "unit" in df.columns \
                     and not flops_rows.iloc[i] and name not in kinds:
-                kind = "number"  # this row is not FLOP/s (e.g. USD): plain number
+                # this row is not FLOP/s: dollars as dollars, anything else a plain number
+                kind = "usd" if str(frame["unit"].iloc[i]) == "USD" else "number"
             inner, cls = _cell(frame[name].iloc[i], kind)
             if name == link_into and urls is not None and not _missing(urls.iloc[i]) \
                     and re.match(r"^https?://", str(urls.iloc[i])):

@@ -10,12 +10,20 @@ removes any external reference that notebook outputs might still carry.
 Every page ends with a provenance footer (:func:`provenance_footer`); all text
 that comes from data files, parameters or errors is escaped, never interpreted
 as HTML.  nbconvert is imported only inside :func:`render_notebook`.
+
+The pages form a site (:func:`finish_page`): each links back to its index and
+has a table of contents built from its headings; captions of figures and
+tables are numbered in page order ("Figure 2.", "Table 3."), filling the slots
+that :mod:`forecast.present` leaves; a chart printed without
+:func:`forecast.present.figure` still gets alt text and a caption from its
+section; the page title is the page's first heading, so a title that follows
+the parameters (``present.prose("# ...")``) names the page.  The index opens
+with the key figures (:mod:`forecast.keyfigures`).
 """
 
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import re
 import threading
@@ -44,6 +52,19 @@ CSS = """
   text-align: left; vertical-align: top; }
 .cf-provenance code { font-size: 12px; word-break: break-all; }
 .cf-error { background: #fde8e8; border-left: 4px solid #c00; padding: .6em 1em; }
+.cf-nav { font: 13px/1.4 system-ui, sans-serif; margin: .5em 0 1em; }
+.cf-toc { font: 13px/1.5 system-ui, sans-serif; background: #f6f7f9; border: 1px solid #e3e6ea;
+  padding: .5em 1em; margin: 1em 0 1.5em; display: inline-block; max-width: 100%; }
+.cf-toc ol { margin: .2em 0; padding-left: 1.4em; }
+.cf-table-wrap, .jp-RenderedHTMLCommon, .jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
+.cf-table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
+.cf-table th, .cf-table td { border-bottom: 1px solid #e3e3e3; padding: 3px 8px; text-align: left;
+  vertical-align: top; white-space: nowrap; }
+.cf-table td.cf-num { text-align: right; }
+.cf-caption { caption-side: top; text-align: left; font-size: 13px; color: #333; padding: 0 0 .3em; }
+.cf-num { font-weight: 600; }
+.cf-figure { margin: .6em 0 1.4em; } .cf-figure img { max-width: 100%; height: auto; }
+.cf-download { font-size: 12px; }
 """
 
 _PAGE_CSS = CSS + """
@@ -57,7 +78,11 @@ table.cf-list td, table.cf-list th { border-bottom: 1px solid #e3e3e3; padding: 
 .cf-ok { background: #e3f4e3; color: #195e19; } .cf-cached { background: #e8eef8; color: #1f3f77; }
 .cf-failed { background: #fde8e8; color: #a00; } .cf-not-run { background: #eee; color: #555; }
 .cf-small { font-size: 13px; color: #555; } td.cf-nowrap { white-space: nowrap; }
-.cf-figures img { max-width: 48%; margin: 4px; border: 1px solid #eee; }
+.cf-keys { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 12px; }
+.cf-key { border: 1px solid #dde3ea; border-radius: 6px; padding: .6em .9em; background: #fbfcfd; }
+.cf-key h3 { font-size: 14px; margin: 0 0 .3em; color: #1f4e79; }
+.cf-answer { font-size: 16px; font-weight: 600; margin: .2em 0 .4em; }
+.cf-missing { color: #777; font-style: italic; font-weight: 400; }
 """
 
 _render_lock = threading.Lock()  # one nbconvert render at a time (GIL-bound anyway)
@@ -90,7 +115,8 @@ def _exporter(show_code: bool):
 
 
 def render_notebook(nb, *, notebook_dir: str | Path, footer: str = "",
-                    show_code: bool = False, title: str | None = None) -> str:
+                    show_code: bool = False, title: str | None = None,
+                    index_href: str = "../index.html") -> str:
     """One self-contained HTML page for an executed notebook.
 
     Parameters
@@ -99,12 +125,98 @@ def render_notebook(nb, *, notebook_dir: str | Path, footer: str = "",
     notebook_dir : folder that relative Markdown image links are resolved against.
     footer : HTML inserted at the end of the page (see :func:`provenance_footer`).
     show_code : show code cells' input (default: outputs and Markdown only).
+    title : page title when the page has no heading of its own.
+    index_href : link back to the index (pages live one folder below it).
     """
     resources = {"metadata": {"path": str(notebook_dir), "name": title or "notebook"},
                  "cf_footer": footer, "cf_css": CSS}
     with _render_lock:
         body, _ = _exporter(show_code).from_notebook_node(nb, resources=resources)
-    return offline(body)
+    return finish_page(offline(body), index_href=index_href)
+
+
+_HEADING = re.compile(r"<h([1-3])\b([^>]*)>(.*?)</h\1>", re.S | re.I)
+_NBCONVERT_IMG = re.compile(r'<img\b(?P<attrs>[^>]*?)\balt="No description has been provided for this '
+                            r'image"(?P<rest>[^>]*)>', re.I)
+_SLOT = re.compile(r'<span class="cf-num" data-kind="(?P<kind>Figure|Table)"></span>')
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).replace("\u00b6", "").strip()
+
+
+def _slug(text: str, taken: set) -> str:
+    base = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "section"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def number_captions(page: str) -> str:
+    """Number the caption slots of figures and tables in page order, and give a chart
+    printed without :func:`forecast.present.figure` alt text and a caption from its section."""
+    counts = {"Figure": 0, "Table": 0}
+    section = [""]
+
+    def replace(match: re.Match) -> str:
+        if match.group("heading") is not None:
+            section[0] = _text(match.group("heading"))
+            return match.group(0)
+        if match.group("kind"):
+            counts[match.group("kind")] += 1
+            kind = match.group("kind")
+            return f'<span class="cf-num" data-kind="{kind}">{kind} {counts[kind]}.</span> '
+        counts["Figure"] += 1
+        words = f"Figure {counts['Figure']}. {section[0] or 'Chart'}"
+        attrs = (match.group("attrs") + match.group("rest")).strip()
+        return (f'<figure class="cf-figure"><img alt="{_e(words)}" {attrs}>'
+                f'<figcaption class="cf-caption"><span class="cf-num">Figure {counts["Figure"]}.'
+                f"</span> {_e(section[0] or 'Chart')}</figcaption></figure>")
+
+    pattern = re.compile(r"(?P<heading_tag><h[1-3]\b[^>]*>(?P<heading>.*?)</h[1-3]>)|"
+                         + _SLOT.pattern + "|" + _NBCONVERT_IMG.pattern, re.S | re.I)
+    return pattern.sub(replace, page)
+
+
+def finish_page(page: str, *, index_href: str = "../index.html", toc: bool = True) -> str:
+    """Site furniture for a page: a link to the index, a table of contents of its
+    headings (h2, h3), numbered captions, and the first heading as the page title."""
+    page = number_captions(page)
+    taken: set = set(re.findall(r'\bid="([^"]+)"', page))
+    entries, first = [], [None]
+
+    def anchor(match: re.Match) -> str:
+        level, attrs, inner = match.group(1), match.group(2), match.group(3)
+        text = _text(inner)
+        if level == "1" and first[0] is None:
+            first[0] = text
+        found = re.search(r'\bid="([^"]+)"', attrs)
+        ident = found.group(1) if found else _slug(text, taken)
+        if level == "2" and text:
+            entries.append((int(level), ident, text))
+        return match.group(0) if found else f'<h{level} id="{_e(ident)}"{attrs}>{inner}</h{level}>'
+
+    head, sep, tail = page.partition('<footer class="cf-provenance"')
+    head = _HEADING.sub(anchor, head)
+    page = head + sep + tail
+    nav = f'<nav class="cf-nav"><a href="{_e(index_href)}">&larr; index of all pages</a></nav>'
+    contents = ""
+    if toc and len(entries) >= 2:
+        items = "".join(f'<li style="margin-left:{(lvl - 2) * 1.2}em"><a href="#{_e(i)}">{_e(t)}</a></li>'
+                        for lvl, i, t in entries)
+        contents = f'<nav class="cf-toc" aria-label="Contents"><strong>Contents</strong><ol>{items}</ol></nav>'
+    h1 = re.search(r"<!--cf-toc-->", page) or re.search(r"</h1>", page)
+    if h1:
+        page = page[:h1.end()] + contents + page[h1.end():]
+        contents = ""
+    body = re.search(r"<main\b[^>]*>|<body\b[^>]*>", page)
+    at = body.end() if body else 0
+    page = page[:at] + nav + contents + page[at:]
+    if first[0]:
+        page = re.sub(r"<title>.*?</title>", f"<title>{_e(first[0])}</title>", page, count=1, flags=re.S)
+    return page
 
 
 def offline(page: str) -> str:
@@ -146,27 +258,47 @@ def _e(value) -> str:
 
 def _link(url: str | None, text: str) -> str:
     if url and re.match(r"^https?://", url):
-        return f'<a href="{_e(url)}">{_e(text)}</a>'
+        shown = text or re.sub(r"^https?://(www\.)?", "", url).split("/")[0]
+        return f'<a href="{_e(url)}">{_e(shown)}</a>'
     return _e(text)
+
+
+def relative_path(value):
+    """A local absolute path shown from the project folder it lies in (``outputs/...``,
+    ``data/...``), never the machine's own folders; other values unchanged."""
+    if not isinstance(value, str) or not value.startswith("/"):
+        return value
+    parts = Path(value).parts
+    for marker in ("outputs", "data", "notebooks"):
+        if marker in parts:
+            return "/".join(parts[len(parts) - 1 - parts[::-1].index(marker):])
+    return Path(value).name
 
 
 def provenance_footer(prov: dict) -> str:
     """The provenance footer of a page, from the ``compute_forecast`` notebook metadata.
 
     Keys used: ``run_started`` (ISO UTC), ``seconds``, ``git_commit`` (or None),
-    ``library_version``, ``python``, ``kernel``, ``parameters`` (dict),
-    ``data_files`` (list of {path, sha256}), ``sources`` (list of {publisher,
-    document, published, url, status}).
+    ``library_version``, ``python``, ``kernel``, ``parameters`` (dict; local
+    paths shown relative to the project), ``data_files`` (list of {path,
+    sha256}), ``sources`` (list of {publisher, document, published, url,
+    status}; duplicates shown once, documents linked).
     """
     params = prov.get("parameters", {})
-    rows = "".join(f"<tr><td><code>{_e(k)}</code></td><td><code>{_e(repr(v))}</code></td></tr>"
+    rows = "".join(f"<tr><td><code>{_e(k)}</code></td><td><code>{_e(repr(relative_path(v)))}</code></td></tr>"
                    for k, v in params.items())
-    files = "".join(f"<tr><td><code>{_e(f['path'])}</code></td><td><code>{_e(f['sha256'])}</code></td></tr>"
+    files = "".join(f"<tr><td><code>{_e(relative_path(f['path']))}</code></td><td><code>{_e(f['sha256'])}</code></td></tr>"
                     for f in prov.get("data_files", []))
+    seen, unique = set(), []
+    for s in prov.get("sources", []):
+        key = tuple(str(s.get(k, "")).strip() for k in ("publisher", "document", "published", "url", "status"))
+        if key not in seen:
+            seen.add(key)
+            unique.append(s)
     sources = "".join(
         f"<tr><td>{_e(s.get('publisher', ''))}</td><td>{_link(s.get('url'), s.get('document', ''))}</td>"
         f"<td>{_e(s.get('published', ''))}</td><td>{_e(s.get('status', ''))}</td></tr>"
-        for s in prov.get("sources", []))
+        for s in unique)
     seconds = prov.get("seconds")
     facts = [
         ("Run", f"{_e(prov.get('run_started', ''))}"
@@ -199,7 +331,15 @@ def _status(status: str) -> str:
     return f'<span class="cf-status cf-{_e(status.replace(" ", "-"))}">{_e(status)}</span>'
 
 
-def render_index(entries: list[dict], *, title: str, run: dict, links: list[tuple[str, str]] = ()) -> str:
+def _generated(run: dict) -> str:
+    return ('<footer class="cf-provenance">'
+            f"Generated {_e(run.get('run_started', ''))} by compute-forecast "
+            f"{_e(run.get('library_version', ''))}; git commit "
+            f"{_e(run.get('git_commit') or 'none')}.</footer>")
+
+
+def render_index(entries: list[dict], *, title: str, run: dict, links: list[tuple[str, str]] = (),
+                 key_figures: str = "", sections: str = "", index_href: str = "index.html") -> str:
     """The index page of one output folder.
 
     ``entries``: one dict per notebook with ``stem``, ``title``, ``status``
@@ -210,6 +350,10 @@ def render_index(entries: list[dict], *, title: str, run: dict, links: list[tupl
     ``run``: facts of the run for the footer (see :func:`provenance_footer`,
     only ``run_started``, ``git_commit``, ``library_version`` are used).
     ``links``: extra (href, text) links shown under the title.
+    ``key_figures``: the ``id="key-figures"`` block (:func:`forecast.keyfigures.render`),
+    shown first; ``sections``: more HTML after the list of pages (e.g. the
+    forecast history); ``index_href``: the index of all pages (this page itself
+    for ``outputs/index.html``).
     """
     rows = []
     for e in entries:
@@ -234,104 +378,60 @@ def render_index(entries: list[dict], *, title: str, run: dict, links: list[tupl
             f"<td class=\"cf-small cf-nowrap\">{_e(e.get('finished') or '')}</td>"
             f"<td class=\"cf-small cf-nowrap\">{'' if seconds is None else f'{seconds:.1f} s'}</td></tr>")
     link_html = " · ".join(f'<a href="{_e(h)}">{_e(t)}</a>' for h, t in links)
-    body = (f"<h1>{_e(title)}</h1>\n"
+    body = (f"<h1>{_e(title)}</h1>\n" + key_figures + "<!--cf-toc-->"
             + (f'<p class="cf-small">{link_html}</p>\n' if link_html else "")
-            + '<table class="cf-list"><tr><th>notebook</th><th>status</th><th>last run</th>'
-            "<th>time</th></tr>\n" + "\n".join(rows) + "\n</table>\n"
-            + '<footer class="cf-provenance">'
-            f"Generated {_e(run.get('run_started', ''))} by compute-forecast "
-            f"{_e(run.get('library_version', ''))}; git commit "
-            f"{_e(run.get('git_commit') or 'none')}.</footer>")
-    return _page(title, body)
-
-
-def read_csv_rows(path: str | Path) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV file (text, unconverted)."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    return (rows[0], rows[1:]) if rows else ([], [])
-
-
-def _cell(text: str, kind: str | None) -> str:
-    """A table cell.  ``kind`` "flops": shown with a prefix (1.47 ZFLOPS); "rate": as a
-    percentage (54.1%); the exact value stays on hover."""
-    try:
-        value = float(text) if kind else None
-    except ValueError:
-        value = None
-    if kind == "flops" and value is not None and value >= 1e3:
-        from forecast.units import format_flops
-
-        return f'<td title="{_e(text)}">{_e(format_flops(value))}</td>'
-    if kind == "rate" and value is not None:
-        return f'<td title="{_e(text)}">{value:.1%}</td>'
-    return f"<td>{_e(text)}</td>"
-
-
-#: columns holding growth rates (fractions), shown as percentages
-RATE_COLUMNS = ("implied_cagr", "growth", "cagr", "stated_cagr", "reported_growth")
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    unit = header.index("unit") if "unit" in header else None
-
-    def kind(row, i):
-        if header[i] in RATE_COLUMNS:
-            return "rate"
-        if header[i] != "year" and unit is not None and len(row) > unit and row[unit] == "FLOP/s":
-            return "flops"
-        return None
-
-    body = "".join("<tr>" + "".join(_cell(c, kind(r, i)) for i, c in enumerate(r)) + "</tr>"
-                   for r in rows)
-    return f'<table class="cf-list"><tr>{head}</tr>{body}</table>'
+            + '<h2 id="pages">Pages</h2><div class="cf-table-wrap"><table class="cf-list">'
+            "<tr><th>notebook</th><th>status</th><th>last run</th><th>time</th></tr>\n"
+            + "\n".join(rows) + "\n</table></div>\n" + sections + _generated(run))
+    return finish_page(_page(title, body), index_href=index_href)
 
 
 def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenarios_headline.csv",
-                     figure_word: str = "fan") -> str:
+                     figure_word: str = "fan", comparison: str | None = None) -> str:
     """The scenario comparison page (``outputs/scenarios/index.html``).
 
     ``scenarios``: one dict per scenario with ``name``, ``dir`` (its output
-    folder, a Path), ``pages`` (list of (relative link, title)).  The page shows
-    each scenario's ``tables/<table>`` side by side (one table with a leading
-    ``scenario`` column when the headers agree) and embeds each scenario's
-    figures whose name contains ``figure_word``.
+    folder, a Path), ``pages`` (list of (relative link, title)).  The page
+    shows ``comparison`` (the fans on one axis and the pivots,
+    :func:`forecast.site.comparison_sections`; built here when None), every
+    scenario's ``tables/<table>`` in one reader table (a leading ``scenario``
+    column added when the tables lack one) and each scenario's figures whose
+    name contains ``figure_word``, each with a numbered caption.
     """
-    parts = ["<h1>Scenario comparison</h1>",
-             '<p class="cf-small"><a href="../index.html">back to all notebooks</a></p>']
+    import pandas as pd
+
+    from forecast import present, site
+
+    parts = ["<h1>Scenario comparison</h1>"]
+    parts.append(site.comparison_sections(scenarios) if comparison is None else comparison)
     found = []
     for s in scenarios:
         path = Path(s["dir"]) / "tables" / table
-        if path.is_file():
-            found.append((s["name"], *read_csv_rows(path)))
-    if found and all(h == found[0][1] for _, h, _ in found):
-        parts.append(f"<h2>{_e(table)}</h2>")
-        if "scenario" in found[0][1]:  # the tables already say which scenario each row is
-            parts.append(_table(found[0][1], [r for _, _, rows in found for r in rows]))
-        else:
-            parts.append(_table(["scenario", *found[0][1]],
-                                [[n, *r] for n, _, rows in found for r in rows]))
+        try:
+            frame = pd.read_csv(path)
+        except (OSError, ValueError):
+            continue
+        found.append(frame if "scenario" in frame else frame.assign(scenario=s["name"])[
+            ["scenario", *frame.columns]])
+    parts.append(f'<h2 id="all-rows">Every scenario\'s <code>{_e(table)}</code></h2>')
+    if found:
+        parts.append(present.table(pd.concat(found, ignore_index=True),
+                                   caption=f"The rows of each scenario's tables/{table}.")._repr_html_())
     else:
-        for name, header, rows in found:
-            parts.append(f"<h2>{_e(name)}: {_e(table)}</h2>" + _table(header, rows))
-    if not found:
         parts.append(f"<p>No scenario has written <code>tables/{_e(table)}</code> yet.</p>")
     for s in scenarios:
-        parts.append(f"<h2>Scenario {_e(s['name'])}</h2>")
+        parts.append(f'<h2 id="scenario-{_e(s["name"])}">Scenario {_e(s["name"])}</h2>')
         pages = " · ".join(f'<a href="{_e(h)}">{_e(t)}</a>' for h, t in s.get("pages", []))
         parts.append(f'<p class="cf-small">{pages or "no pages yet"}</p>')
-        figures = sorted(p for p in (Path(s["dir"]) / "figures").glob(f"*{figure_word}*.png"))
-        if figures:
-            imgs = "".join(
-                f'<img alt="{_e(p.stem)}" title="{_e(p.stem)}" src="data:image/png;base64,'
-                f'{base64.b64encode(p.read_bytes()).decode()}">' for p in figures)
-            parts.append(f'<div class="cf-figures">{imgs}</div>')
-    parts.append('<footer class="cf-provenance">'
-                 f"Generated {_e(run.get('run_started', ''))} by compute-forecast "
-                 f"{_e(run.get('library_version', ''))}; git commit "
-                 f"{_e(run.get('git_commit') or 'none')}.</footer>")
-    return _page("Scenario comparison", "\n".join(parts))
+        for p in sorted((Path(s["dir"]) / "figures").glob(f"*{figure_word}*.png")):
+            words = f"{p.stem.replace('_', ' ')}: {s['name']} scenario"
+            parts.append(
+                f'<figure class="cf-figure"><img alt="{_e(words)}" src="data:image/png;base64,'
+                f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption class="cf-caption">'
+                f'<span class="cf-num" data-kind="Figure"></span>{_e(words)} (the chart of the '
+                "scenario's own page).</figcaption></figure>")
+    parts.append(_generated(run))
+    return finish_page(_page("Scenario comparison", "\n".join(parts)), index_href="../index.html")
 
 
 # -- index pages of an output folder ----------------------------------------------------
@@ -366,30 +466,51 @@ def _index_entries(run_dir: Path, jobs_here: list[tuple[str, str]], results: dic
     return entries
 
 
+def _page_title(path: Path, fallback: str) -> str:
+    """The ``<title>`` of a rendered page (it follows the parameters), else ``fallback``."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            head = handle.read(20000)
+    except OSError:
+        return fallback
+    found = re.search(r"<title>(.*?)</title>", head, re.S)
+    text = html.unescape(found.group(1)).strip() if found else ""
+    return text if text and text != "notebook" else fallback
+
+
 def write_indexes(root: Path, results: list, run_info: dict) -> Path:
     """(Re)write ``outputs/index.html``, each scenario's index and the comparison page.
 
     ``results``: this run's :class:`forecast.runner.Result` objects; notebooks
     not in them show their state from the last run (``.cache/<stem>.json``).
+    The index opens with the key figures (:mod:`forecast.keyfigures`) and ends
+    with the forecast history chart (:func:`forecast.site.history_section`).
     """
-    from forecast import _io
-    from forecast import notebook_params as nbp
-    from forecast.runplan import SCENARIO_PARAM, notebooks, scenario_names, title
+    from forecast import io as _io
+    from forecast import keyfigures, site
+    from forecast.runplan import catalogue, scenario_names
 
     out = root / "outputs"
-    all_nbs = []
-    for path in notebooks(root):
-        nb = nbp.read_notebook(path)
-        all_nbs.append((path.stem, title(nb, path.stem), SCENARIO_PARAM in nbp.notebook_parameters(path, nb)))
+    all_nbs = catalogue(root)  # an unreadable notebook is listed, not fatal
     scen_dir = out / "scenarios"
+    cache = out / ".cache"
     scenarios = [n for n in scenario_names(root) if (scen_dir / n).is_dir()]
+
+    def entries(run_dir: Path, here, by_stem):
+        found = _index_entries(run_dir, here, by_stem)
+        for e in found:
+            if e.get("html"):
+                e["title"] = _page_title(run_dir / e["html"], e["title"])
+        return found
+
     for name in scenarios:
         here = [(s, t) for s, t, has in all_nbs if has]
         by_stem = {r.stem: r for r in results if r.scenario == name}
-        page = render_index(_index_entries(scen_dir / name, here, by_stem),
-                                   title=f"compute-forecast: scenario {name}", run=run_info,
-                                   links=[("../../index.html", "all notebooks"),
-                                          ("../index.html", "scenario comparison")])
+        page = render_index(entries(scen_dir / name, here, by_stem),
+                            title=f"compute-forecast: scenario {name}", run=run_info,
+                            links=[("../../index.html", "all notebooks"),
+                                   ("../index.html", "scenario comparison")],
+                            index_href="../../index.html")
         _io.atomic_write_text(scen_dir / name / "index.html", page)
     links = [(rel, text) for rel, text in (("run.log", "run log"),
                                            ("history/forecast_history.csv", "forecast history"))
@@ -399,9 +520,21 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
                        "pages": [(f"{n}/html/{s}.html", t) for s, t, has in all_nbs
                                  if has and (scen_dir / n / "html" / f"{s}.html").is_file()]}
                       for n in scenarios]
-        _io.atomic_write_text(scen_dir / "index.html", render_scenarios(comparison, run=run_info))
+        inputs = [scen_dir / n / "tables" / f"{t}.csv" for n in scenarios
+                  for t in ("scenarios_percentiles", "scenarios_headline", "scenarios_thresholds")]
+        sections = site.cached(cache, "comparison", inputs,
+                               lambda: site.comparison_sections(comparison))
+        _io.atomic_write_text(scen_dir / "index.html",
+                              render_scenarios(comparison, run=run_info, comparison=sections))
         links.insert(0, ("scenarios/index.html", "scenario comparison"))
+    figures = keyfigures.compute(out, {n: scen_dir / n for n in scenarios})
+    history_inputs = [out / "history" / "forecast_history.csv",
+                      out / "history" / "forecast_history.v1.csv",
+                      *(root / "notebooks" / f"{s}.ipynb" for s, _, _ in all_nbs)]
+    history = site.cached(cache, "history", history_inputs, lambda: site.history_section(out, root))
     by_stem = {r.stem: r for r in results if r.scenario is None}
-    page = render_index(_index_entries(out, [(s, t) for s, t, _ in all_nbs], by_stem),
-                               title="compute-forecast outputs", run=run_info, links=links)
+    page = render_index(entries(out, [(s, t) for s, t, _ in all_nbs], by_stem),
+                        title="compute-forecast: how much compute in 2030?", run=run_info,
+                        links=links, key_figures=keyfigures.render(figures, out),
+                        sections=history)
     return _io.atomic_write_text(out / "index.html", page)

@@ -164,7 +164,10 @@ def test_rows_in_another_unit_are_not_shown_as_flops():
     df = pd.DataFrame({"quantity": ["compute", "revenue"], "value": [1.4e21, 3.5e10],
                        "unit": ["FLOP/s", "USD"]})
     assert cells(present.table(df))[1:] == [["compute", "1.4 ZFLOPS", "FLOP/s"],
-                                            ["revenue", "35,000,000,000", "USD"]]
+                                            ["revenue", "$35 bn", "USD"]]
+    big = present.table(pd.DataFrame({"value": [1.4669e21, 2.5e9, -3e12]}))
+    assert cells(big)[1:] == [["1.47 \u00d7 10\u00b2\u00b9"], ["2.5 \u00d7 10\u2079"],
+                              ["-3 \u00d7 10\u00b9\u00b2"]]
 
 
 def test_infinite_caps_read_as_no_limit():

@@ -135,18 +135,22 @@ def test_scenario_page_combines_headline_tables(tmp_path):
         [{"name": "bear", "dir": tmp_path / "bear", "pages": [("bear/html/03.html", "Scenarios")]},
          {"name": "bull", "dir": tmp_path / "bull", "pages": []}], run={})
     assert "<tr><th>scenario</th><th>year</th><th>value</th></tr>" in page
-    assert "<tr><td>bear</td><td>2030</td><td>1e21</td></tr>" in page
-    assert "<tr><td>bull</td><td>2030</td><td>5e21</td></tr>" in page
+    # no unit column: a large number is written with a power of ten, never 1e+21
+    assert '<tr><td>bear</td><td class="cf-num">2030</td><td class="cf-num">1 \u00d7 10\u00b2\u00b9</td></tr>' in page
+    assert '<tr><td>bull</td><td class="cf-num">2030</td><td class="cf-num">5 \u00d7 10\u00b2\u00b9</td></tr>' in page
     assert page.count('src="data:image/png;base64,') == 2
+    assert 'alt="fan total: bear scenario"' in page
+    assert '<span class="cf-num" data-kind="Figure">Figure 2.</span> fan total: bull scenario' in page
     assert 'href="bear/html/03.html"' in page and 'href="../index.html"' in page
+    assert "Not yet computed: the scenario runs have not written" in page
 
 
-def test_scenario_page_with_different_headers_shows_one_table_each(tmp_path):
+def test_scenario_page_with_different_headers_still_shows_every_row(tmp_path):
     for name, header in (("bear", "year,value"), ("bull", "year,total")):
         (tmp_path / name / "tables").mkdir(parents=True)
         (tmp_path / name / "tables" / "scenarios_headline.csv").write_text(f"{header}\n2030,1\n")
     page = report.render_scenarios([{"name": n, "dir": tmp_path / n} for n in ("bear", "bull")], run={})
-    assert "<h2>bear: scenarios_headline.csv</h2>" in page and "<th>total</th>" in page
+    assert "<th>value</th>" in page and "<th>total</th>" in page
     empty = report.render_scenarios([{"name": "x", "dir": tmp_path / "none"}], run={})
     assert "No scenario has written <code>tables/scenarios_headline.csv</code> yet." in empty
 
@@ -164,8 +168,207 @@ def test_scenario_table_with_its_own_scenario_column_and_flops(tmp_path):
         (tmp_path / name / "tables" / "scenarios_headline.csv").write_text(
             f"scenario,year,p50,implied_cagr,unit\n{name},2030,{value},0.44,FLOP/s\n")
     page = report.render_scenarios([{"name": n, "dir": tmp_path / n} for n in ("bear", "bull")], run={})
-    assert "<tr><th>scenario</th><th>year</th><th>p50</th>" in page  # no second scenario column
-    assert '<td title="1.4669459032906557e+21">1.47 ZFLOPS</td>' in page
-    assert '<td title="5.6e22">56 ZFLOPS</td>' in page
-    assert "<td>2030</td><td" in page
-    assert '<td title="0.44">44.0%</td>' in page  # growth rates read as percentages
+    assert "<tr><th>scenario</th><th>year</th><th>p50 (FLOP/s)</th><th>implied cagr (%)</th></tr>" in page
+    assert '<td class="cf-num">1.47 ZFLOPS</td>' in page
+    assert '<td class="cf-num">56 ZFLOPS</td>' in page
+    assert '<td class="cf-num">44%</td>' in page  # growth rates read as percentages
+    assert "e+21" not in page.split("</style>")[-1]
+
+
+# -- site furniture: contents, index link, numbered captions, titles -----------------------------
+
+def prose_notebook():
+    from forecast import present
+
+    table = present.table(__import__("pandas").DataFrame({"year": [2030], "flops": [2e22]}),
+                          caption="The 2030 figure.")
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgAAIAAAUAAeIhvDMAAAAASUVORK5CYII="
+    return new_notebook(cells=[
+        new_code_cell("title", execution_count=1, outputs=[new_output(
+            "display_data", data={"text/markdown": "# China-device compute to 2030",
+                                  "text/plain": "Prose"})]),
+        new_markdown_cell("## History"),
+        new_code_cell("chart", execution_count=2, outputs=[new_output(
+            "display_data", data={"image/png": png, "text/plain": "<Figure>"})]),
+        new_markdown_cell("## The 2030 question"),
+        new_code_cell("table", execution_count=3, outputs=[new_output(
+            "display_data", data={"text/html": table._repr_html_(), "text/plain": "t"})]),
+    ])
+
+
+def test_pages_link_the_index_have_contents_and_numbered_captions(tmp_path):
+    page = report.render_notebook(prose_notebook(), notebook_dir=tmp_path, title="fallback")
+    assert "<title>China-device compute to 2030</title>" in page  # the heading made by prose
+    assert '<nav class="cf-nav"><a href="../index.html">' in page
+    toc = re.search(r'<nav class="cf-toc".*?</nav>', page, re.S).group(0)
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc) == [
+        ("History", "History"), ("The-2030-question", "The 2030 question")]
+    assert 'id="History"' in page and 'id="The-2030-question"' in page
+    # a chart shown without present.figure still gets alt text and a caption from its section
+    assert "No description has been provided" not in page
+    assert 'alt="Figure 1. History"' in page
+    assert '<span class="cf-num">Figure 1.</span> History</figcaption>' in page
+    assert '<span class="cf-num" data-kind="Table">Table 1.</span> The 2030 figure.' in page
+
+
+def test_finish_page_numbers_in_page_order_and_keeps_ids():
+    slot = '<span class="cf-num" data-kind="{}"></span>'
+    page = ("<html><head><title>x</title></head><body><h1>T</h1><h2 id='a' >A</h2>"
+            .replace("'", '"') + slot.format("Figure") + slot.format("Table") + "<h2>B</h2>"
+            + slot.format("Figure") + "</body></html>")
+    done = report.finish_page(page, index_href="../../index.html")
+    assert re.findall(r'data-kind="\w+">(\w+ \d)\.', done) == ["Figure 1", "Table 1", "Figure 2"]
+    assert '<h2 id="a" >A</h2>' in done and '<h2 id="B">B</h2>' in done
+    assert '<a href="../../index.html">' in done and "<title>T</title>" in done
+
+
+def test_footer_sources_deduplicated_and_paths_relative_to_the_project():
+    source = {"publisher": "CAICT", "document": "", "published": "2023",
+              "url": "https://www.caict.ac.cn/x.pdf", "status": "verified-primary"}
+    footer = report.provenance_footer({
+        "parameters": {"data_dir": "/home/ann/work/proj/data", "scope": "global",
+                       "output_dir": "/tmp/r/proj/outputs/scenarios/bear"},
+        "data_files": [{"path": "/home/ann/work/proj/data/global_compute.csv", "sha256": "ab"}],
+        "sources": [source, dict(source)]})
+    assert footer.count("caict.ac.cn/x.pdf") == 1
+    assert '<a href="https://www.caict.ac.cn/x.pdf">caict.ac.cn</a>' in footer  # no title: the host
+    assert "/home/ann" not in footer and "/tmp/r" not in footer
+    assert "&#x27;data&#x27;" in footer and "&#x27;outputs/scenarios/bear&#x27;" in footer
+    assert "<code>data/global_compute.csv</code>" in footer
+
+
+# -- key figures ---------------------------------------------------------------------------------
+
+HEADLINE_01 = """target,scope,component,precision,year,model,median,mean,lower,upper,level,unit
+global compute,global,total,mixed,2030,cagr,1.64e22,1.8e22,8e21,3.3e22,0.8,FLOP/s
+global compute,global,total,mixed,2030,logistic,4.1e21,4.1e21,3e21,5e21,0.8,FLOP/s
+global compute,global,total,mixed,2035,cagr,9e22,9e22,4e22,2e23,0.8,FLOP/s
+global compute,china-device,total,mixed,2030,cagr,9e23,9e23,8e23,1e24,0.8,FLOP/s
+"""
+COMPARISON = """scenario,component,precision,year,p5,p50,p95,implied_cagr,unit
+base,total,mixed,2030,9.757e21,3.0103e22,1.0929e23,0.54,FLOP/s
+bear,total,mixed,2030,5.04e21,7.63e21,1.22e22,0.3,FLOP/s
+base,total,mixed,2035,1e22,1e23,1e24,0.5,FLOP/s
+"""
+THRESHOLDS = """scenario,component,precision,year,threshold,label,probability,mc_stderr
+base,total,mixed,2030,5.6e+22,> 56 ZFLOPS,0.21135,0.0029
+base,total,mixed,2030,2e+22,> 20 ZFLOPS,0.70825,0.0032
+bear,total,mixed,2030,5.6e+22,> 56 ZFLOPS,0.0,0.0001
+bear,total,mixed,2030,2e+22,> 20 ZFLOPS,0.0005,0.0002
+"""
+GAP = """source,year,point,status,top_down_EFLOPS,top_down_precision,revenue_implied_EFLOPS,quarters_of_shipments,epoch_EFLOPS,ratio_revenue_implied,ratio_epoch
+"global, CAICT",2022,year,recalled,451.0,FP16,141.6,3,,0.314,
+"global, H3C; CAICT",2022,year,verified-primary,142.0,FP16,141.6,3,,0.997,
+"China, IDC",2023,year,verified-secondary,300.0,FP16,500,3,,1.67,
+"""
+SKILL = """series,model,horizon,n,mape,mase,bias,coverage_80,coverage_95
+sum_rmax,cagr,9,22,61.23,1.1,0.2,0.55,0.8
+sum_rmax,exponential,9,22,48.06,0.9,0.1,0.73,0.9
+no1_rmax,exponential,9,22,30.0,0.9,0.1,0.7,0.9
+sum_rmax,exponential,1,60,12.0,0.9,0.1,0.8,0.95
+"""
+
+
+def tables_dir(tmp_path, **files):
+    (tmp_path / "tables").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (tmp_path / "tables" / f"{name}.csv").write_text(text)
+    return tmp_path
+
+
+def test_key_figures_are_computed_from_the_tables(tmp_path):
+    from forecast import keyfigures
+
+    out = tables_dir(tmp_path, headline_01_global_compute=HEADLINE_01,
+                     scenarios_comparison=COMPARISON, scenarios_thresholds=THRESHOLDS,
+                     gpu_bottom_up_vs_top_down=GAP, skill_top500=SKILL)
+    (out / "html").mkdir()
+    (out / "html" / "03_scenarios.html").write_text("<html></html>")
+    figures = {f.key: f for f in keyfigures.compute(out)}
+    assert figures["scenarios"].answer == ("bear: 7.63 ZFLOPS (5.04 ZFLOPS to 12.2 ZFLOPS); "
+                                           "base: 30.1 ZFLOPS (9.76 ZFLOPS to 109 ZFLOPS)")
+    assert figures["thresholds"].answer == ("bear: P(> 20 ZFLOPS) < 0.1%, P(> 56 ZFLOPS) < 0.1%; "
+                                            "base: P(> 20 ZFLOPS) 70.8%, P(> 56 ZFLOPS) 21.1%")
+    # only global totals for 2030: china-device and 2035 rows are left out
+    assert figures["models"].answer == "4.1 ZFLOPS (logistic) to 16.4 ZFLOPS (cagr)"
+    # the latest global year, the primary source first
+    assert figures["bottom_up"].answer == ("2022: 142 EFLOPS bottom-up vs 142 EFLOPS top-down (FP16), "
+                                           "ratio 0.997")
+    assert figures["nine_years"].answer == ("48.1% mean absolute error for the best model "
+                                            "(exponential, 22 forecasts); its 80% intervals held "
+                                            "73% of the time")
+    block = keyfigures.render(list(figures.values()), out)
+    assert block.startswith('<section id="key-figures">')
+    assert '<a href="html/03_scenarios.html">03_scenarios</a>' in block
+    assert "01_global_compute from" in block  # page not rendered yet: named, not linked
+    assert "&gt; 20 ZFLOPS" in block
+
+
+def test_missing_or_broken_tables_say_not_yet_computed(tmp_path):
+    from forecast import keyfigures
+
+    out = tables_dir(tmp_path, scenarios_thresholds="scenario,probability\nbase,not a number\n",
+                     skill_top500="\x00\x01garbage", gpu_bottom_up_vs_top_down="")
+    figures = keyfigures.compute(out)
+    assert [f.answer for f in figures] == [None] * 5
+    block = keyfigures.render(figures, out)
+    assert block.count("not yet computed") == 5
+    assert keyfigures.probability(0.99995) == "> 99.9%" and keyfigures.probability(0.2) == "20.0%"
+
+
+def test_scenario_fans_one_axis_and_pivots(tmp_path):
+    from forecast import site
+
+    for name, g in (("bear", 0.3), ("base", 0.5)):
+        rows = ["scenario,component,precision,year,p5,p25,p50,p75,p95,unit"]
+        for k, year in enumerate(range(2021, 2031)):
+            mid = 6.15e20 * (1 + g) ** k
+            rows.append(f"{name},total,mixed,{year},{mid / 2},{mid / 1.4},{mid},{mid * 1.4},{mid * 2},FLOP/s")
+        # each scenario's folder holds every scenario's rows: only its own are used
+        tables_dir(tmp_path / name, scenarios_percentiles="\n".join(rows) + "\n",
+                   scenarios_headline=COMPARISON, scenarios_thresholds=THRESHOLDS)
+    html_text = site.comparison_sections([{"name": n, "dir": tmp_path / n} for n in ("bear", "base")])
+    assert html_text.count('src="data:image/png;base64,') == 1  # one chart: both fans on one axis
+    assert 'download="scenario_fans_total.csv"' in html_text
+    assert "<th>bear p50</th><th>base p50</th>" in html_text or "<th>base p50</th><th>bear p50</th>" in html_text
+    assert '<td class="cf-num">7.63 ZFLOPS</td>' in html_text and '<td class="cf-num">30.1 ZFLOPS</td>' in html_text
+    assert '<td class="cf-num">70.8%</td>' in html_text and '<td class="cf-num">0%</td>' in html_text
+
+
+def test_history_rows_are_canonical_only_with_default_parameters():
+    from forecast import site
+
+    defaults = {"01_global_compute": {"end_year": 2030, "models": ["cagr", "ets"]}}
+    assert site.canonical('{"01_global_compute": {"end_year": 2030, "models": ["cagr", "ets"]}}',
+                          "01_global_compute", defaults)
+    assert not site.canonical('{"01_global_compute": {"end_year": 2035}}', "01_global_compute", defaults)
+    assert site.canonical('{"end_year": 2030}', "01_global_compute", defaults)  # flat form
+    assert not site.canonical('{"end_year": 2030}', "99_unknown", defaults)
+    assert not site.canonical("not json", "01_global_compute", defaults)
+
+
+def test_history_section_draws_the_runs_with_their_data(tmp_path):
+    from forecast import history, site
+
+    root = tmp_path / "proj"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "notebooks" / "01_global_compute.ipynb").write_text(nbformat.writes(new_notebook(cells=[
+        new_code_cell("end_year = 2030", metadata={"tags": ["parameters"]})])))
+    out = root / "outputs"
+    (out / "history").mkdir(parents=True)
+    header = ",".join(history.HISTORY_COLUMNS)
+    line = ('{t},01_global_compute,global compute,global,total,mixed,2030,cagr,{m},{m},8e21,3e22,0.8,'
+            'FLOP/s,"{p}",sha256:x,0.1.0')
+    runs = [("2026-11-01T00:00:00+00:00", 1.6e22, '{""01_global_compute"": {""end_year"": 2030}}'),
+            ("2026-11-02T00:00:00+00:00", 2.6e22, '{""01_global_compute"": {""end_year"": 2035}}')]
+    (out / "history" / "forecast_history.csv").write_text(
+        header + "\n" + "\n".join(line.format(t=t, m=m, p=p) for t, m, p in runs) + "\n")
+    text = site.history_section(out, root)
+    assert text.startswith('<h2 id="forecast-history">How our 2030 forecast moved, run by run</h2>')
+    assert "each of 2 recorded runs" in text and "the 1 exploratory runs" in text
+    csv_uri = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', text).group(1)
+    import base64
+
+    data = base64.b64decode(csv_uri).decode()
+    assert ",True," in data and ",False," in data
+    assert "No forecast history" in site.history_section(tmp_path / "empty", root)

@@ -1,0 +1,236 @@
+"""The answers at the top of ``outputs/index.html``: key figures computed from the run's tables.
+
+Each key figure is read from a CSV file the notebooks wrote into
+``<outputs>/tables/`` and links to the page that derives it.  Reading is
+forgiving on purpose: a missing table, a missing column or an unreadable
+number makes that one figure say "not yet computed" (with the reason), never
+breaks the index.  Only the standard library is used, so writing the index
+after a run with nothing to do stays fast.
+
+=====================  ==========================================  ===================
+key figure             table (in ``tables/``)                       page
+=====================  ==========================================  ===================
+2030 by scenario       ``scenarios_comparison.csv`` (or each        03 scenarios
+                       scenario's ``scenarios_headline.csv``)
+P(> 20 / 56 ZFLOPS)    ``scenarios_thresholds.csv``                 03 scenarios
+model range            ``headline_01_global_compute.csv``           01 global compute
+bottom-up vs top-down  ``gpu_bottom_up_vs_top_down.csv``            02 GPU demand
+9-year forecasts       ``skill_top500.csv``                         05 long-run evidence
+=====================  ==========================================  ===================
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from forecast.present import _flops, _sig
+
+#: the year the key figures answer for
+YEAR = 2030
+#: the notebook page that derives each table (stem of ``html/<stem>.html``)
+PAGES = {
+    "scenarios_comparison.csv": "03_scenarios",
+    "scenarios_headline.csv": "03_scenarios",
+    "scenarios_thresholds.csv": "03_scenarios",
+    "headline_01_global_compute.csv": "01_global_compute",
+    "gpu_bottom_up_vs_top_down.csv": "02_gpu_demand",
+    "skill_top500.csv": "05_long_run_evidence",
+}
+NOT_YET = "not yet computed"
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One answer: ``question``, ``answer`` (HTML-safe text or None when missing),
+    ``detail`` (text), ``table`` (file it came from), ``page`` (notebook stem)."""
+
+    key: str
+    question: str
+    answer: str | None
+    detail: str
+    table: str
+    page: str
+
+
+def _rows(path: Path) -> list[dict]:
+    """The rows of a CSV file as dicts ([] when missing or unreadable)."""
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
+def _num(text) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _year(text) -> int | None:
+    value = _num(text)
+    return int(value) if value is not None and value == int(value) else None
+
+
+def probability(p: float) -> str:
+    """A Monte Carlo probability for a reader: ``70.8%``, ``< 0.1%``, ``> 99.9%``."""
+    if p < 0.001:
+        return "< 0.1%"
+    if p > 0.999:
+        return "> 99.9%"
+    return f"{p * 100:.1f}%"
+
+
+def _precision_words(precision: str) -> str:
+    return "mixed-precision sum" if precision == "mixed" else f"{precision} FLOP/s"
+
+
+def scenarios_2030(tables: Path, scenario_dirs: dict[str, Path] | None = None) -> KeyFigure:
+    """Global total compute in 2030 by scenario, median with p5-p95."""
+    source = "scenarios_comparison.csv"
+    rows = _rows(tables / source)
+    if not rows and scenario_dirs:
+        source = "scenarios_headline.csv"
+        rows = [r for d in scenario_dirs.values() for r in _rows(d / "tables" / source)]
+    found = {}
+    for r in rows:
+        if r.get("component") == "total" and _year(r.get("year")) == YEAR:
+            p5, p50, p95 = (_num(r.get(k)) for k in ("p5", "p50", "p95"))
+            if None not in (p5, p50, p95) and r.get("scenario"):
+                found[r["scenario"]] = (p50, p5, p95, r.get("precision", ""))
+    question = f"Global compute in {YEAR}, by scenario (median, 5th-95th percentile)"
+    if not found:
+        return KeyFigure("scenarios", question, None, f"Needs tables/{source}", source,
+                         PAGES[source])
+    order = sorted(found, key=lambda n: found[n][0])
+    answer = "; ".join(f"{n}: {_flops(found[n][0])} ({_flops(found[n][1])} to {_flops(found[n][2])})"
+                       for n in order)
+    precision = found[order[0]][3]
+    detail = (f"CAICT-style total ({_precision_words(precision)}); Monte Carlo over each "
+              "scenario's growth assumptions.")
+    return KeyFigure("scenarios", question, answer, detail, source, PAGES[source])
+
+
+def thresholds(tables: Path) -> KeyFigure:
+    """P(total > 20 ZFLOPS) and P(> 56 ZFLOPS) in 2030 by scenario."""
+    source = "scenarios_thresholds.csv"
+    question = f"Chance that global compute passes 20 and 56 ZFLOPS by {YEAR}"
+    found: dict[str, dict[float, float]] = {}
+    for r in _rows(tables / source):
+        level, p = _num(r.get("threshold")), _num(r.get("probability"))
+        if r.get("component") == "total" and _year(r.get("year")) == YEAR and None not in (level, p):
+            found.setdefault(r.get("scenario", "?"), {})[level] = p
+    def pick(probs: dict, level: float):
+        return next((p for t, p in probs.items() if abs(t - level) <= 1e-6 * level), None)
+
+    complete = {name: (pick(probs, 2e22), pick(probs, 5.6e22)) for name, probs in found.items()}
+    complete = {name: pair for name, pair in complete.items() if None not in pair}
+    if not complete:
+        return KeyFigure("thresholds", question, None, f"Needs tables/{source}", source,
+                         PAGES[source])
+    parts = [f"{name}: P(> 20 ZFLOPS) {probability(p20)}, P(> 56 ZFLOPS) {probability(p56)}"
+             for name, (p20, p56) in sorted(complete.items(), key=lambda item: sum(item[1]))]
+    detail = ("20 and 56 ZFLOPS are CAICT's two published 2030 forecasts (2023 and 2022 white "
+              "papers); share of simulated paths above each.")
+    return KeyFigure("thresholds", question, "; ".join(parts), detail, source, PAGES[source])
+
+
+def model_range(tables: Path) -> KeyFigure:
+    """The spread of the growth models' 2030 medians for global total compute."""
+    source = "headline_01_global_compute.csv"
+    question = f"What the growth models say for {YEAR} (global total)"
+    found = []
+    for r in _rows(tables / source):
+        median = _num(r.get("median", r.get("mean")))
+        if (r.get("scope") == "global" and r.get("component") == "total"
+                and _year(r.get("year")) == YEAR and median is not None and r.get("unit") == "FLOP/s"):
+            found.append((median, r.get("model", "?"), r.get("precision", "")))
+    if not found:
+        return KeyFigure("models", question, None, f"Needs tables/{source}", source, PAGES[source])
+    found.sort()
+    low, high = found[0], found[-1]
+    answer = (f"{_flops(low[0])} ({low[1]}) to {_flops(high[0])} ({high[1]})" if len(found) > 1
+              else f"{_flops(low[0])} ({low[1]})")
+    detail = (f"Medians of {len(found)} model{'s' if len(found) != 1 else ''} fitted to the "
+              f"published global totals ({_precision_words(low[2])}).")
+    return KeyFigure("models", question, answer, detail, source, PAGES[source])
+
+
+def bottom_up(tables: Path) -> KeyFigure:
+    """The bottom-up AI accelerator stock against the top-down figure, latest comparable year."""
+    source = "gpu_bottom_up_vs_top_down.csv"
+    question = "Bottom-up AI accelerator stock vs the top-down figure"
+    best = None
+    for r in _rows(tables / source):
+        top, bottom, year = (_num(r.get("top_down_EFLOPS")), _num(r.get("revenue_implied_EFLOPS")),
+                             _year(r.get("year")))
+        if None in (top, bottom, year) or not str(r.get("source", "")).startswith("global"):
+            continue
+        rank = (year, r.get("status") == "verified-primary")
+        if best is None or rank > best[0]:
+            best = (rank, r, top, bottom)
+    if best is None:
+        return KeyFigure("bottom_up", question, None, f"Needs tables/{source}", source,
+                         PAGES[source])
+    _, r, top, bottom = best
+    precision = r.get("top_down_precision", "")
+    answer = (f"{best[0][0]}: {_flops(bottom * 1e18)} bottom-up vs {_flops(top * 1e18)} top-down "
+              f"({precision}), ratio {_sig(bottom / top, 3)}")
+    detail = (f"Bottom-up: installed NVIDIA data-center GPUs implied by revenue; top-down: "
+              f"{r.get('source', '')} ({r.get('status', '')}).")
+    return KeyFigure("bottom_up", question, answer, detail, source, PAGES[source])
+
+
+def nine_years(tables: Path, horizon: int = 9) -> KeyFigure:
+    """What the long TOP500 history says about a forecast made ``horizon`` years ahead."""
+    source = "skill_top500.csv"
+    question = f"What history says about a {horizon}-year forecast (2021 to {YEAR})"
+    found = []
+    for r in _rows(tables / source):
+        mape = _num(r.get("mape"))
+        if _year(r.get("horizon")) == horizon and mape is not None:
+            found.append((mape, r))
+    sums = [f for f in found if "sum" in str(f[1].get("series", ""))] or found
+    if not sums:
+        return KeyFigure("nine_years", question, None,
+                         f"Needs tables/{source} (notebook 05)", source, PAGES[source])
+    mape, r = min(sums, key=lambda f: f[0])
+    coverage = _num(r.get("coverage_80"))
+    n = _year(r.get("n"))
+    answer = (f"{_sig(mape, 3)}% mean absolute error for the best model ({r.get('model', '?')}"
+              f"{f', {n} forecasts' if n else ''})")
+    if coverage is not None:
+        answer += f"; its 80% intervals held {coverage * 100:.0f}% of the time"
+    detail = (f"Backtests on the TOP500 {r.get('series', '')} series, {horizon} years ahead.")
+    return KeyFigure("nine_years", question, answer, detail, source, PAGES[source])
+
+
+def compute(out: Path, scenario_dirs: dict[str, Path] | None = None) -> list[KeyFigure]:
+    """Every key figure of the output folder ``out`` (missing ones say why)."""
+    tables = Path(out) / "tables"
+    return [scenarios_2030(tables, scenario_dirs), thresholds(tables), model_range(tables),
+            bottom_up(tables), nine_years(tables)]
+
+
+def render(figures: list[KeyFigure], out: Path) -> str:
+    """The ``id="key-figures"`` block of the index (links relative to ``out``)."""
+    items = []
+    for f in figures:
+        page = Path(out) / "html" / f"{f.page}.html"
+        link = (f'<a href="html/{html.escape(f.page)}.html">{html.escape(f.page)}</a>'
+                if page.is_file() else html.escape(f.page))
+        if f.answer is None:
+            value = f'<p class="cf-answer cf-missing">{NOT_YET}</p>'
+        else:
+            value = f'<p class="cf-answer">{html.escape(f.answer)}</p>'
+        items.append(f'<div class="cf-key" id="key-{f.key}"><h3>{html.escape(f.question)}</h3>'
+                     f"{value}<p class=\"cf-small\">{html.escape(f.detail.rstrip('.'))}. "
+                     f"Derived in {link} from <code>tables/{html.escape(f.table)}</code>.</p></div>")
+    return ('<section id="key-figures"><h2 id="key-figures-heading">Key figures</h2>'
+            '<div class="cf-keys">' + "".join(items) + "</div></section>")
