@@ -527,6 +527,8 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
         _io.atomic_write_text(scen_dir / "index.html",
                               render_scenarios(comparison, run=run_info, comparison=sections))
         links.insert(0, ("scenarios/index.html", "scenario comparison"))
+    if (out / "sweeps" / "index.html").is_file():  # written by compute-forecast sweep
+        links.append(("sweeps/index.html", "parameter sweeps"))
     figures = keyfigures.compute(out, {n: scen_dir / n for n in scenarios})
     history_inputs = [out / "history" / "forecast_history.csv",
                       out / "history" / "forecast_history.v1.csv",
