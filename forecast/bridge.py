@@ -260,8 +260,10 @@ def bottom_up_vs_top_down(top_down: pd.DataFrame, stock: pd.DataFrame, epoch: pd
 
     The revenue-implied stock is read at the fourth quarter for year-end
     figures and the second for mid-year ones; Epoch's stock at year end only.
-    Top-down points at another precision than ``precision`` are not compared
-    (:class:`~forecast.units.Quantity` refuses to divide different precisions).
+    Top-down points at another precision than ``precision`` are not compared;
+    a ``stock`` whose ``precision`` column differs raises
+    :class:`~forecast.errors.UnitError` (:class:`~forecast.units.Quantity`
+    refuses to divide different precisions).
 
     Returns
     -------
@@ -287,9 +289,11 @@ def bottom_up_vs_top_down(top_down: pd.DataFrame, stock: pd.DataFrame, epoch: pd
     gap = pd.DataFrame(rows)
     comparable = gap["top_down_precision"] == precision
     gap = gap[comparable].reset_index(drop=True)
-    # Quantity / Quantity is a plain ratio, and raises UnitError if the precisions differ
+    # the stock's own precision: Quantity / Quantity is a plain ratio, and raises
+    # UnitError if a stock at another precision is held against these points
+    held = stock["precision"].iloc[0] if "precision" in stock and len(stock) else precision
     gap["ratio_revenue_implied"] = [
-        Quantity(b * EXA, precision) / Quantity(t * EXA, tp) if pd.notna(b) else float("nan")
+        Quantity(b * EXA, held) / Quantity(t * EXA, tp) if pd.notna(b) else float("nan")
         for b, t, tp in zip(gap["revenue_implied_EFLOPS"], gap["top_down_EFLOPS"],
                             gap["top_down_precision"])]
     gap["ratio_epoch"] = gap["epoch_EFLOPS"] / gap["top_down_EFLOPS"]

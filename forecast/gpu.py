@@ -41,7 +41,7 @@ H100E_REFERENCE = "h100-sxm"
 
 #: Default service life in years.  Source: CAICT's device-side compute totals
 #: sum the last six years of server shipments times average per-server peak
-#: ("∑近六年(年服务器出货规模*当年服务器平均算力)", data-facts.md caveat 2), so
+#: ("∑近六年(年服务器出货规模*当年服务器平均算力)", docs/sources.md caveat 2), so
 #: six years makes a bottom-up stock comparable with the top-down series.
 DEFAULT_SERVICE_LIFE = 6
 

@@ -1,6 +1,6 @@
 """forecast.data: the sourced CSVs load, validate and keep their figures.
 
-Reference values are the published figures of /work/shared/data-facts.md
+Reference values are the published figures of docs/sources.md
 (section numbers cited beside each), and hand arithmetic shown inline.
 Broken inputs live in tests/data/broken/; each is loaded with the project's
 real datapackage.json, so the messages tested here come from the descriptor.

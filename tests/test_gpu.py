@@ -1,7 +1,7 @@
 """Tests of forecast.gpu: hand-computed FLOP/s, retirement boundaries, revenue arithmetic, errors.
 
 The spec table ``SPECS`` below is a hand-made excerpt of data/accelerators.csv
-(dense / sparse TFLOPS from data-facts.md section 5: H100 SXM FP16 989 / 1979,
+(dense / sparse TFLOPS from docs/sources.md, section 5: H100 SXM FP16 989 / 1979,
 FP8 1979 / 3958, FP32 67; A100 SXM FP16 312 / 624; H20 FP16 148), so the
 arithmetic tests do not move when the data file is edited.  Tests against the
 shipped data file are marked as such.
@@ -418,7 +418,7 @@ def test_omdia_2023_h100_purchases_in_flops(data):
     omdia = ships[(ships["estimator"] == "Omdia") & (ships["kind"] == "purchase")
                   & (ships["year"] == 2023)]
     out = gpu.purchases_flops(omdia, specs=data["accelerators"])
-    # Omdia 2023 (data-facts section 4): 150+150+50+50+50+50+40+30+25+20+20+15 = 650k H100
+    # Omdia 2023 (docs/sources.md, section 4): 150+150+50+50+50+50+40+30+25+20+20+15 = 650k H100
     assert out["units"].sum() == 650_000
     assert out["flops"].sum() == pytest.approx(650_000 * 989e12)  # 6.4285e20 FLOP/s
 
@@ -508,3 +508,35 @@ def test_notebook_user_prices_and_unpriced_generations(run_notebook):
     # the installed base holds only priced quarters: nothing shipped after FY25 Q4 (2025Q1)
     base = pd.read_csv(out / "tables" / "gpu_installed_base.csv")
     assert base.loc[base["shipped"] > 0, "period"].max() == "2025Q1"
+
+
+# --- NVIDIA revenue as one quarterly series (fiscal quarters) ---------------------------------
+
+def test_revenue_series_is_indexed_by_fiscal_quarter(data):
+    revenue = data["nvidia_datacenter_revenue"]
+    y = gpu.revenue_series(revenue)
+    assert y.index.freqstr == "Q-JAN" and y.index.name == "fiscal_quarter"
+    assert y.index.is_monotonic_increasing and not y.index.has_duplicates
+    # fiscal 2026 Q4 runs from November 2025 to January 2026 and ended on 25 January 2026
+    # (docs/sources.md, section 3); it is labelled the way NVIDIA labels it
+    last = y.index[-1]
+    assert (str(last.start_time.date()), str(last.end_time.date())) == ("2025-11-01", "2026-01-31")
+    assert gpu.fiscal_labels(y.index)[-1] == "FY2026 Q4"
+    # FY2024..FY2026 totals as NVIDIA reported them: 47.5, 115.2, 193.7 USD bn
+    by_fy = y.groupby(y.index.qyear).sum() / 1e9
+    assert by_fy.loc[[2024, 2025, 2026]].round(1).tolist() == [47.5, 115.2, 193.7]
+
+
+def test_revenue_series_checks_its_rows(data):
+    revenue = data["nvidia_datacenter_revenue"]
+    shifted = revenue.copy()
+    shifted.loc[shifted.index[0], "period_end"] = pd.Timestamp("2022-08-01")
+    with pytest.raises(DataError) as info:
+        gpu.revenue_series(shifted)
+    assert (info.value.column, info.value.line) == ("period_end", revenue.index[0])
+    assert "within a week of 2022-04-30" in str(info.value)
+    twice = pd.concat([revenue, revenue.iloc[[0]]])
+    with pytest.raises(DataError, match="a fiscal quarter appears twice"):
+        gpu.revenue_series(twice)
+    with pytest.raises(DataError, match="lacks a column"):
+        gpu.revenue_series(revenue.drop(columns="fiscal_quarter"))

@@ -28,7 +28,7 @@ def _row(publisher, edition, published, year, kind, flops, *, scope="global", co
 
 @pytest.fixture
 def forecasts():
-    # figures from /work/shared/data-facts.md section 2 (CAICT, IDC/Inspur, Huawei), laid out
+    # figures from docs/sources.md, section 2 (CAICT, IDC/Inspur, Huawei), laid out
     # as in data/compute_forecasts.csv; "Pub X"/"Pub Y" are synthetic editions exercising the
     # multiple and CAGR-only anchors
     rows = [
@@ -71,7 +71,7 @@ def forecasts():
 
 @pytest.fixture
 def observed():
-    # global_compute-like actuals (data-facts.md section 1): CAICT WP 2021/2022/2023, the
+    # global_compute-like actuals (docs/sources.md, section 1): CAICT WP 2021/2022/2023, the
     # China Communications Industry Association (CCIA) 2023 figure; a mid-year figure and an
     # "Early" source published before WP 2022, which must never be used
     return pd.DataFrame({
