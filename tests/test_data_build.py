@@ -169,3 +169,140 @@ def test_command_line_error_is_one_line_without_traceback(tmp_path):
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith("error: ") and "duplicate list 1993-06" in done.stderr
     assert not out.exists()  # nothing written
+
+
+# --------------------------------------------------------------------------- Epoch, HPL-MxP, Rupp
+
+sources_script = _script("build_sources")
+EPOCH = Path(__file__).resolve().parent / "data" / "epoch"
+EPOCH_NEWER = Path(__file__).resolve().parent / "data" / "epoch_newer"
+
+
+def _chip_tables(folder: Path, source: Path = EPOCH) -> Path:
+    stock, sales = sources_script.chip_counts(source)
+    sources_script.write_csv(folder / "ai_chip_stock.csv", sources_script.STOCK_COLUMNS, stock)
+    sources_script.write_csv(folder / "ai_chip_sales.csv", sources_script.SALES_COLUMNS, sales)
+    return _package(folder, "ai_chip_stock", "ai_chip_sales")
+
+
+def test_chip_counts_round_trip_by_column_name(tmp_path):
+    folder = _chip_tables(tmp_path)
+    stock = data.load("ai_chip_stock", data_dir=folder)
+    nv = stock[(stock["designer"] == "Nvidia") & (stock["measure"] == "H100e")]
+    # "Nvidia total Q1 2022 to Q1 2022 ... 51547,66883,87166" (H100e p5, median, p95)
+    first = nv.sort_values("period_end").iloc[0]
+    assert (first["p5"], first["median"], first["p95"]) == (51547, 66883, 87166)
+    assert str(first["vintage"].date()) == "2026-03-31" and first["owner"] == "all"
+    # Trainium lists 'Compute estimate in H100e (median)' first: 32836 is the median
+    tr = stock[(stock["designer"] == "Amazon") & (stock["measure"] == "H100e")]
+    assert tr.sort_values("period_end")[["p5", "median", "p95"]].iloc[0].tolist() == [
+        18425, 32836, 62883]
+    # 'Number of Units' without a statistic is Epoch's median (Trainium units 125513)
+    units = stock[(stock["designer"] == "Amazon") & (stock["measure"] == "units")]
+    assert units.sort_values("period_end")["median"].iloc[0] == 125513
+    sales = data.load("ai_chip_sales", data_dir=folder)
+    mi300x = sales[(sales["chip"] == "Instinct MI300X") & (sales["measure"] == "units")]
+    assert mi300x[["p5", "median", "p95"]].values.tolist() == [[25001, 34535, 47707]]
+
+
+def test_add_vintage_keeps_both_and_refuses_a_repeat(tmp_path):
+    folder = _chip_tables(tmp_path)
+    before = len(data.load("ai_chip_stock", data_dir=folder))
+    assert sources_script.main(["--add-vintage", str(EPOCH_NEWER), "--out", str(folder)]) == 0
+    stock = data.load("ai_chip_stock", data_dir=folder)
+    assert len(stock) == before + 3 * 3  # 3 quarters x (units, H100e, MW) of the new vintage
+    assert sorted({str(v.date()) for v in stock["vintage"]}) == ["2026-03-31", "2026-04-30"]
+    with pytest.raises(DataError, match="vintage 2026-04-30 is already in ai_chip_stock.csv"):
+        sources_script.add_vintage(EPOCH_NEWER, folder)
+
+
+def _copy_with(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    folder = tmp_path / "raw"
+    folder.mkdir(exist_ok=True)
+    text = (EPOCH / name).read_text(encoding="utf-8")
+    assert old in text
+    (folder / name).write_text(text.replace(old, new), encoding="utf-8")
+    return folder / name
+
+
+def test_chip_export_missing_column(tmp_path):
+    bad = _copy_with(tmp_path, "aichipcounts__nvidia_cumulative_totals.csv",
+                     "Compute estimate in H100e (95th percentile),", "")
+    with pytest.raises(DataError, match=r"aichipcounts__nvidia_cumulative_totals.csv, line 1: "
+                                        r"missing column for H100e \(p95\)"):
+        sources_script.chip_count_rows(bad)
+
+
+def test_chip_export_unknown_statistic(tmp_path):
+    bad = _copy_with(tmp_path, "aichipcounts__nvidia_cumulative_totals.csv",
+                     "Number of units (median)", "Number of units (mean)")
+    with pytest.raises(DataError, match=r"unrecognised statistic in column 'Number of units "
+                                        r"\(mean\)'; expected '\(5th percentile\)'"):
+        sources_script.chip_count_rows(bad)
+
+
+def test_chip_export_without_vintage(tmp_path):
+    bad = _copy_with(tmp_path, "aichipcounts__amd_chip_timelines.csv",
+                     "Estimates generated on: 04-03-2026 17:00", "")
+    with pytest.raises(DataError, match=r"line 2, column 'Notes': no vintage; expected "
+                                        r"'Estimates generated on: MM-DD-YYYY'"):
+        sources_script.chip_count_rows(bad)
+
+
+def test_hpl_mxp_footnote_mark_and_units(tmp_path):
+    path = tmp_path / "hpl_mxp_results_2025-11_to_2025-11.csv"
+    path.write_text("edition,Rank,Site,Computer,Cores,HPL-MxP (Eflop/s),TOP500 Rank,"
+                    "HPL Rmax (Eflop/s),Speedup\n"
+                    'November 2025,6,AIST,ABCI 3.0,"479,232",2.363a,16,0.1451,16.3\n',
+                    encoding="utf-8")
+    (row,) = sources_script.hpl_mxp(path)
+    columns = dict(zip(sources_script.HPL_MXP_COLUMNS, row))
+    assert columns["edition"] == "2025-11" and columns["cores"] == "479232"
+    assert float(columns["mxp"]) == 2.363e18 and float(columns["rmax"]) == 0.1451e18
+    assert "footnote mark 'a'" in columns["note"]
+    assert (columns["mxp_precision"], columns["rmax_precision"]) == ("mixed", "FP64")
+
+
+def test_microprocessor_comments_and_units(tmp_path):
+    for metric in sources_script.RUPP_METRICS:
+        (tmp_path / f"50yrs_{metric}.dat").write_text("1971.875  2.30824152676\n####\n"
+                                                      "2009.3    36600   # Xeon W5580\n")
+    rows = sources_script.microprocessor_trends(tmp_path)
+    transistors = [r for r in rows if r[0] == "transistors"]
+    assert transistors[0][2] == "2308.24152676"  # thousands -> count
+    assert transistors[1][-1].endswith("file comment: Xeon W5580")
+    (tmp_path / "50yrs_cores.dat").write_text("1971.9 1 2\n")
+    with pytest.raises(DataError, match=r"50yrs_cores.dat, line 1: 3 fields"):
+        sources_script.microprocessor_trends(tmp_path)
+
+
+def test_accelerators_and_epoch_ml_hardware_never_silently_disagree():
+    """Every chip linked from ml_hardware.csv to accelerators.csv either agrees within 1% or
+    the accelerators.csv row's note names Epoch's value and the choice made."""
+    specs = data.load("accelerators").set_index(["id", "precision"])
+    hardware = data.load("ml_hardware")
+    linked = hardware[hardware["accelerator"].notna()]
+    assert set(linked["accelerator"]) >= {"h100-sxm", "a100-sxm", "b200", "mi300x", "h20"}
+    checked = 0
+    for _, row in linked.iterrows():
+        precisions = ["FP16", "BF16"] if row["precision"] == "FP16" else [row["precision"]]
+        if (row["kind"] == "tensor") != (row["precision"] not in ("FP64", "FP32")):
+            continue  # accelerators.csv: FP64/FP32 vector, the rest tensor
+        for precision in precisions:
+            key = (row["accelerator"], precision)
+            if key not in specs.index:
+                continue
+            ours = specs.at[key, "dense"] * 1e12
+            checked += 1
+            if abs(row["peak"] / ours - 1) > 0.01:
+                assert f"Epoch ml_hardware.csv ({row['hardware']}): {row['peak'] / 1e12:g}" \
+                    in specs.at[key, "note"], key
+    assert checked >= 50
+
+
+def test_sources_command_line_error_is_one_line(tmp_path):
+    done = subprocess.run([sys.executable, str(SCRIPTS / "build_sources.py"),
+                           str(tmp_path / "missing"), "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert done.stderr.startswith("error: ") and "not a folder" in done.stderr
