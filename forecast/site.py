@@ -117,8 +117,8 @@ def history_section(out: Path, root: Path, year: int = 2030) -> str:
     n_runs, n_explore = rows["run_time"].nunique(), rows.loc[~rows["canonical"], "run_time"].nunique()
     caption = (f"The {year} forecast of global total compute in each of {n_runs} recorded runs "
                f"(median and interval per notebook and model). Filled markers joined by lines "
-               f"are canonical runs (default parameters); hollow markers are the {n_explore} "
-               "exploratory runs with other parameters.")
+               f"are canonical runs (default parameters); hollow markers are exploratory runs "
+               f"with other parameters ({n_explore} of the {n_runs}).")
     data = rows[["run_time", "notebook", "model", "scope", "precision", "year", "median",
                  "lower", "upper", "level", "canonical", "parameters"]]
     shown = present.figure(fig, caption=caption, data=data, name=f"forecast_history_{year}")

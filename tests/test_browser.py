@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -118,6 +119,57 @@ def browser(tmp_path_factory):
             proc.kill()
 
 
+#: What the reader sees, measured in the page: images (loaded, alt text, caption), links,
+#: tables (wider than their box without a scrolling wrapper = clipped), and the text of
+#: every table cell outside the provenance footer.
+PROBE = """(() => {
+    const scroller = el => {
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+            const o = getComputedStyle(a).overflowX;
+            if (o === 'auto' || o === 'scroll') return a;
+        }
+        return null;
+    };
+    const width = document.documentElement.clientWidth;
+    return {
+        images: [...document.images].map(i => {
+            const fig = i.closest('figure');
+            const cap = fig && fig.querySelector('figcaption');
+            return {src: i.src.slice(0, 40), ok: i.complete && i.naturalWidth > 0,
+                    alt: i.getAttribute('alt') || '', caption: cap ? cap.textContent.trim() : ''};
+        }),
+        links: [...document.links].map(a => a.href),
+        title: document.title,
+        tables: [...document.querySelectorAll('table')].map(t => {
+            const box = scroller(t), r = t.getBoundingClientRect();
+            const parent = t.parentElement.getBoundingClientRect();
+            return {scrolls: box !== null, right: r.right, width: width, parentRight: parent.right,
+                    head: t.innerText.slice(0, 60)};
+        }),
+        cells: [...document.querySelectorAll('td')].filter(td => !td.closest('.cf-provenance'))
+                 .map(td => td.innerText.trim()),
+        keyFigures: (document.getElementById('key-figures') || {}).innerText || null,
+        firstBlock: (() => { const k = document.getElementById('key-figures');
+                             return k ? [...document.querySelectorAll('section, table, figure')][0] === k
+                                      : null; })(),
+    };
+})()"""
+
+#: a cell a reader should never see: a float dumped with all its digits, an exponent, NaN, <NA>
+RAW = re.compile(r"^-?\d+\.\d*[1-9]\d*$")
+JUNK = re.compile(r"(^|\s)(NaN|nan|<NA>|None|NaT|inf|-inf)(\s|$)|\d[eE][+-]?\d")
+
+
+def raw_cell(text: str) -> bool:
+    """True for '0.21135', '1.4669e+21', 'NaN', '<NA>'; False for '44.1%', '0.000123', '20,000'."""
+    if JUNK.search(text):
+        return True
+    if RAW.match(text):
+        digits = text.lstrip("-").replace(".", "").lstrip("0")
+        return len(digits.rstrip("0")) > 4
+    return False
+
+
 def visit(tools: DevTools, path: Path) -> dict:
     """Open ``path`` in a fresh tab; return what happened while it loaded."""
     target = tools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -127,10 +179,8 @@ def visit(tools: DevTools, path: Path) -> dict:
     tools.events.clear()
     tools.send("Page.navigate", {"url": path.as_uri()}, session=session)
     tools.wait_for("Page.loadEventFired")
-    probe = tools.send("Runtime.evaluate", {"returnByValue": True, "expression": """({
-        images: [...document.images].map(i => ({src: i.src.slice(0, 40), ok: i.complete && i.naturalWidth > 0})),
-        links: [...document.links].map(a => a.href),
-        title: document.title})"""}, session=session)["result"]["value"]
+    probe = tools.send("Runtime.evaluate", {"returnByValue": True, "expression": PROBE},
+                       session=session)["result"]["value"]
     shot = tools.send("Page.captureScreenshot", {"format": "png"}, session=session)["data"]
     events = [e for e in tools.events if e.get("sessionId") == session]
     tools.send("Target.closeTarget", {"targetId": target})
@@ -151,6 +201,18 @@ def local_target(url: str) -> Path | None:
 def check_page(result: dict, path: Path) -> None:
     assert result["errors"] == [], f"{path.name}: console errors {result['errors']}"
     assert all(i["ok"] for i in result["images"]), f"{path.name}: broken images {result['images']}"
+    for image in result["images"]:
+        assert image["alt"] and "No description" not in image["alt"], f"{path.name}: image without alt {image}"
+        assert image["caption"], f"{path.name}: image without a caption {image}"
+    for table in result["tables"]:
+        clipped = not table["scrolls"] and (table["right"] > table["width"] + 1
+                                            or table["right"] > table["parentRight"] + 1)
+        assert not clipped, f"{path.name}: table overflows its container {table}"
+    shown = [c for c in result["cells"] if raw_cell(c)]
+    assert shown == [], f"{path.name}: cells a reader should not see {shown[:5]}"
+    index_links = [u for u in result["links"]
+                   if local_target(u) is not None and local_target(u).name == "index.html"]
+    assert index_links, f"{path.name}: no link back to an index"
     off_machine = [u for u in result["requests"] if not u.startswith(("file:", "data:"))]
     assert off_machine == [], f"{path.name}: requests leaving the machine: {off_machine}"
     for url in result["links"]:
@@ -162,6 +224,8 @@ def check_page(result: dict, path: Path) -> None:
 def test_index_and_every_linked_page_load_cleanly(site, browser, tmp_path):
     index = visit(browser, site / "index.html")
     check_page(index, site / "index.html")
+    assert index["firstBlock"] is True  # the key figures open the index
+    assert "Key figures" in index["keyFigures"] and "not yet computed" in index["keyFigures"]
     (tmp_path / "index.png").write_bytes(index["screenshot"])
     assert index["screenshot"].startswith(b"\x89PNG") and len(index["screenshot"]) > 5000
     pages = sorted({local_target(u) for u in index["links"]
@@ -187,3 +251,12 @@ def test_scenario_pages_load_cleanly(site, browser):
         check_page(visit(browser, page), page)
         scenario_index = site / "scenarios" / name / "index.html"
         check_page(visit(browser, scenario_index), scenario_index)
+
+
+@pytest.mark.parametrize("text, raw", [
+    ("0.21135", True), ("1.4669459032906557e+21", True), ("NaN", True), ("<NA>", True),
+    ("2.195774e+22", True), ("44.1%", False), ("0.000123", False), ("20,000", False),
+    ("1.47 ZFLOPS", False), ("2030", False), ("H100e", False), ("9.8 s", False), ("0.997", False),
+    ("1.47 \u00d7 10\u00b2\u00b9", False), ("", False)])
+def test_raw_cell_detector(text, raw):
+    assert raw_cell(text) is raw

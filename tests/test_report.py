@@ -365,7 +365,7 @@ def test_history_section_draws_the_runs_with_their_data(tmp_path):
         header + "\n" + "\n".join(line.format(t=t, m=m, p=p) for t, m, p in runs) + "\n")
     text = site.history_section(out, root)
     assert text.startswith('<h2 id="forecast-history">How our 2030 forecast moved, run by run</h2>')
-    assert "each of 2 recorded runs" in text and "the 1 exploratory runs" in text
+    assert "each of 2 recorded runs" in text and "(1 of the 2)" in text
     csv_uri = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', text).group(1)
     import base64
 
