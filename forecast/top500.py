@@ -138,7 +138,9 @@ def lists(df: pd.DataFrame | None = None, *, data_dir: str | os.PathLike | None 
         "sum_rmax": grouped["rmax"].sum(),
         "sum_rpeak": grouped["rpeak"].sum(),
         "no1_rmax": first["rmax"],
-        "no1_name": first["name"].fillna(first["computer"]) if "computer" in first else first.get("name"),
+        # lists before 2011-11 have no Name column: the system description stands in
+        "no1_name": (first["name"].fillna(first["computer"]) if "computer" in first.columns
+                     else first["name"]),
         "no1_country": first["country"],
         "no500_rmax": last["rmax"],
         "accelerated_systems": grouped["_acc"].sum().astype(float),
