@@ -44,6 +44,9 @@ from papermill.execute import prepare_notebook_metadata, remove_error_markers  #
 from papermill.iorw import load_notebook_node  # noqa: E402
 from papermill.parameterize import parameterize_notebook  # noqa: E402
 
+from forecast.errors import NotebookExecutionError  # noqa: E402
+from forecast.io import RUNNER_ENV  # noqa: E402
+
 ENGINE_NAME = "compute-forecast"
 
 # nbclient logs timeouts and dead kernels itself; the runner reports them, once, its own way
@@ -54,8 +57,9 @@ _log.propagate = False
 # Runs inside the kernel. Kept free of names in the user namespace (deleted at the end);
 # the hook must never raise, or the notebook's own open() calls would fail.
 _WATCH = r"""
-def _cf_watch(read_roots, write_root):
+def _cf_watch(read_roots, write_root, env):
     import os, sys
+    os.environ[env] = write_root  # forecast.io.output_dir(None) writes here, in this kernel
     seen = {"read": set(), "written": set()}
     writing_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT
     def inside(path, root):
@@ -83,7 +87,7 @@ def _cf_watch(read_roots, write_root):
             pass
     sys.addaudithook(hook)
     sys._compute_forecast_files = seen
-_cf_watch(%r, %r)
+_cf_watch(%r, %r, %r)
 del _cf_watch
 """
 
@@ -95,17 +99,16 @@ _REPORT = ("__import__('json').dumps({k: sorted(v) for k, v in "
 class Execution:
     """What happened to one notebook: the executed notebook and the files it touched.
 
-    ``error`` is None on success, else ``(ename, evalue, where)`` with ``where``
-    the failing cell as a user finds it (``"In [4]"``; None when unknown).  A
-    failed notebook gets a banner cell on top naming the error.
+    ``error`` is None on success, else a :class:`~forecast.errors.NotebookExecutionError`
+    whose ``cell`` is the failing cell as a user finds it (``"In [4]"``; None
+    when unknown).  A failed notebook gets a banner cell on top naming the error.
     ``read`` and ``written`` are absolute paths.
     """
 
     nb: nbformat.NotebookNode
-    error: tuple[str, str, str | None] | None = None
+    error: NotebookExecutionError | None = None
     read: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
-    traceback: str = ""
 
 
 class _Client(PapermillNotebookClient):
@@ -218,7 +221,8 @@ def execute(path, *, parameters: dict, kernel_name: str, cwd: str, read_roots: l
     try:
         papermill_engines.execute_notebook_with_engine(
             ENGINE_NAME, nb, kernel_name, input_path=str(path), progress_bar=False,
-            start_timeout=120, watch=_WATCH % (read_roots, write_root), on_kernel=on_kernel,
+            start_timeout=120, watch=_WATCH % (read_roots, write_root, RUNNER_ENV),
+            on_kernel=on_kernel,
             box=box, kernel_log=kernel_log, resources={"metadata": {"path": cwd}},
             timeout_func=None if deadline is None else
             (lambda cell: max(1, int(deadline - time.monotonic() + 0.999))))
@@ -230,20 +234,32 @@ def execute(path, *, parameters: dict, kernel_name: str, cwd: str, read_roots: l
         lines = str(err).strip().splitlines()
         problem = (type(err).__name__, lines[-1] if lines else "")
     nb = box[0].nb if box else nb
-    index, out = _failure(nb)
-    error, trace = None, ""
-    if out is not None and problem is None:
-        error = (out.get("ename", ""), out.get("evalue", ""), _label(nb, index))
-        trace = "\n".join(out.get("traceback", []))
-    elif problem is not None:
-        error = (*problem, _label(nb, index))
+    error = _error(path, nb, problem)
     if error is not None:
-        where = f" at {error[2]}" if error[2] else ""
-        cell = nbformat.v4.new_markdown_cell(
-            f"<div class=\"cf-error\"><strong>This notebook failed{where}:</strong> "
-            f"<code>{_escape(error[0])}: {_escape(error[1])}</code></div>")
-        cell.metadata["tags"] = ["compute-forecast-error"]
-        nb.cells.insert(0, cell)
+        mark_failed(nb, error)
     files = (box[0].files if box else None) or {}
     return Execution(nb=nb, error=error, read=files.get("read", []),
-                     written=files.get("written", []), traceback=trace)
+                     written=files.get("written", []))
+
+
+def _error(path, nb, problem: tuple[str, str] | None) -> NotebookExecutionError | None:
+    """The typed error of a finished execution (None when every cell succeeded)."""
+    index, out = _failure(nb)
+    name = getattr(path, "name", str(path))
+    if problem is not None:
+        return NotebookExecutionError(name, _label(nb, index), *problem)
+    if out is not None:
+        return NotebookExecutionError(name, _label(nb, index), out.get("ename", ""),
+                                      out.get("evalue", ""),
+                                      traceback="\n".join(out.get("traceback", [])))
+    return None
+
+
+def mark_failed(nb, error: NotebookExecutionError) -> None:
+    """Put a banner cell naming ``error`` on top of the executed notebook."""
+    where = f" at {error.cell}" if error.cell else ""
+    cell = nbformat.v4.new_markdown_cell(
+        f"<div class=\"cf-error\"><strong>This notebook failed{where}:</strong> "
+        f"<code>{_escape(error.ename)}: {_escape(error.evalue)}</code></div>")
+    cell.metadata["tags"] = ["compute-forecast-error"]
+    nb.cells.insert(0, cell)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import yaml
-
+from forecast import _yaml
 from forecast.errors import DataError
 
 #: First line every scenario file must carry; lets ``available_scenarios`` tell
@@ -44,13 +43,32 @@ def available_scenarios(directory: str | os.PathLike | None = None) -> list[str]
     A ``.yaml`` file counts when its top-level ``format`` is :data:`FORMAT`;
     other parameter files in the folder are ignored.
     """
-    folder = params_dir(directory)
-    names = []
-    for path in sorted(folder.glob("*.yaml")):
+    return [path.stem for path, doc in _read_all(params_dir(directory))
+            if isinstance(doc, dict) and doc.get("format") == FORMAT]
+
+
+def unreadable_files(directory: str | os.PathLike | None = None) -> list[tuple[Path, str]]:
+    """``(path, why)`` of the ``.yaml`` files in ``directory`` that cannot be read as YAML.
+
+    They are not offered as scenarios; the runner reports them by name and runs
+    the rest.
+    """
+    return [(path, why) for path, why in _read_all(params_dir(directory)) if isinstance(why, _Bad)]
+
+
+class _Bad(str):
+    """Why a file could not be read (a str, so it can be shown as is)."""
+
+
+def _read_all(folder: Path) -> list[tuple[Path, object]]:
+    found = []
+    try:
+        paths = sorted(Path(folder).glob("*.yaml"))
+    except OSError:
+        return []
+    for path in paths:
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue  # not readable as YAML: not a scenario file we can offer
-        if isinstance(doc, dict) and doc.get("format") == FORMAT:
-            names.append(path.stem)
-    return names
+            found.append((path, _yaml.load_file(path)))
+        except _yaml.YAMLRefused as err:
+            found.append((path, _Bad(str(err))))
+    return found

@@ -3,7 +3,8 @@
 Exit codes: 0 success; 1 a notebook failed (or the run was interrupted: 130);
 2 bad usage (unknown option, notebook, scenario or parameter, wrong type, bad
 ``--params`` file, no project here, another run holding the outputs with
-``--no-wait``).  User errors print one line and never a traceback.
+``--no-wait``) or a file-system fault (read-only or unusable ``outputs/``, an
+unreadable file).  These print one line naming the path, never a traceback.
 
 Nothing heavy is imported at module level, so ``compute-forecast --help`` starts
 in a few tens of milliseconds; the runner imports papermill and nbconvert only
@@ -137,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args) if args.command == "run" else _params(args)
     except ForecastError as err:
         print(f"compute-forecast: error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # read-only outputs/, a full disk, a folder where a file goes...
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"compute-forecast: error: {where}{err.strerror or err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("compute-forecast: interrupted; finished notebooks were kept, no file was "

@@ -44,12 +44,10 @@ import pandas as pd
 
 from forecast import units
 from forecast.io import project_root
+from forecast.provenance import PROVENANCE  # noqa: F401  (the one definition; re-exported)
 from forecast.errors import DataError, UnknownNameError
 
 DESCRIPTOR = "datapackage.json"
-
-#: provenance columns collected into ``df.attrs["provenance"]``
-PROVENANCE = ("publisher", "document", "published", "url", "status")
 
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")

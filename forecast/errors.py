@@ -17,6 +17,25 @@ class ForecastError(Exception):
     """Base class of every error raised on purpose by ``forecast``."""
 
 
+#: at most this many characters of a bad value are quoted in an error message
+EXCERPT = 80
+
+
+def excerpt(value, limit: int = EXCERPT) -> str:
+    """``repr(value)`` cut to ``limit`` characters (``...`` marks the cut).
+
+    A value that cannot even be represented cheaply (a huge nested structure) is
+    described by its type.
+    """
+    if isinstance(value, (list, tuple, dict, set)) and len(value) > limit:
+        return f"<{type(value).__name__} of {len(value)} items>"
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError, MemoryError):
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _where(path: str | Path | None, line: int | None, column: str | None) -> str:
     parts = []
     if path is not None:
@@ -45,7 +64,7 @@ class DataError(ForecastError, ValueError):
         if expected is not None:
             text += f"; expected {expected}"
         if value is not None:
-            text += f", got {value!r}"
+            text += f", got {excerpt(value)}"
         super().__init__(text)
 
 
@@ -69,7 +88,7 @@ class ParameterError(ForecastError, ValueError):
         if expected is not None:
             text += f"; expected {expected}"
         if value is not None:
-            text += f", got {value!r}"
+            text += f", got {excerpt(value)}"
         super().__init__(text)
 
 
@@ -83,7 +102,7 @@ class UnknownNameError(ForecastError, LookupError):
         if kind is not None:
             self.kind = kind
         valid_text = ", ".join(self.valid) if self.valid else "(none)"
-        super().__init__(f"unknown {self.kind} {name!r}; valid: {valid_text}")
+        super().__init__(f"unknown {self.kind} {excerpt(name)}; valid: {valid_text}")
 
     def __str__(self) -> str:  # LookupError would repr() the message
         return self.args[0]
@@ -107,16 +126,21 @@ class ConvergenceError(ForecastError, RuntimeError):
 
 
 class NotebookExecutionError(ForecastError, RuntimeError):
-    """A notebook raised while it was executed by the runner.
+    """A notebook failed while the runner executed it.
 
-    Attributes: ``notebook`` (path), ``cell`` (execution count or index of the
-    failing cell, None when unknown), ``ename`` and ``evalue`` of the exception.
+    Attributes: ``notebook`` (path or name), ``cell`` (where a user finds the
+    failing cell, e.g. ``"In [4]"``; None when unknown), ``ename`` and
+    ``evalue`` of the exception (``TimeoutError``, ``DeadKernelError`` and
+    ``RenderError`` for the runner's own verdicts), ``traceback`` (plain text,
+    may be empty).  ``message`` is the one-line summary without the notebook.
     """
 
-    def __init__(self, notebook, cell=None, ename: str = "", evalue: str = ""):
+    def __init__(self, notebook, cell=None, ename: str = "", evalue: str = "", *,
+                 traceback: str = ""):
         self.notebook, self.cell, self.ename, self.evalue = notebook, cell, ename, evalue
-        where = f"{notebook}" + (f", cell {cell}" if cell is not None else "")
-        super().__init__(f"{where}: {ename}: {evalue}".rstrip(": "))
+        self.traceback = traceback
+        self.message = f"{ename}: {evalue}".strip(": ") + (f" ({cell})" if cell else "")
+        super().__init__(f"{notebook}: {self.message}")
 
 
 class UsageError(ForecastError, ValueError):

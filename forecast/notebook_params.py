@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import io
 import json
+import math
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,9 @@ from forecast.errors import ParameterError, UsageError
 
 # injected by the runner as absolute paths; a user value would point outputs elsewhere
 RESERVED = ("data_dir", "output_dir")
+#: longest ``--param`` value text, and most items in a list, tuple or dict value
+MAX_TEXT = 10_000
+MAX_ITEMS = 1_000
 
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list",
                tuple: "tuple", dict: "dict", type(None): "None"}
@@ -116,11 +120,19 @@ def read_notebook(path: str | Path) -> dict:
     """The notebook as a plain dict (json, not nbformat: this is on the fast path)."""
     path = Path(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        nb = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: notebook not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise UsageError(f"{path}: not a valid notebook file ({err})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
+        raise UsageError(f"{path}: not a valid notebook file ({str(err)[:80]})") from None
+    except OSError as err:
+        raise UsageError(f"{path}: cannot read ({err.strerror or err})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list) \
+            or not all(isinstance(c, dict) for c in nb["cells"]) \
+            or not isinstance(nb.get("metadata", {}), dict):
+        raise UsageError(f"{path}: not a valid notebook file (expected a JSON object with a "
+                         f"list of cells)")
+    return nb
 
 
 def notebook_parameters(path: str | Path, nb: dict | None = None) -> dict[str, Parameter]:
@@ -141,23 +153,63 @@ def check_value(param: Parameter, value, *, source: str):
 
     Accepted: the default's exact type; an int for a float (converted); a tuple
     for a list and a list for a tuple (converted); anything when the default is
-    None or not a literal.
+    None or not a literal.  Floats must be finite.  The items of a list or tuple
+    must have the type the default's items share (when they share one); lists,
+    tuples and dicts hold at most :data:`MAX_ITEMS` items.
     """
+    _check_finite(param, value, source)
     if not param.literal or param.default is None:
         return value
     want = type(param.default)
     if want is float and type(value) is int:
         return float(value)
     if want in (list, tuple) and type(value) in (list, tuple):
-        return want(value)
+        return want(_check_items(param, value, source))
     if type(value) is want:
+        if want is dict and len(value) > MAX_ITEMS:
+            raise ParameterError(f"more than {MAX_ITEMS} items", name=param.name, source=source)
         return value
     raise ParameterError(f"wrong type ({_type_of(value)})", name=param.name, source=source,
                          expected=f"{param.type} like the default {param.default!r}", value=value)
 
 
+def _check_finite(param: Parameter, value, source: str, depth: int = 0) -> None:
+    """Refuse inf and nan anywhere in ``value`` (``1e400`` parses as inf)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ParameterError("not a finite number", name=param.name, source=source,
+                             expected="a finite number", value=value)
+    if isinstance(value, (list, tuple, dict)) and depth < 20:
+        if len(value) > MAX_ITEMS:
+            raise ParameterError(f"more than {MAX_ITEMS} items", name=param.name, source=source)
+        items = value.values() if isinstance(value, dict) else value
+        for item in items:
+            _check_finite(param, item, source, depth + 1)
+
+
+def _check_items(param: Parameter, value, source: str):
+    """The items of a list value, checked against the type the default's items share."""
+    kinds = {type(item) for item in param.default}
+    if len(kinds) != 1:
+        return value
+    want = kinds.pop()
+    items = []
+    for i, item in enumerate(value):
+        if want is float and type(item) is int:
+            item = float(item)
+        elif type(item) is not want:
+            raise ParameterError(f"item {i} has the wrong type ({_type_of(item)})",
+                                 name=param.name, source=source,
+                                 expected=f"a list of {_TYPE_NAMES.get(want, want.__name__)} like "
+                                          f"the default {param.default!r}", value=item)
+        items.append(item)
+    return items
+
+
 def coerce(param: Parameter, text: str, *, source: str):
     """Parse the command-line text ``text`` for ``param`` and check its type."""
+    if len(text) > MAX_TEXT:
+        raise ParameterError(f"value longer than {MAX_TEXT} characters", name=param.name,
+                             source=source)
     try:
         value = ast.literal_eval(text)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):

@@ -13,7 +13,10 @@ miss a changed data file: MyST-NB #299):
 * ``inputs``: the sha256 of every file under ``data/`` and ``notebooks/`` the
   notebook opened in its last run (recorded by an audit hook in the kernel, see
   :mod:`forecast._engine`), plus files it declares in its metadata
-  (``"compute_forecast": {"inputs": ["global_compute.csv"]}``, relative to ``data/``).
+  (``"compute_forecast": {"inputs": ["global_compute.csv"]}``, relative to ``data/``);
+* ``outputs``: the sha256 of every file the run promoted into the output folder
+  (:mod:`forecast._staging`); a file changed or removed since (by hand, by a
+  plain papermill run into ``outputs/``) makes the notebook run again.
 
 The state of each notebook lives in ``<output folder>/.cache/<stem>.json``.
 """
@@ -35,7 +38,11 @@ def sha256_file(path: str | Path, memo: dict | None = None) -> str:
     key = str(path)
     if memo is not None and key in memo:
         return memo[key]
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    digest = h.hexdigest()
     if memo is not None:
         memo[key] = digest
     return digest
@@ -124,7 +131,13 @@ def stale_reason(state: dict, static_key: dict, root: Path, run_dir: Path,
             return f"input {rel} is gone"
         if sha256_file(path, memo) != digest:
             return f"input {rel} changed"
-    for rel in good.get("outputs", []):
-        if not (run_dir / rel).exists():
+    outputs = good.get("outputs")
+    if not isinstance(outputs, dict):
+        return "outputs were recorded without their sha256 (older runner)"
+    for rel, digest in sorted(outputs.items()):
+        path = Path(run_dir) / rel
+        if not path.is_file():
             return f"output {rel} is missing"
+        if sha256_file(path) != digest:
+            return f"output {rel} changed since the last run"
     return None

@@ -6,22 +6,30 @@ What a run does, in order:
    to ``pyproject.toml``), its ``notebooks/*.ipynb``, read each ``parameters``
    cell, merge the user's values (notebook defaults < ``--params`` file <
    ``--param``), and check every name and type.  All user errors surface here,
-   before anything runs.
+   before anything runs.  A notebook file that cannot be read is not a user
+   error: it fails alone and the others run.
 2. **Lock** ``outputs/.lock``, so two runs never write the same files at once
    (the second waits, or refuses with ``wait=False``).
 3. **Cache**: a notebook whose code, parameters, input data, library and
-   packages are unchanged is skipped (:mod:`forecast.runcache`).
+   packages are unchanged, and whose outputs are still the bytes it promoted,
+   is skipped (:mod:`forecast.runcache`).
 4. **Execute** the others with papermill, ``jobs`` at a time, each in a fresh
-   kernel started in ``notebooks/`` (:mod:`forecast._engine`); render each to one
-   self-contained HTML page (:mod:`forecast.report`).  Every file goes through
-   :mod:`forecast.io`'s atomic writes.  A failing notebook (error, dead kernel,
-   ``timeout``) goes to ``outputs/failed/`` and never replaces the last good page.
-5. **Index** pages, ``outputs/run.log``, and the forecast history
-   (:func:`forecast.history.record_run`).
+   kernel started in ``notebooks/`` (:mod:`forecast._engine`), writing into a
+   staging folder; render each to one self-contained HTML page
+   (:mod:`forecast.report`).  Only a notebook that succeeds has its files
+   promoted into the output folder (:mod:`forecast._staging`); a failing one
+   (error, dead kernel, ``timeout``, Ctrl-C) leaves the folder as it was, apart
+   from ``failed/`` and its status.
+5. **Record** each successful notebook's headline forecasts in the history as
+   soon as it finishes (:func:`forecast.history.record_run`), then write the
+   index pages and ``outputs/run.log``.
 
 Scenario runs (``scenario="bear"``) execute the notebooks that declare a
 ``scenario`` parameter into ``outputs/scenarios/bear/``, and write the
 comparison page ``outputs/scenarios/index.html``.
+
+:func:`run_notebook` is step 3-4 for one notebook, parameters and output folder
+(what sweeps build on).
 """
 
 from __future__ import annotations
@@ -38,10 +46,10 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forecast import io, runcache
+from forecast import _staging, io, runcache, runplan
 from forecast import notebook_params as nbp
 from forecast._version import __version__
-from forecast.errors import UsageError
+from forecast.errors import NotebookExecutionError, UsageError
 from forecast.runplan import Job, plan
 
 KERNEL = "compute-forecast"
@@ -49,16 +57,24 @@ KERNEL = "compute-forecast"
 
 @dataclass
 class Result:
-    """How one notebook ended: ``status`` is "ok", "cached", "failed" or "interrupted"."""
+    """How one notebook ended: ``status`` is "ok", "cached", "failed" or "interrupted".
+
+    ``error`` is the :class:`NotebookExecutionError` of a failed notebook (else None).
+    """
 
     stem: str
     scenario: str | None
     status: str
     seconds: float = 0.0
     reason: str = ""
-    error: str = ""
+    error: NotebookExecutionError | None = None
     inputs: dict = field(default_factory=dict)       # data file -> sha256 (ran notebooks)
     parameters: dict = field(default_factory=dict)   # effective parameters (ran notebooks)
+
+    @property
+    def message(self) -> str:
+        """The error in one line (empty when there is none)."""
+        return self.error.message if self.error is not None else ""
 
 
 @dataclass
@@ -75,10 +91,30 @@ class RunReport:
         return 1 if any(r.status in ("failed", "interrupted") for r in self.results) else 0
 
     def as_json(self) -> str:
-        results = [{k: v for k, v in r.__dict__.items() if k not in ("inputs", "parameters")}
+        results = [{"stem": r.stem, "scenario": r.scenario, "status": r.status,
+                    "seconds": r.seconds, "reason": r.reason, "error": r.message}
                    for r in self.results]
         return json.dumps({"results": results, "index": str(self.index),
                            "log": str(self.log), "seconds": round(self.seconds, 3)}, indent=1)
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """How :func:`run_notebook` ended.
+
+    ``status`` is "ok" (executed, outputs promoted), "cached" (outputs already
+    current) or "failed" (``error`` says why; the output folder is unchanged
+    apart from ``failed/``).  ``outputs`` are the files in ``output_dir`` the
+    run vouches for (relative paths); ``seconds`` the execution time.
+    """
+
+    notebook: Path
+    status: str
+    output_dir: Path
+    seconds: float = 0.0
+    error: NotebookExecutionError | None = None
+    reason: str = ""
+    outputs: tuple = ()
 
 
 # -- the lock ---------------------------------------------------------------------------
@@ -92,8 +128,12 @@ class RunLock:
     def __enter__(self):
         import fcntl
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.path, "a+")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "a+")
+        except OSError as err:
+            raise UsageError(f"cannot lock {self.path}: {err.strerror or err}; the output "
+                             f"folder must be a writable folder") from None
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -131,139 +171,197 @@ def git_commit(root: Path) -> str | None:
     return sha.stdout.strip() + (" (modified)" if dirty.stdout.strip() else "")
 
 
-def data_sources(paths: list[Path]) -> list[dict]:
-    """Distinct sources (publisher, document, published, url, status) of the rows of CSV files.
-
-    These are the provenance columns every data file carries, the same facts
-    ``forecast.data.load`` puts in ``df.attrs["provenance"]``.
-    """
-    import csv
-
-    keys = ("publisher", "document", "published", "url", "status")
-    found = {}
-    for path in paths:
-        if path.suffix != ".csv":
-            continue
-        try:
-            with open(path, newline="", encoding="utf-8") as handle:
-                for row in csv.DictReader(handle):
-                    if row.get("publisher") or row.get("document"):
-                        item = {k: (row.get(k) or "").strip() for k in keys}
-                        found[tuple(item.values())] = item
-        except (OSError, UnicodeDecodeError, csv.Error):
-            continue
-    return [found[k] for k in sorted(found)]
-
-
 # -- one notebook ---------------------------------------------------------------------------
 
 class _Run:
-    """State shared by the worker threads of one run."""
+    """State shared by the worker threads of one run, and the recipe that runs one notebook."""
 
-    def __init__(self, root: Path, *, force, jobs, timeout, show_code, progress):
-        self.root, self.force, self.jobs, self.timeout = root, force, jobs, timeout
-        self.show_code, self.progress = show_code, progress
+    def __init__(self, root: Path, *, force=False, timeout=None, show_code=False, html=True,
+                 history=True, log_path: Path | None = None, say=lambda text: None):
+        self.root, self.force, self.timeout = root, force, timeout
+        self.show_code, self.html, self.history, self.say = show_code, html, history, say
         self.started = _dt.datetime.now(_dt.timezone.utc)
         self.cancel = threading.Event()
         self.kernels: list = []
         self.memo: dict = {}
         self.log_lines: list[str] = []
-        self.log_lock = threading.Lock()
-        self.log_path = root / "outputs" / "run.log"
+        self.lock = threading.Lock()
+        self.log_path = log_path
         self.library = runcache.library_fingerprint()
         self.packages = runcache.packages_fingerprint()
         self.commit = git_commit(root)
+        self.info = {"run_started": self.started.isoformat(timespec="seconds"),
+                     "git_commit": self.commit, "library_version": __version__}
 
     def log(self, text: str) -> None:
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%H:%M:%S")
-        with self.log_lock:
+        with self.lock:
             self.log_lines.extend(f"{stamp} {line}" for line in text.rstrip().splitlines())
-            io.atomic_write_text(self.log_path, "\n".join(self.log_lines) + "\n")
-
-    def static_key(self, job: Job, nb: dict) -> dict:
-        return runcache.key(notebook=runcache.notebook_fingerprint(nb), parameters=job.parameters,
-                            library=self.library, packages=self.packages,
-                            options={"show_code": self.show_code, "kernel": KERNEL})
+            if self.log_path is not None:
+                io.atomic_write_text(self.log_path, "\n".join(self.log_lines) + "\n")
 
     def check(self, job: Job) -> tuple[dict, str | None]:
-        """The job's cache key and why it must run (None: it is up to date)."""
-        nb = nbp.read_notebook(job.path)
-        key = self.static_key(job, nb)
+        """The job's cache key and why it must run (None: its outputs are current)."""
+        note = _staging.recover(job.run_dir, job.stem)
+        if note:
+            self.log(note)
+        key = runcache.key(notebook=runcache.notebook_fingerprint(nbp.read_notebook(job.path)),
+                           parameters=job.parameters, library=self.library,
+                           packages=self.packages,
+                           options={"show_code": self.show_code, "kernel": KERNEL,
+                                    "html": self.html})
         if self.force:
             return key, "--force"
         state = runcache.load_state(job.run_dir, job.stem)
         return key, runcache.stale_reason(state, key, self.root, job.run_dir, self.memo)
 
+    # The recipe (papermill's execute_notebook is the model): each step is one method.
     def execute(self, job: Job, key: dict) -> Result:
-        from forecast import _engine, report  # _engine first: it speeds up nbformat's import
-
-        import nbformat
-
-        name = job.stem if job.scenario is None else f"{job.scenario}/{job.stem}"
+        """Run one notebook in a staging folder; promote its files only when it succeeds."""
         began, t0 = _dt.datetime.now(_dt.timezone.utc), time.monotonic()
+        stage = _staging.prepare(job.run_dir, job.stem)
+        ex = self._execute_in_kernel(job, stage)
+        seconds = time.monotonic() - t0
+        if self.cancel.is_set():
+            _staging.discard(job.run_dir, job.stem)
+            return Result(job.stem, job.scenario, "interrupted", seconds)
+        inputs = self._input_hashes(job, ex)
+        self._add_provenance(job, ex, began, seconds, inputs, _staging.staged_files(stage))
+        page = self._render(job, ex)
+        if ex.error is not None:
+            return self._fail(job, ex, page, seconds)
+        self._stage_pages(job, ex, page, stage)
+        outputs = self._promote(job, key, inputs, seconds)
+        self.log(f"ok {job.name} in {seconds:.1f} s; read {', '.join(inputs) or 'no data file'}; "
+                 f"wrote {len(outputs)} file(s)")
+        result = Result(job.stem, job.scenario, "ok", seconds, inputs=inputs,
+                        parameters={k: v for k, v in job.parameters.items()
+                                    if k not in nbp.RESERVED})
+        if self.history:
+            self._record_history(job, result)
+        return result
+
+    def _execute_in_kernel(self, job: Job, stage: Path):
+        """papermill in a fresh kernel, ``output_dir`` pointing at the staging folder."""
+        from forecast import _engine
+
+        inject = dict(job.inject)
+        if "output_dir" in inject:
+            inject["output_dir"] = str(stage)
         cache_dir = job.run_dir / ".cache"
         cache_dir.mkdir(parents=True, exist_ok=True)
         with open(cache_dir / f"{job.stem}.kernel.log", "w") as kernel_log:
             ex = _engine.execute(
-                job.path, parameters=job.inject, kernel_name=KERNEL, cwd=str(job.path.parent),
+                job.path, parameters=inject, kernel_name=KERNEL, cwd=str(job.path.parent),
                 read_roots=[str(self.root / "data"), str(self.root / "notebooks")],
-                write_root=str(job.run_dir), timeout=self.timeout, kernel_log=kernel_log,
+                write_root=str(stage), timeout=self.timeout, kernel_log=kernel_log,
                 on_kernel=self.kernels.append)
-        seconds = time.monotonic() - t0
-        if self.cancel.is_set():
-            return Result(job.stem, job.scenario, "interrupted", seconds)
+        for cell in ex.nb.cells:  # the page shows where the files went, not the staging folder
+            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                cell.source = cell.source.replace(str(stage), str(job.run_dir))
+        return ex
 
+    def _input_hashes(self, job: Job, ex) -> dict:
+        """sha256 of the data files the notebook read (and the inputs it declares)."""
         inputs = {Path(p).resolve() for p in ex.read if Path(p).is_file() and Path(p) != job.path}
         inputs |= {(self.root / "data" / p).resolve() for p in job.declared_inputs
                    if (self.root / "data" / p).is_file()}
-        input_hashes = {str(p.relative_to(self.root)): runcache.sha256_file(p, self.memo)
-                        for p in sorted(inputs) if p.is_relative_to(self.root)}
-        written = sorted(str(Path(p).relative_to(job.run_dir)) for p in ex.written
-                         if Path(p).is_file() and not Path(p).name.startswith("."))
-        prov = {"notebook": job.path.name, "scenario": job.scenario,
-                "run_started": began.isoformat(timespec="seconds"), "seconds": round(seconds, 2),
-                "git_commit": self.commit, "library_version": __version__,
-                "python": sys.version.split()[0], "kernel": KERNEL,
-                "parameters": {k: v for k, v in job.parameters.items()},
-                "data_files": [{"path": p, "sha256": d} for p, d in input_hashes.items()],
-                "sources": data_sources(sorted(inputs)), "outputs": written,
-                "status": "failed" if ex.error else "ok"}
-        ex.nb.metadata["compute_forecast"] = prov
-        footer = report.provenance_footer(prov)
+        return {str(p.relative_to(self.root)): runcache.sha256_file(p, self.memo)
+                for p in sorted(inputs) if p.is_relative_to(self.root)}
+
+    def _add_provenance(self, job: Job, ex, began, seconds, inputs: dict, written) -> None:
+        from forecast.provenance import data_sources
+
+        ex.nb.metadata["compute_forecast"] = {
+            "notebook": job.path.name, "scenario": job.scenario,
+            "run_started": began.isoformat(timespec="seconds"), "seconds": round(seconds, 2),
+            "git_commit": self.commit, "library_version": __version__,
+            "python": sys.version.split()[0], "kernel": KERNEL,
+            "parameters": dict(job.parameters),
+            "data_files": [{"path": p, "sha256": d} for p, d in inputs.items()],
+            "sources": data_sources(sorted(self.root / p for p in inputs)), "outputs": written,
+            "status": "failed" if ex.error else "ok"}
+
+    def _render(self, job: Job, ex) -> str | None:
+        """The HTML page (None when pages are not wanted); a rendering failure fails the notebook."""
+        if not self.html and ex.error is None:
+            return None
+        from forecast import report
+
         try:
-            page = report.render_notebook(ex.nb, notebook_dir=job.path.parent, footer=footer,
-                                          show_code=self.show_code, title=job.title)
+            return report.render_notebook(
+                ex.nb, notebook_dir=job.path.parent, show_code=self.show_code, title=job.title,
+                footer=report.provenance_footer(ex.nb.metadata["compute_forecast"]))
         except Exception as err:  # a broken output must not take the run down
-            page = None
-            ex.error = ex.error or ("RenderError", f"HTML rendering failed: {err}", None)
-        text = nbformat.writes(ex.nb)
+            if ex.error is None:
+                ex.error = NotebookExecutionError(job.path.name, None, "RenderError",
+                                                  f"HTML rendering failed: {err}")
+            return None
+
+    def _fail(self, job: Job, ex, page: str | None, seconds: float) -> Result:
+        """Keep the failed notebook in ``failed/``; the output folder itself is not touched."""
+        import nbformat
+
+        failed = job.run_dir / "failed"
+        io.atomic_write_text(failed / f"{job.stem}.ipynb", nbformat.writes(ex.nb))
+        if page is not None:
+            io.atomic_write_text(failed / f"{job.stem}.html", page)
+        else:
+            (failed / f"{job.stem}.html").unlink(missing_ok=True)
+        partial = _staging.discard(job.run_dir, job.stem)
         state = runcache.load_state(job.run_dir, job.stem)
-        finished = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-        if ex.error:
-            ename, evalue, where = ex.error
-            message = f"{ename}: {evalue}" + (f" ({where})" if where else "")
-            io.atomic_write_text(job.run_dir / "failed" / f"{job.stem}.ipynb", text)
-            if page is not None:
-                io.atomic_write_text(job.run_dir / "failed" / f"{job.stem}.html", page)
-            state["last"] = {"status": "failed", "finished": finished, "seconds": seconds,
-                             "error": message}
-            runcache.save_state(job.run_dir, job.stem, state)
-            wrote = f"\nfiles written before the failure: {', '.join(written)}" if written else ""
-            self.log(f"FAILED {name}: {message}{wrote}\n{_strip_ansi(ex.traceback)}".rstrip())
-            return Result(job.stem, job.scenario, "failed", seconds, error=message)
-        io.atomic_write_text(job.run_dir / "notebooks" / f"{job.stem}.ipynb", text)
-        io.atomic_write_text(job.run_dir / "html" / f"{job.stem}.html", page)
-        for stale in ("ipynb", "html"):
-            (job.run_dir / "failed" / f"{job.stem}.{stale}").unlink(missing_ok=True)
-        outputs = [f"notebooks/{job.stem}.ipynb", f"html/{job.stem}.html", *written]
-        state["good"] = {"key": key, "inputs": input_hashes, "outputs": outputs,
-                         "finished": finished, "seconds": seconds}
-        state["last"] = {"status": "ok", "finished": finished, "seconds": seconds, "error": ""}
+        state["last"] = {"status": "failed", "finished": _now(), "seconds": seconds,
+                         "error": ex.error.message}
         runcache.save_state(job.run_dir, job.stem, state)
-        self.log(f"ok {name} in {seconds:.1f} s; read {', '.join(input_hashes) or 'no data file'}; "
-                 f"wrote {len(written)} file(s)")
-        return Result(job.stem, job.scenario, "ok", seconds, inputs=input_hashes,
-                      parameters={k: v for k, v in job.parameters.items() if k not in nbp.RESERVED})
+        kept = (f"\nfiles it wrote are in failed/{job.stem}/: {', '.join(partial)}"
+                if partial else "")
+        self.log(f"FAILED {job.name}: {ex.error.message}{kept}\n"
+                 f"{_strip_ansi(ex.error.traceback)}".rstrip())
+        return Result(job.stem, job.scenario, "failed", seconds, error=ex.error)
+
+    def _stage_pages(self, job: Job, ex, page: str | None, stage: Path) -> None:
+        import nbformat
+
+        io.atomic_write_text(stage / "notebooks" / f"{job.stem}.ipynb", nbformat.writes(ex.nb))
+        if page is not None:
+            io.atomic_write_text(stage / "html" / f"{job.stem}.html", page)
+
+    def _promote(self, job: Job, key: dict, inputs: dict, seconds: float) -> list[str]:
+        finished = _now()
+        state = runcache.load_state(job.run_dir, job.stem)
+        state["good"] = {"key": key, "inputs": inputs, "finished": finished, "seconds": seconds}
+        state["last"] = {"status": "ok", "finished": finished, "seconds": seconds, "error": ""}
+        return _staging.promote(job.run_dir, job.stem, state)
+
+    def _record_history(self, job: Job, result: Result) -> None:
+        """Append the notebook's headline forecasts to its folder's history, now (a later kill
+        cannot lose them).  A damaged history is reported on the console and in the log."""
+        if not (job.run_dir / "tables" / f"headline_{job.stem}.csv").is_file():
+            return
+        from forecast.history import record_run
+
+        data_hash = runcache.sha256_text("\n".join(f"{p} {d}" for p, d in result.inputs.items()))
+        with self.lock:
+            try:
+                rows = record_run(job.run_dir, run_time=self.info["run_started"],
+                                  parameters={job.stem: result.parameters}, data_hash=data_hash,
+                                  version=__version__, notebooks=[job.stem])
+            except Exception as err:  # the history must not turn a good run into a failed one
+                text = f"forecast history not updated for {job.name}: {type(err).__name__}: {err}"
+                self.say(text)
+                rows = None
+        self.log(text if rows is None else f"forecast history: {rows} headline row(s) of "
+                 f"{job.name} appended in {job.run_dir / 'history'}")
+
+    def broken(self, job: Job) -> Result:
+        """A notebook file that cannot be read or parsed: failed, alone."""
+        error = NotebookExecutionError(job.path.name, None, "InvalidNotebook", job.problem)
+        state = runcache.load_state(job.run_dir, job.stem)
+        state["last"] = {"status": "failed", "finished": _now(), "seconds": 0.0,
+                         "error": error.message}
+        runcache.save_state(job.run_dir, job.stem, state)
+        self.log(f"FAILED {job.name}: {error.message}")
+        return Result(job.stem, job.scenario, "failed", error=error, reason="cannot be read")
 
     def kill_kernels(self) -> None:
         import signal
@@ -277,39 +375,74 @@ class _Run:
                     pass
 
 
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
 def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
 
-# -- the run ---------------------------------------------------------------------------
+# -- one notebook, for sweeps and scripts -------------------------------------------------------
 
-def _record_history(results: list[Result], run_dirs: dict, run_info: dict, log) -> None:
-    """Append the headline forecasts of the notebooks that ran to each output folder's history.
+def run_notebook(notebook, parameters=None, output_dir=None, *, html: bool = False,
+                 use_cache: bool = True, timeout: float | None = None,
+                 show_code: bool = False) -> NotebookRun:
+    """Execute one notebook with ``parameters`` into ``output_dir``, transactionally and cached.
 
-    Only notebooks executed in this run (not cached ones) are recorded, so a
-    rerun with nothing changed adds no duplicate rows (forecast.history.record_run).
+    Parameters
+    ----------
+    notebook : path of an ``.ipynb`` inside a project (the project is found from it).
+    parameters : ``{name: value}``, checked against the notebook's ``parameters``
+        cell (names and types) before anything runs; ``data_dir`` and ``output_dir``
+        are set by the runner.
+    output_dir : the folder the notebook's figures, tables and executed copy go to
+        (``html/`` too with ``html=True``); created when missing.
+    use_cache : skip the run when the same notebook, parameters, data, library and
+        packages already produced the files now in ``output_dir``.
+    timeout : seconds for the whole notebook (None: no limit).
+
+    Returns
+    -------
+    NotebookRun.  A failing notebook is ``status="failed"`` with a
+    :class:`NotebookExecutionError` in ``error``, and leaves ``output_dir`` as it
+    was apart from ``failed/``.  Bad parameters raise ParameterError /
+    UnknownNameError; a missing kernel UsageError.  Runs on the same notebook and
+    folder wait for each other; different folders run independently.
     """
-    for target, run_dir in run_dirs.items():
-        ran = [r for r in results if r.scenario == target and r.status == "ok"
-               and (run_dir / "tables" / f"headline_{r.stem}.csv").is_file()]
-        if not ran:
-            continue
-        try:
-            from forecast.history import record_run
-        except ImportError as err:
-            log(f"forecast history not updated: {err}")
-            return
-        inputs = sorted({(p, d) for r in ran for p, d in r.inputs.items()})
-        data_hash = runcache.sha256_text("\n".join(f"{p} {d}" for p, d in inputs))
-        try:
-            rows = record_run(run_dir, run_time=run_info["run_started"],
-                              parameters={r.stem: r.parameters for r in ran},
-                              data_hash=data_hash, version=__version__,
-                              notebooks=[r.stem for r in ran])
-            log(f"forecast history: {rows} headline row(s) appended in {run_dir / 'history'}")
-        except Exception as err:  # the history must not turn a good run into a failed one
-            log(f"forecast history not updated: {type(err).__name__}: {err}")
+    if output_dir is None:
+        raise UsageError("run_notebook needs an output_dir")
+    if timeout is not None and not timeout > 0:
+        raise UsageError(f"timeout must be positive, got {timeout!r}")
+    path = Path(notebook).resolve()
+    root = io.project_root(path.parent)
+    job = runplan.single_job(root, path, dict(parameters or {}), Path(output_dir).resolve())
+    with RunLock(_staging.lock_path(job.run_dir, job.stem), wait=True):
+        state = _Run(root, force=not use_cache, timeout=timeout, show_code=show_code, html=html,
+                     history=False)
+        key, reason = state.check(job)
+        if reason is None:
+            outputs = runcache.load_state(job.run_dir, job.stem)["good"]["outputs"]
+            return NotebookRun(path, "cached", job.run_dir, 0.0, None, "unchanged",
+                               tuple(outputs))
+        from forecast import _engine
 
+        _engine.check_kernel(KERNEL)
+        try:
+            result = state.execute(job, key)
+        except BaseException:
+            state.cancel.set()
+            state.kill_kernels()
+            _staging.discard(job.run_dir, job.stem)
+            raise
+    outputs = ()
+    if result.status == "ok":
+        outputs = tuple(runcache.load_state(job.run_dir, job.stem)["good"]["outputs"])
+    return NotebookRun(path, result.status, job.run_dir, result.seconds, result.error, reason,
+                       outputs)
+
+
+# -- the run ---------------------------------------------------------------------------
 
 def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs=None,
         timeout=None, scenario=None, all_scenarios=False, show_code=False, wait=True,
@@ -340,42 +473,26 @@ def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs
     job_list = plan(root, only=only, params=params, params_file=params_file, scenario=scenario,
                     all_scenarios=all_scenarios)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
-    if timeout is not None and timeout <= 0:
+    if timeout is not None and not timeout > 0:
         raise UsageError(f"--timeout must be positive, got {timeout:g}")
     progress = progress or Progress(stream=None)
     with RunLock(root / "outputs" / ".lock", wait=wait, say=progress.say):
-        state = _Run(root, force=force, jobs=jobs, timeout=timeout, show_code=show_code,
-                     progress=progress)
+        state = _Run(root, force=force, timeout=timeout, show_code=show_code,
+                     log_path=root / "outputs" / "run.log", say=progress.say)
         state.log(f"compute-forecast {__version__} run in {root} (jobs={jobs}, force={force})")
-        results: list[Result] = []
-        todo = []
-        for job in job_list:
-            key, reason = state.check(job)
-            name = job.stem if job.scenario is None else f"{job.scenario}/{job.stem}"
-            if reason is None:
-                results.append(Result(job.stem, job.scenario, "cached", reason="unchanged"))
-                progress.finished(name, "cached", 0.0)
-                for stale in ("ipynb", "html"):
-                    (job.run_dir / "failed" / f"{job.stem}.{stale}").unlink(missing_ok=True)
-                last = runcache.load_state(job.run_dir, job.stem)
-                if last.get("last", {}).get("status") != "ok":
-                    last["last"] = {**last.get("last", {}), "status": "ok", "error": ""}
-                    runcache.save_state(job.run_dir, job.stem, last)
-            else:
-                todo.append((job, key, name, reason))
-                state.log(f"run {name}: {reason}")
-        # longest first (last run's time) packs the workers best
-        todo.sort(key=lambda t: -runcache.load_state(t[0].run_dir, t[0].stem)
-                  .get("last", {}).get("seconds", 0.0))
+        for run_dir in sorted({job.run_dir for job in job_list}):
+            for note in _staging.recover_all(run_dir):
+                state.log(note)
+        for warning in runplan.skipped_scenario_files(root):
+            state.log(warning)
+            progress.say(warning)
+        results, todo = _check_all(state, job_list, progress)
         if todo:
             from forecast import _engine
 
             _engine.check_kernel(KERNEL)
             results += _execute_all(state, todo, jobs, progress)
-        run_info = {"run_started": state.started.isoformat(timespec="seconds"),
-                    "git_commit": state.commit, "library_version": __version__}
-        _record_history(results, {j.scenario: j.run_dir for j in job_list}, run_info, state.log)
-        index = report.write_indexes(root, results, run_info)
+        index = report.write_indexes(root, results, state.info)
         report = RunReport(results, index, state.log_path, time.monotonic() - t0)
         counts = {s: sum(r.status == s for r in results) for s in ("ok", "cached", "failed")}
         state.log(f"done in {report.seconds:.1f} s: {counts['ok']} ok, {counts['cached']} cached, "
@@ -386,25 +503,54 @@ def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs
     return report
 
 
+def _check_all(state: _Run, job_list: list[Job], progress) -> tuple[list[Result], list]:
+    """Cached and unreadable notebooks are settled here; the rest is returned to run,
+    longest first (last run's time), which packs the workers best."""
+    results, todo = [], []
+    for job in job_list:
+        if job.problem:
+            results.append(state.broken(job))
+            progress.finished(job.name, "failed", 0.0, results[-1].message)
+            continue
+        key, reason = state.check(job)
+        if reason is not None:
+            todo.append((job, key, reason))
+            state.log(f"run {job.name}: {reason}")
+            continue
+        results.append(Result(job.stem, job.scenario, "cached", reason="unchanged"))
+        progress.finished(job.name, "cached", 0.0)
+        _staging.clear_failed(job.run_dir, job.stem)
+        last = runcache.load_state(job.run_dir, job.stem)
+        if last.get("last", {}).get("status") != "ok":
+            last["last"] = {**last.get("last", {}), "status": "ok", "error": ""}
+            runcache.save_state(job.run_dir, job.stem, last)
+    todo.sort(key=lambda t: -runcache.load_state(t[0].run_dir, t[0].stem)
+              .get("last", {}).get("seconds", 0.0))
+    return results, todo
+
+
 def _execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
     results = []
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook")
 
-    def work(job, key, name, reason):
+    def work(job, key, reason):
         if state.cancel.is_set():
             return Result(job.stem, job.scenario, "interrupted")
-        progress.started(name)
-        state.log(f"start {name}")
+        progress.started(job.name)
+        state.log(f"start {job.name}")
         try:
-            result = state.execute(job, key)
+            with RunLock(_staging.lock_path(job.run_dir, job.stem), wait=True):
+                result = state.execute(job, key)
             result.reason = reason
         except Exception as err:  # a runner bug must not hide the other notebooks' results
             import traceback
 
-            state.log(f"FAILED {name}: runner error {type(err).__name__}: {err}\n"
+            state.log(f"FAILED {job.name}: runner error {type(err).__name__}: {err}\n"
                       f"{traceback.format_exc()}")
-            result = Result(job.stem, job.scenario, "failed", error=f"runner error: {err}")
-        progress.finished(name, result.status, result.seconds, result.error)
+            _staging.discard(job.run_dir, job.stem)
+            result = Result(job.stem, job.scenario, "failed", error=NotebookExecutionError(
+                job.path.name, None, "RunnerError", f"{type(err).__name__}: {err}"))
+        progress.finished(job.name, result.status, result.seconds, result.message)
         return result
 
     futures = {pool.submit(work, *item): item for item in todo}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forecast import notebook_params as nbp
-from forecast.errors import ParameterError, UnknownNameError, UsageError
+from forecast.errors import ForecastError, ParameterError, UnknownNameError, UsageError
 
 SCENARIO_PARAM = "scenario"
 
@@ -33,6 +33,12 @@ class Job:
     parameters: dict        # effective values: defaults updated with ``inject``
     title: str
     declared_inputs: list = field(default_factory=list)
+    problem: str = ""       # why the notebook file cannot be run (it then fails alone)
+
+    @property
+    def name(self) -> str:
+        """How the job is shown: ``stem``, or ``scenario/stem`` for a scenario run."""
+        return self.stem if self.scenario is None else f"{self.scenario}/{self.stem}"
 
 
 def notebooks(root: Path) -> list[Path]:
@@ -46,6 +52,39 @@ def scenario_names(root: Path) -> list[str]:
     from forecast._scenario_files import available_scenarios
 
     return available_scenarios(root / "notebooks" / "params")
+
+
+def skipped_scenario_files(root: Path) -> list[str]:
+    """One line per YAML file in ``notebooks/params/`` that cannot be read as YAML (skipped)."""
+    from forecast._scenario_files import unreadable_files
+
+    return [f"skipped {path.name} in {path.parent}: {why}"
+            for path, why in unreadable_files(root / "notebooks" / "params")]
+
+
+def check_scenario(name, names: list[str], source: str) -> str:
+    """``name`` when it is one of the scenario ``names`` (names are names, never paths);
+    ``source`` says where it was given (kept for callers' messages)."""
+    if not isinstance(name, str) or name not in names:
+        raise UnknownNameError(name if isinstance(name, str) else repr(name), names,
+                               kind="scenario")
+    return name
+
+
+def catalogue(root: Path) -> list[tuple[str, str, bool]]:
+    """``(stem, title, has a scenario parameter)`` of every notebook, for the index pages.
+
+    A notebook that cannot be read is listed under its file name (it fails alone).
+    """
+    found = []
+    for path in notebooks(root):
+        try:
+            nb = nbp.read_notebook(path)
+            found.append((path.stem, title(nb, path.stem),
+                          SCENARIO_PARAM in nbp.notebook_parameters(path, nb)))
+        except ForecastError:
+            found.append((path.stem, path.stem, False))
+    return found
 
 
 def select(paths: list[Path], only: list[str]) -> list[Path]:
@@ -73,20 +112,13 @@ def load_params_file(path: str | Path) -> dict:
     A key that names a notebook (``01_global_compute:``) holds a mapping that
     applies to that notebook only.
     """
-    import yaml
+    from forecast import _yaml
 
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"--params {path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"--params {path}: cannot read ({err})") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise UsageError(f"--params {path}: {where}not valid YAML ({problem})") from None
+        data = _yaml.load_file(path)
+    except _yaml.YAMLRefused as err:
+        raise UsageError(f"--params {path}: {err}") from None
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
@@ -118,8 +150,13 @@ def plan(root: Path, *, only=(), params=(), params_file=None, scenario=None,
     file_values = load_params_file(params_file) if params_file else {}
     cli_values = [nbp.split_assignment(text) for text in params]
 
-    docs = {p: nbp.read_notebook(p) for p in chosen}
-    specs = {p: nbp.notebook_parameters(p, docs[p]) for p in chosen}
+    docs, specs, problems = {}, {}, {}
+    for p in chosen:  # an unreadable notebook fails alone when the run starts
+        try:
+            docs[p] = nbp.read_notebook(p)
+            specs[p] = nbp.notebook_parameters(p, docs[p])
+        except ForecastError as err:
+            docs[p], specs[p], problems[p] = {}, {}, str(err)
     stems = {p.stem for p in paths}
     per_notebook = {k: v for k, v in file_values.items() if k in stems}
     for stem, values in per_notebook.items():
@@ -144,8 +181,8 @@ def plan(root: Path, *, only=(), params=(), params_file=None, scenario=None,
         check_known(name, "--param")
 
     names = scenario_names(root)
-    if scenario and scenario not in names:
-        raise UnknownNameError(scenario, names, kind="scenario")
+    if scenario is not None:
+        check_scenario(scenario, names, "--scenario")
     targets = names if all_scenarios else [scenario] if scenario else [None]
     if all_scenarios and not names:
         raise UsageError(f"--all-scenarios: no scenario files in {root / 'notebooks' / 'params'}")
@@ -166,6 +203,8 @@ def plan(root: Path, *, only=(), params=(), params_file=None, scenario=None,
         for name, text in cli_values:
             if name in spec:
                 overrides[name] = nbp.coerce(spec[name], text, source="--param")
+        if overrides.get(SCENARIO_PARAM) is not None:
+            check_scenario(overrides[SCENARIO_PARAM], names, "parameter 'scenario'")
         for target in targets:
             if target is not None and SCENARIO_PARAM not in spec:
                 continue
@@ -181,7 +220,44 @@ def plan(root: Path, *, only=(), params=(), params_file=None, scenario=None,
             effective.update(inject)
             declared = docs[path].get("metadata", {}).get("compute_forecast", {}).get("inputs", [])
             jobs.append(Job(path.stem, path, run_dir, target, inject, effective,
-                            title(docs[path], path.stem), list(declared)))
+                            title(docs[path], path.stem), _inputs(declared),
+                            problems.get(path, "")))
     if not jobs:
         raise UsageError(f"no selected notebook declares a {SCENARIO_PARAM!r} parameter")
     return jobs
+
+
+def _inputs(declared) -> list[str]:
+    """Declared extra inputs: names of files under ``data/`` (anything else is ignored)."""
+    if not isinstance(declared, list):
+        return []
+    return [d for d in declared if isinstance(d, str) and ".." not in Path(d).parts
+            and not Path(d).is_absolute()]
+
+
+def single_job(root: Path, path: Path, values: dict, run_dir: Path) -> Job:
+    """One notebook with ``values`` (checked like ``--params``) into ``run_dir``."""
+    nb = nbp.read_notebook(path)
+    spec = nbp.notebook_parameters(path, nb)
+    source = f"run_notebook({path.name})"
+    overrides = {}
+    for name, value in values.items():
+        if name in nbp.RESERVED:
+            raise ParameterError("is set by the runner (the output_dir argument and the "
+                                 "project's data/)", name=name, source=source)
+        if name not in spec:
+            valid = sorted(set(spec) - set(nbp.RESERVED))
+            raise ParameterError(f"unknown parameter; valid: {', '.join(valid) or '(none)'}",
+                                 name=name, source=source)
+        overrides[name] = nbp.check_value(spec[name], value, source=source)
+    if overrides.get(SCENARIO_PARAM) is not None:
+        check_scenario(overrides[SCENARIO_PARAM], scenario_names(root), "parameter 'scenario'")
+    inject = dict(overrides)
+    for name, value in (("data_dir", root / "data"), ("output_dir", run_dir)):
+        if name in spec:
+            inject[name] = str(value)
+    effective = {n: p.default for n, p in spec.items() if p.literal}
+    effective.update(inject)
+    declared = nb.get("metadata", {}).get("compute_forecast", {}).get("inputs", [])
+    return Job(path.stem, path, Path(run_dir), None, inject, effective, title(nb, path.stem),
+               _inputs(declared))

@@ -41,8 +41,25 @@ def test_convergence_error_numbers_its_hints():
 
 
 def test_notebook_execution_error():
-    err = NotebookExecutionError("01.ipynb", cell=3, ename="ValueError", evalue="bad")
-    assert str(err) == "01.ipynb, cell 3: ValueError: bad"
+    err = NotebookExecutionError("01.ipynb", cell="In [3]", ename="ValueError", evalue="bad",
+                                 traceback="Traceback ...")
+    assert str(err) == "01.ipynb: ValueError: bad (In [3])"
+    assert err.message == "ValueError: bad (In [3])"
+    assert (err.ename, err.evalue, err.cell, err.traceback) == ("ValueError", "bad", "In [3]",
+                                                                "Traceback ...")
+    assert isinstance(err, RuntimeError) and isinstance(err, ForecastError)
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("x" * 10_000, "'" + "x" * 76 + "..."),
+    (list(range(100_000)), "<list of 100000 items>"),
+    ("short", "'short'"),
+])
+def test_bad_values_are_quoted_as_a_short_excerpt(value, shown):
+    for err in (DataError("bad", value=value), ParameterError("bad", name="p", value=value)):
+        assert str(err).endswith("got " + shown)
+        assert len(str(err)) < 200
+    assert len(str(UnknownNameError("y" * 5000, ["a"]))) < 200
 
 
 @pytest.mark.parametrize("cls, builtin", [(UnitError, TypeError), (UsageError, ValueError),

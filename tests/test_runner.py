@@ -283,7 +283,7 @@ def test_cache_key_covers_library_packages_and_notebook(tmp_path, monkeypatch):
     root = make_project(tmp_path / "p", "reads_data")
     job = runplan.plan(root)[0]
     state = {"good": {"key": runcache.key(notebook="n", parameters=job.parameters, library="l",
-                                          packages="p", options={}), "inputs": {}, "outputs": []}}
+                                          packages="p", options={}), "inputs": {}, "outputs": {}}}
     base = dict(notebook="n", parameters=job.parameters, library="l", packages="p", options={})
     assert runcache.stale_reason(state, runcache.key(**base), root, root) is None
     for part, why in [("library", "the forecast library changed"),
@@ -301,9 +301,37 @@ def test_markdown_and_tag_edits_change_the_notebook_fingerprint():
     nb["cells"][0]["source"] = "# Another title"
     edited = runcache.notebook_fingerprint(nb)
     nb["cells"][3]["metadata"]["tags"] = ["hide-output"]
-    assert len({before, edited, runcache.notebook_fingerprint(nb)}) == 3
+    tagged = runcache.notebook_fingerprint(nb)
+    assert len({before, edited, tagged}) == 3
+    # what execution adds (outputs, counts, other metadata) does not change it
     nb["cells"][3]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x"}]
-    assert runcache.notebook_fingerprint(nb) == runcache.notebook_fingerprint(nb)
+    nb["cells"][3]["execution_count"] = 7
+    nb["cells"][3]["metadata"]["papermill"] = {"duration": 1.0}
+    assert runcache.notebook_fingerprint(nb) == tagged
+    # the code itself and the kernel do
+    nb["cells"][3]["source"] += "\n"
+    assert runcache.notebook_fingerprint(nb) != tagged
+
+
+def test_outputs_changed_by_hand_are_not_vouched_for(tmp_path):
+    root = make_project(tmp_path / "p", "reads_data")
+    out = root / "outputs"
+    (out / "tables").mkdir(parents=True)
+    (out / "tables" / "t.csv").write_text("a\n1\n")
+    job = runplan.plan(root)[0]
+    base = dict(notebook="n", parameters=job.parameters, library="l", packages="p", options={})
+    good = {"key": runcache.key(**base), "inputs": {},
+            "outputs": {"tables/t.csv": runcache.sha256_file(out / "tables" / "t.csv")}}
+    assert runcache.stale_reason({"good": good}, runcache.key(**base), root, out) is None
+    (out / "tables" / "t.csv").write_text("a\n2\n")
+    assert (runcache.stale_reason({"good": good}, runcache.key(**base), root, out)
+            == "output tables/t.csv changed since the last run")
+    (out / "tables" / "t.csv").unlink()
+    assert (runcache.stale_reason({"good": good}, runcache.key(**base), root, out)
+            == "output tables/t.csv is missing")
+    old = {**good, "outputs": ["tables/t.csv"]}
+    assert "without their sha256" in runcache.stale_reason({"good": old}, runcache.key(**base),
+                                                             root, out)
 
 
 @pytest.mark.slow
@@ -333,7 +361,7 @@ def test_dead_kernel_and_timeout_are_failures(tmp_path):
     # the limit covers kernel start-up too: leave "ok" room for three kernels starting on 2 cores
     report = run(root, params=["seconds=60"], timeout=12, jobs=3)
     assert statuses(report) == {"dies": "failed", "sleeps": "failed", "ok": "ok"}
-    errors = {r.stem: r.error for r in report.results}
+    errors = {r.stem: r.message for r in report.results}
     assert errors["dies"].startswith("DeadKernelError: the kernel died")
     assert errors["sleeps"] == "TimeoutError: the notebook exceeded its time limit of 12 s (In [3])"
     assert (root / "outputs" / "failed" / "sleeps.ipynb").is_file()
