@@ -82,6 +82,19 @@ def test_metrics_hand_computed():
     assert backtest.get_metric("coverage").func(frame) == 0.5
 
 
+def test_metrics_score_the_median_the_point_forecast():
+    # for log-scale models the mean exp(mu + s^2/2) sits above the median exp(mu); the
+    # point forecast scored (as R's accuracy() scores $mean, the back-transformed median
+    # when lambda = 0) is the median
+    frame = _frame([100, 200], [130, 260], [90, 160], [120, 180], [10, 10])
+    frame.insert(frame.columns.get_loc("mean"), "median", [110.0, 150.0])
+    assert backtest.get_metric("mape").func(frame) == pytest.approx(17.5)
+    assert backtest.get_metric("mase").func(frame) == pytest.approx(3.0)
+    assert backtest.get_metric("bias").func(frame) == pytest.approx(
+        (math.log(1.1) + math.log(0.75)) / 2)
+    assert backtest.score(frame)["mape"].iloc[0] == pytest.approx(17.5)
+
+
 def test_exactly_right_forecast_scores_zero_error_and_full_coverage():
     actual = [100.0, 150.0, 225.0]
     frame = _frame(actual, actual, actual, actual, [50, 50, 50])
@@ -221,7 +234,7 @@ def test_failed_fit_is_recorded_not_raised(geometric):
     frame = backtest.run(geometric, ["exponential"], initial=2, horizon=1, benchmark=None)
     first = frame[frame["cutoff"] == 2011]
     assert first["error"].iloc[0].startswith("DataError: exponential needs at least 3")
-    assert first["mean"].isna().all()
+    assert first["mean"].isna().all() and first["median"].isna().all()
     assert frame.loc[frame["cutoff"] > 2011, "error"].isna().all()
     table = backtest.score(frame)
     # cutoffs 2011..2018: 8 forecasts at horizon 1, the first lost
@@ -242,6 +255,23 @@ def test_run_rejects_options_for_a_model_not_run(geometric):
 def test_run_too_short_series_raises_clear_error(geometric):
     with pytest.raises(DataError, match="series of 4 points is too short"):
         backtest.run(geometric.iloc[:4], ["exponential"], initial=3, horizon=2)
+
+
+@pytest.mark.parametrize("model", ["exponential", "cagr", "ets", "arima"])
+def test_run_on_a_decadal_series_forecasts_the_next_decades(model):
+    # census-style series, one value per decade: each model continues 1790, 1800, ...
+    # by decades, so a backtest scores the decades that follow each cutoff
+    decades = np.arange(1790, 1960, 10)
+    y = pd.Series(3.9e6 * 1.3 ** np.arange(len(decades)) * (1 + 0.01 * np.sin(decades)),
+                  index=decades, name="population")
+    options = {"ets": {"log": True}}  # growth in percent, as for the compute series
+    frame = backtest.run(y, [model], initial=12, horizon=2, benchmark=None,
+                         options={k: v for k, v in options.items() if k == model})
+    assert frame["error"].isna().all(), frame["error"].dropna().tolist()
+    first = frame[frame["cutoff"] == 1900]
+    assert first["period"].tolist() == [1910, 1920]
+    assert first["actual"].tolist() == pytest.approx(y.loc[[1910, 1920]].tolist())
+    assert backtest.score(frame)["mape"].max() < 5
 
 
 def test_run_quarterly_period_index():

@@ -387,11 +387,57 @@ def test_compare_tabulates_fits_and_failures():
     assert (table.loc[:2, "lower_2030"] <= table.loc[:2, "mean_2030"]).all()
     exp = fit("exponential", y).forecast(12)
     assert table.loc[1, "mean_2035"] == pytest.approx(exp.loc[2035, "mean"])
+    assert table.loc[1, "median_2035"] == pytest.approx(exp.loc[2035, "median"])
+    assert table.loc[1, "mean_2035"] > table.loc[1, "median_2035"]  # lognormal
+    assert table.loc[2, "mean_2030"] == table.loc[2, "median_2030"]  # additive logistic
     assert "growth=0.4813" in table.loc[1, "params"]
+    assert table.attrs["level"] == 0.8
     with pytest.raises(UnknownModelError):
         compare(y, ["nope"])
     with pytest.raises(ParameterError, match="options given for a model that is not compared"):
         compare(y, ["cagr"], options={"logistic": {}})
+
+
+def test_compare_leaves_out_aics_of_other_likelihoods_and_says_why():
+    # shipped global totals (CAICT, 4 years): ARIMA(0,1,0)'s likelihood covers 3 of the 4
+    # observations, so its AIC (about 90 points below the others, for the missing first
+    # observation alone) is not set beside theirs
+    y = pd.Series([429e18, 615e18, 906e18, 1397e18], index=[2020, 2021, 2022, 2023])
+    table = compare(y, ["cagr", "exponential", "logistic", "arima"],
+                    options={"logistic": {"fixed": {"cap": 5.6e22}}}).set_index("model")
+    assert (table["status"] == "ok").all()
+    raw = fit("arima", y)
+    assert raw.aic < table.loc["exponential", "aic"] - 50  # what a naive ranking would see
+    assert math.isnan(table.loc["arima", "aic"]) and math.isnan(table.loc["cagr", "aic"])
+    assert table.loc["arima", "aic_note"] == ("the ARIMA likelihood with d = 1 covers the last 3 "
+                                              "of 4 observations")
+    assert table.loc["cagr", "aic_note"] == "cagr models growth steps, not the levels of y"
+    assert np.isfinite(table.loc[["exponential", "logistic"], "aic"]).all()
+    assert (table.loc[["exponential", "logistic"], "aic_note"] == "").all()
+    assert "not comparable" in raw.summary()
+    # with d = 0 the likelihood covers every observation and the AIC is kept
+    level = fit("arima", y, order=(0, 0, 0))
+    assert level.aic_note == "" and np.isfinite(level.aic)
+
+
+def test_headline_table_has_the_contract_columns():
+    from forecast import headline
+    from forecast.models import headline_table
+
+    y = pd.Series([429e18, 615e18, 906e18, 1397e18], index=[2020, 2021, 2022, 2023])
+    table = compare(y, ["cagr", "exponential", "ets"], at=(2030,), level=0.9)
+    rows = headline_table(table, target="global compute", scope="global", component="total",
+                          precision="mixed")
+    assert tuple(rows.columns) == headline.COLUMNS
+    assert list(rows["model"]) == ["cagr", "exponential"]  # ets failed (too few points)
+    assert (rows["level"] == 0.9).all()
+    exp = fit("exponential", y).forecast(7, level=0.9).loc[2030]
+    row = rows.set_index("model").loc["exponential"]
+    assert (row["median"], row["mean"], row["lower"], row["upper"]) == pytest.approx(
+        (exp["median"], exp["mean"], exp["lower"], exp["upper"]))
+    table.attrs.clear()
+    with pytest.raises(ParameterError, match="interval coverage is not known"):
+        headline_table(table, target="t", scope="s", component="c", precision="mixed")
 
 
 def test_forecast_at_and_cap_sensitivity():
