@@ -30,6 +30,10 @@ from forecast.units import Quantity
 EXA = 1e18
 #: Omdia's 2024 label for Hopper counts that include H20s (the mix is not reported).
 HOPPER_2024 = "Hopper incl. H20"
+#: Columns of :func:`forecast.gpu.revenue_to_units` kept in notebook 02's table.
+IMPLIED_COLUMNS = ("fiscal_year", "fiscal_quarter", "period_end", "revenue", "networking_share",
+                   "networking_source", "accelerator", "asp", "units", "flops", "h100e",
+                   "precision", "sparse", "status")
 #: Top-down scopes compared, and their short names in labels.
 TOP_DOWN_SCOPES = {"global": "global", "china-idc": "China",
                    "china-infrastructure": "China infra. side"}
