@@ -23,6 +23,7 @@ examples:
   compute-forecast run --params my.yaml --force         parameters from a file, ignore the cache
   compute-forecast run --all-scenarios                  bear/base/bull + comparison page
   compute-forecast params 01_global_compute             list a notebook's parameters
+  compute-forecast sweep 03 --grid notebooks/sweeps/03_monte_carlo.yaml   a parameter sweep
 """
 
 
@@ -95,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
                             "type and the comment beside each.")
     params.add_argument("notebook", metavar="NOTEBOOK",
                         help="notebook file, or name in the project's notebooks/ (e.g. 01)")
+
+    from forecast import sweep  # light at import: no pandas, papermill or Dask
+
+    sweep.add_arguments(sub.add_parser(
+        "sweep", help="run a notebook over a grid of parameters into outputs/sweeps/NAME/",
+        description=sweep.DESCRIPTION))
     return parser
 
 
@@ -135,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     from forecast.errors import ForecastError
 
     try:
+        if args.command == "sweep":
+            from forecast import sweep
+
+            return sweep.main(args)
         return _run(args) if args.command == "run" else _params(args)
     except ForecastError as err:
         print(f"compute-forecast: error: {err}", file=sys.stderr)
