@@ -55,7 +55,6 @@ from forecast.errors import DataError, ParameterError
 #: H100e -> FLOP/s: the H100 SXM's dense peak at these precisions (accelerators.csv)
 PRECISIONS = ("FP16", "FP8")
 Z_95 = 1.6448536269514722  # standard normal 95th percentile
-DESIGNERS_ORDER = ("Nvidia", "Google", "AMD", "Amazon")
 
 COUNTS = ("AI accelerators shipped since each series start (NVIDIA Q1 2022, Google TPU Q1 2023, "
           "AMD and Amazon Trainium Q1 2024), never retired; peak, not use; excludes older chips, "
@@ -96,7 +95,7 @@ def _measure(measure: str) -> str:
 
 
 def h100e_flops(precision: str = "FP16", specs: pd.DataFrame | None = None) -> float:
-    """FLOP/s of one H100e at ``precision``: the H100 SXM's dense peak (FP16 989e12, FP8 1979e12)."""
+    """FLOP/s of one H100e at ``precision``: H100 SXM dense peak (FP16 989e12, FP8 1979e12)."""
     from forecast.gpu import peak_flops
 
     if precision not in PRECISIONS:

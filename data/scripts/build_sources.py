@@ -2,11 +2,11 @@
 
 Usage (from the project root)::
 
-    .venv/bin/python data/scripts/build_sources.py SOURCE_DIR            # rebuild all tables
-    .venv/bin/python data/scripts/build_sources.py --add-vintage DIR     # add a newer chip-count export
+    .venv/bin/python data/scripts/build_sources.py SOURCE_DIR         # rebuild all tables
+    .venv/bin/python data/scripts/build_sources.py --add-vintage DIR   # newer chip-count export
 
-``SOURCE_DIR`` holds ``epoch/``, ``nvidia/``, ``hpl_mxp/`` and ``karlrupp/`` folders as described in their
-SOURCES files (Epoch AI's ai-chip-counts CSV exports named
+``SOURCE_DIR`` holds ``epoch/``, ``nvidia/``, ``hpl_mxp/`` and ``karlrupp/`` folders as
+described in their SOURCES files (Epoch AI's ai-chip-counts CSV exports named
 ``aichipcounts__<export>.csv``, ``gpu_clusters.csv``, ``ml_hardware.csv``,
 ``notable_ai_models__column_subset.csv``; NVIDIA's quarterly revenue by
 market and Epoch's NVIDIA revenue input).  Tables written into ``data/``:

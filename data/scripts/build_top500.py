@@ -2,7 +2,7 @@
 
 Usage (from the project root)::
 
-    .venv/bin/python data/scripts/build_top500.py SOURCE_DIR        # every TOP500_YYYYMM.xls[x] in it
+    .venv/bin/python data/scripts/build_top500.py SOURCE_DIR   # every TOP500_YYYYMM.xls[x] in it
     .venv/bin/python data/scripts/build_top500.py --add FILE        # append one new list
     .venv/bin/python data/scripts/build_top500.py SOURCE_DIR --out other.csv
 
@@ -58,7 +58,7 @@ COLUMNS = ("list", "rank", "name", "computer", "site", "manufacturer", "country"
            *PROVENANCE)
 
 FILE_NAME = re.compile(r"TOP500_(\d{4})(0[1-9]|1[0-2])\.xlsx?", re.IGNORECASE)
-#: last list whose Rmax/Rpeak headers carry no unit and mean GFlop/s (TOP500's switch to TFlop/s: 2017-06)
+#: last list whose Rmax/Rpeak headers carry no unit and mean GFlop/s (TFlop/s from 2017-06)
 LAST_GFLOPS_LIST = "2016-11"
 FLOPS_UNITS = {"gflop/s": 10**9, "gflops": 10**9, "tflop/s": 10**12, "tflops": 10**12,
                "pflop/s": 10**15, "pflops": 10**15}
@@ -216,7 +216,10 @@ def read_list(path: str | os.PathLike) -> list[list]:
         rmax = _number(get["rmax"], path, line, "Rmax")
         rpeak = _number(get["rpeak"], path, line, "Rpeak")
         power = get.get("power_kw")
-        power = "" if text(power) in ("", "0", "0.0") else plain(_number(power, path, line, "Power"))
+        if text(power) in ("", "0", "0.0"):
+            power = ""  # no power column (before 2008-06), or 0 = not reported
+        else:
+            power = plain(_number(power, path, line, "Power"))
         if "accelerator" in columns:
             accelerator = text(get["accelerator"])
             accelerator = "none" if accelerator.lower() in ("", "none") else accelerator
@@ -270,7 +273,8 @@ def add(file: str | os.PathLike, out: str | os.PathLike) -> list[list]:
     listed = new[0][0]
     if any(row[0] == listed for row in existing):
         raise DataError(f"duplicate list {listed}: {out.name} already holds it", path=Path(file),
-                        expected="a list not yet in the CSV (rebuild from the folder to replace one)")
+                        expected="a list not yet in the CSV (rebuild from the folder to "
+                                 "replace one)")
     return _sorted([*existing, *new])
 
 
