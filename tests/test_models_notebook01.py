@@ -54,13 +54,16 @@ def test_notebook_runs_and_writes_figures_and_tables(run_notebook):
     # four points on a rising line cannot locate a ceiling: the free logistic says so
     assert comparison.set_index("model").loc["logistic", "status"] == "failed"
 
-    headline = pd.read_csv(out / "tables" / "headline_01_global_compute.csv")
-    assert list(headline.columns) == ["target", "scope", "component", "precision", "year", "model",
-                                      "mean", "lower", "upper", "unit"]
+    from forecast import headline as schema
+
+    headline = schema.validate(pd.read_csv(out / "tables" / "headline_01_global_compute.csv"))
+    assert tuple(headline.columns) == schema.COLUMNS
     assert set(headline["model"]) == {"cagr", "exponential"} and set(headline["year"]) == {2030}
-    assert (headline["lower"] <= headline["mean"]).all()
-    assert (headline["mean"] <= headline["upper"]).all()
-    assert (headline["unit"] == "FLOP/s").all()
+    assert (headline["lower"] <= headline["median"]).all()
+    assert (headline["median"] <= headline["upper"]).all()
+    # both models are fitted on log y: the lognormal mean lies above the median
+    assert (headline["mean"] > headline["median"]).all()
+    assert (headline["level"] == 0.8).all() and (headline["unit"] == "FLOP/s").all()
 
     sensitivity = pd.read_csv(out / "tables" / "cap_sensitivity_01_global_compute.csv")
     assert len(sensitivity) == 4 and (sensitivity["status"] == "ok").all()

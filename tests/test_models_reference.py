@@ -306,13 +306,17 @@ def test_arima_ar1_matches_r_arima_estimates_standard_errors_and_aic(lh):
     assert round(res.params["const"], 4) == 2.4133
     assert round(res.params["sigma2"], 4) == 0.1975
     # observed-information standard errors (statsmodels' default outer product of
-    # gradients gives 0.1235 and 0.1443 here); R's optim Hessian differs from ours in
+    # gradients gives 0.1435 and 0.1932 here); R's optim Hessian differs from ours in
     # the 4th digit of ar1's (0.11621 vs 0.1161)
     assert res.stderr["ar1"] == pytest.approx(0.1161, abs=1.5e-4)
     assert res.stderr["const"] == pytest.approx(0.1466, abs=1e-4)
     # our AIC is of y = exp(lh): R's aic (a likelihood of lh) plus 2 sum(log y)
     assert round(res.aic - 2 * float(np.log(lh).sum()), 2) == 64.76
     assert res.aic_note == ""  # d = 0: all 48 observations, comparable
+    # forecast::Arima's sigma^2 (R/arima.R line 898): the 48 squared standardised residuals
+    # (summing to 48 x 0.1975) over nstar - npar + 1 = 48 - 3 + 1 = 46
+    assert res.sigma ** 2 == pytest.approx(res.params["sigma2"] * 48 / 46, rel=1e-12)
+    assert res.sigma ** 2 == pytest.approx(0.1975 * 48 / 46, abs=1e-4)
 
 
 def test_arima_ar3_matches_r_standard_errors_and_forecast_se(lh):

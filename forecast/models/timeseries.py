@@ -226,9 +226,11 @@ class ARIMA(Model):
     prints them.  The likelihood is
     maximised by statsmodels' default L-BFGS, falling back to Nelder-Mead when
     L-BFGS stops early; when neither converges, ``ConvergenceError``.  ``fitted`` is NaN for the
-    first d periods (no prediction without history).  ``sigma`` is the residual
-    standard error of the remaining one-step errors on ``n - d - k``
-    degrees of freedom (k = free parameters other than sigma2).
+    first d periods (no prediction without history).  ``sigma ** 2`` is the
+    innovation variance on ``n - d - k`` degrees of freedom (k = free parameters
+    other than sigma2), ``sigma2 * (n - d) / (n - d - k)``: what R's ``Arima``
+    prints as ``sigma^2`` (the sum of its standardised residuals over
+    ``nstar - npar + 1``), where ``params["sigma2"]`` is ``arima``'s ML value.
     Intervals: the state-space forecast variance of log y with the innovation
     variance df-corrected as R's ``Arima`` does (``sigma2 * (n - d) / (n - d - k)``),
     normal quantiles, exponentiated (``median = exp(mu)``, ``mean =
@@ -345,7 +347,8 @@ class ARIMA(Model):
 
         return FitResult(
             model=self.name, params=params, stderr=stderr,
-            cov=pd.DataFrame(cov, index=free, columns=free), sigma=math.sqrt(sse / df), sse=sse,
+            cov=pd.DataFrame(cov, index=free, columns=free),
+            sigma=math.sqrt(params["sigma2"] * correction), sse=sse,
             aic=float(result.aic) + 2 * float(np.sum(z[d:])), n_obs=n, fitted=fitted,
             aic_note=(f"the ARIMA likelihood with d = {d} covers the last {n - d} of {n} "
                       "observations" if d else ""),
