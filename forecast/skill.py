@@ -170,10 +170,107 @@ def _check_run_args(y, models, initial, horizons, steps_per_year, levels, benchm
     return values, hs, lv, names
 
 
+def _model_forecasts(job: tuple) -> dict:
+    """Fit one model at every origin of one series; the arrays of its scored forecasts.
+
+    ``job`` = (series values as a Series on the fitting time axis, model name,
+    origin positions, steps scored (array), levels, fit options).  Runs in a
+    worker process when :func:`run_many` has ``workers > 1``.
+    """
+    fitted_y, name, cuts, steps, levels, options = job
+    from forecast.models import fit
+
+    n = len(fitted_y)
+    out = {"origin": [], "target": [], "forecast": [], "error": [],
+           **{f"lower_{level_name(v)}": [] for v in levels},
+           **{f"upper_{level_name(v)}": [] for v in levels}}
+    with single_threaded_blas():
+        for pos in cuts:
+            ahead = steps[steps <= n - 1 - pos]
+            out["origin"].append(np.full(ahead.size, pos))
+            out["target"].append(pos + ahead)
+            try:
+                result = fit(name, fitted_y.iloc[:pos + 1], **options)
+                frames = [result.forecast(int(ahead.max()), level=lvl) for lvl in levels]
+            except (ConvergenceError, DataError) as err:
+                # a failed fit is a result of the evaluation, not a crash of it
+                out["error"].extend([f"{type(err).__name__}: {err}"] * ahead.size)
+                nan = np.full(ahead.size, np.nan)
+                out["forecast"].append(nan)
+                for lvl in levels:
+                    out[f"lower_{level_name(lvl)}"].append(nan)
+                    out[f"upper_{level_name(lvl)}"].append(nan)
+                continue
+            out["error"].extend([None] * ahead.size)
+            # the point forecast is the median on the scale of y where the model gives
+            # one (log-scale models: exp(mu)), else the mean
+            point = "median" if "median" in frames[0].columns else "mean"
+            out["forecast"].append(frames[0][point].to_numpy(float)[ahead - 1])
+            for lvl, frame in zip(levels, frames):
+                out[f"lower_{level_name(lvl)}"].append(frame["lower"].to_numpy(float)[ahead - 1])
+                out[f"upper_{level_name(lvl)}"].append(frame["upper"].to_numpy(float)[ahead - 1])
+    return {k: (v if k == "error" else
+                np.concatenate(v) if v else np.array([], dtype=float)) for k, v in out.items()}
+
+
+def _execute(jobs: list[tuple], workers: int) -> list[dict]:
+    """Run :func:`_model_forecasts` on every job, in ``workers`` forked processes if > 1."""
+    if workers <= 1 or len(jobs) <= 1:
+        return [_model_forecasts(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        context = multiprocessing.get_context("fork")  # workers inherit the imported library
+    except ValueError:  # no fork on this system: run here
+        return [_model_forecasts(job) for job in jobs]
+    # the slowest models first, so the last job to start is a short one
+    order = sorted(range(len(jobs)), key=lambda i: jobs[i][1] not in ("ets", "arima"))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        done = list(pool.map(_model_forecasts, [jobs[i] for i in order]))
+    results: list = [None] * len(jobs)
+    for i, result in zip(order, done):
+        results[i] = result
+    return results
+
+
+def _assemble(y: pd.Series, name: str, names: list[str], parts: list[dict],
+              steps_per_year: int, levels: tuple[float, ...]) -> pd.DataFrame:
+    values = y.to_numpy(dtype=float)
+    frame = pd.DataFrame({
+        "model": np.concatenate([[m] * part["origin"].size for m, part in zip(names, parts)])
+        if parts else [],
+        "_order": np.concatenate([np.full(part["origin"].size, i) for i, part in enumerate(parts)]),
+        **{k: np.concatenate([part[k] for part in parts]) for k in parts[0] if k != "error"},
+        "error": pd.array([e for part in parts for e in part["error"]], dtype="string")})
+    frame = frame.sort_values(["origin", "_order", "target"], kind="stable", ignore_index=True)
+    origin, target = frame["origin"].to_numpy(int), frame["target"].to_numpy(int)
+    # MASE scale: mean |one-step change| of each origin's training window
+    cumulative = np.r_[0.0, np.cumsum(np.abs(np.diff(values)))]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(origin > 0, cumulative[origin] / np.maximum(origin, 1), np.nan)
+    horizon = (target - origin) / steps_per_year
+    labels = np.asarray(y.index)
+    out = pd.DataFrame({
+        "series": name, "cutoff": labels[origin], "period": labels[target],
+        "origin": origin, "target": target,
+        "horizon": horizon.astype(int) if np.all(horizon == np.round(horizon)) else horizon,
+        "model": frame["model"].to_numpy(), "actual": values[target],
+        "forecast": frame["forecast"].to_numpy(float)})
+    for lvl in levels:
+        for side in ("lower", "upper"):
+            out[f"{side}_{level_name(lvl)}"] = frame[f"{side}_{level_name(lvl)}"].to_numpy(float)
+    out["scale"] = scale
+    out["error"] = frame["error"].to_numpy()
+    out["error"] = out["error"].astype("string")
+    return out
+
+
 def run(y: pd.Series, models: Iterable[str] | None = None, *, initial: int,
         horizons: Iterable[float] = HORIZONS, steps_per_year: int = 1,
         levels: Sequence[float] = LEVELS, options: Mapping[str, Mapping] | None = None,
-        benchmark: str | None = "cagr", series: str | None = None) -> pd.DataFrame:
+        benchmark: str | None = "cagr", series: str | None = None,
+        workers: int = 1) -> pd.DataFrame:
     """Rolling-origin forecasts of ``models`` on ``y``, 1..10 years ahead from every origin.
 
     Parameters
@@ -198,93 +295,67 @@ def run(y: pd.Series, models: Iterable[str] | None = None, *, initial: int,
         The naive benchmark, always included (default ``"cagr"``).
     series : str, optional
         Name stored in the ``series`` column (default ``y.name``).
+    workers : int
+        Processes to fit in (1 = here; more uses forked processes where the
+        system has fork).  The result does not depend on it.
 
     Returns
     -------
     pandas.DataFrame
-        One row per origin x model x scored horizon: ``series``, ``cutoff``
-        and ``period`` (labels of y), ``origin`` and ``target`` (their
-        positions in y), ``horizon`` (years), ``model``, ``actual``,
+        One row per origin x model x scored horizon, sorted by origin, model
+        (in the order given, benchmark last) and horizon: ``series``,
+        ``cutoff`` and ``period`` (labels of y), ``origin`` and ``target``
+        (their positions in y), ``horizon`` (years), ``model``, ``actual``,
         ``forecast`` (the point forecast: the median on the scale of y where
         the model gives one, else its mean), ``lower_<L>``/``upper_<L>`` per
-        level (unit of y), ``scale`` (MASE
-        scale) and ``error`` (NA, or the failed fit's message).  ``attrs``:
-        ``levels``, ``steps_per_year``, ``initial``, ``benchmark``.
+        level (unit of y), ``scale`` (MASE scale) and ``error`` (NA, or the
+        failed fit's message).  ``attrs``: ``levels``, ``steps_per_year``,
+        ``initial``, ``benchmark``.
     """
-    values, hs, lv, names = _check_run_args(y, models, initial, horizons, steps_per_year,
-                                            levels, benchmark)
-    from forecast.models import fit
+    name = series if series is not None else (y.name if y.name is not None else "y")
+    return run_many({name: y}, models, initial=initial, horizons=horizons,
+                    steps_per_year=steps_per_year, levels=levels, options=options,
+                    benchmark=benchmark, workers=workers)
 
+
+def run_many(series: Mapping[str, pd.Series], models: Iterable[str] | None = None, *,
+             initial: int, horizons: Iterable[float] = HORIZONS, steps_per_year: int = 1,
+             levels: Sequence[float] = LEVELS, options: Mapping[str, Mapping] | None = None,
+             benchmark: str | None = "cagr", workers: int = 1) -> pd.DataFrame:
+    """:func:`run` on several named series (e.g. TOP500 sum, #1, #500), concatenated.
+
+    Every (series, model) pair is one job, so ``workers`` processes share the
+    whole table; see :func:`run` for the parameters and the columns.
+    """
+    if not isinstance(series, Mapping) or not series:
+        raise ParameterError("must be a non-empty mapping of name to Series", name="series",
+                             value=type(series).__name__)
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ParameterError("must be a whole number >= 1", name="workers", value=workers)
+    models = list(models) if models is not None else None
     options = dict(options or {})
-    for name in options:
-        if name not in names:
-            raise ParameterError("options given for a model that is not evaluated",
-                                 name="options", expected=f"one of {names}", value=name)
-    steps = np.array([int(round(h * steps_per_year)) for h in hs])
-    # every origin that leaves at least the shortest horizon to score
-    cuts = backtest.cutoffs(pd.RangeIndex(len(y)), initial, int(steps.min()), 1)
-    fitted_y = pd.Series(values, index=pd.Index(_time_axis(y.index, steps_per_year)), name=y.name)
-    cols: dict[str, list] = {k: [] for k in ("origin", "target", "model", "forecast", "error")}
-    bounds = {lvl: ([], []) for lvl in lv}
-    n = len(values)
-    with single_threaded_blas():
-        for pos in cuts:
-            train = fitted_y.iloc[:pos + 1]
-            ahead = steps[steps <= n - 1 - pos]
-            for name in names:
-                try:
-                    result = fit(name, train, **options.get(name, {}))
-                    frames = [result.forecast(int(ahead.max()), level=lvl) for lvl in lv]
-                    error = None
-                except (ConvergenceError, DataError) as err:
-                    frames, error = None, f"{type(err).__name__}: {err}"
-                cols["origin"].extend([pos] * len(ahead))
-                cols["target"].extend(pos + ahead)
-                cols["model"].extend([name] * len(ahead))
-                cols["error"].extend([error] * len(ahead))
-                if frames is None:
-                    cols["forecast"].extend([np.nan] * len(ahead))
-                    for lvl in lv:
-                        bounds[lvl][0].extend([np.nan] * len(ahead))
-                        bounds[lvl][1].extend([np.nan] * len(ahead))
-                    continue
-                # the point forecast is the median on the scale of y where the model
-                # gives one (log-scale models: exp(mu)), else the mean
-                point = "median" if "median" in frames[0].columns else "mean"
-                cols["forecast"].extend(frames[0][point].to_numpy(float)[ahead - 1])
-                for lvl, frame in zip(lv, frames):
-                    bounds[lvl][0].extend(frame["lower"].to_numpy(float)[ahead - 1])
-                    bounds[lvl][1].extend(frame["upper"].to_numpy(float)[ahead - 1])
-    origin = np.asarray(cols["origin"], dtype=int)
-    target = np.asarray(cols["target"], dtype=int)
-    cumulative_diffs = np.r_[0.0, np.cumsum(np.abs(np.diff(values)))]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(origin > 0, cumulative_diffs[origin] / np.maximum(origin, 1), np.nan)
-    out = pd.DataFrame({
-        "series": series if series is not None else (y.name if y.name is not None else "y"),
-        "cutoff": np.asarray(y.index)[origin], "period": np.asarray(y.index)[target],
-        "origin": origin, "target": target,
-        "horizon": (target - origin) / steps_per_year, "model": cols["model"],
-        "actual": values[target], "forecast": np.asarray(cols["forecast"], dtype=float)})
-    for lvl in lv:
-        out[f"lower_{level_name(lvl)}"] = np.asarray(bounds[lvl][0], dtype=float)
-        out[f"upper_{level_name(lvl)}"] = np.asarray(bounds[lvl][1], dtype=float)
-    out["scale"] = scale
-    out["error"] = pd.Series(cols["error"], dtype="string")
-    if np.all(out["horizon"] == np.round(out["horizon"])):
-        out["horizon"] = out["horizon"].astype(int)
+    plan, jobs = [], []
+    for name, y in series.items():
+        values, hs, lv, names = _check_run_args(y, models, initial, horizons, steps_per_year,
+                                                levels, benchmark)
+        for model in options:
+            if model not in names:
+                raise ParameterError("options given for a model that is not evaluated",
+                                     name="options", expected=f"one of {names}", value=model)
+        steps = np.array([int(round(h * steps_per_year)) for h in hs])
+        # every origin that leaves at least the shortest horizon to score
+        cuts = backtest.cutoffs(pd.RangeIndex(len(y)), initial, int(steps.min()), 1)
+        fitted_y = pd.Series(values, index=pd.Index(_time_axis(y.index, steps_per_year)),
+                             name=y.name)
+        plan.append((name, y, names, len(jobs)))
+        jobs += [(fitted_y, model, np.asarray(cuts), steps, lv, dict(options.get(model, {})))
+                 for model in names]
+    results = _execute(jobs, int(workers))
+    frames = [_assemble(y, name, names, results[first:first + len(names)], steps_per_year, lv)
+              for name, y, names, first in plan]
+    out = pd.concat(frames, ignore_index=True)
     out.attrs.update(levels=lv, steps_per_year=steps_per_year, initial=initial,
                      benchmark=benchmark)
-    return out
-
-
-def run_many(series: Mapping[str, pd.Series], models: Iterable[str] | None = None,
-             **kwargs) -> pd.DataFrame:
-    """:func:`run` on several named series (e.g. TOP500 sum, #1, #500), concatenated."""
-    models = list(models) if models is not None else None
-    frames = [run(y, models, series=name, **kwargs) for name, y in series.items()]
-    out = pd.concat(frames, ignore_index=True)
-    out.attrs.update(frames[0].attrs)
     return out
 
 
@@ -330,7 +401,9 @@ def score(frame: pd.DataFrame, by: Sequence[str] = ("series", "model", "horizon"
     pandas.DataFrame
         The ``by`` columns, ``n`` (origins scored), ``failed`` (origins whose
         fit failed), ``mape`` (percent), ``mase``, ``bias`` (mean
-        ln(forecast / actual)), ``median_log_error`` and ``coverage_<L>`` per
+        ln(forecast / actual)), ``median_log_error``, ``male`` (mean absolute
+        log error; symmetric where MAPE is not: an under-forecast misses by at
+        most 100%, an over-forecast by any amount) and ``coverage_<L>`` per
         level (share of actuals inside the stated interval; the nominal level
         is in the column name).
     """
@@ -350,6 +423,7 @@ def score(frame: pd.DataFrame, by: Sequence[str] = ("series", "model", "horizon"
         for name, func in metrics.items():
             record[name] = func(part) if good.size else math.nan
         record["median_log_error"] = float(np.median(logs[good])) if good.size else math.nan
+        record["male"] = float(np.mean(np.abs(logs[good]))) if good.size else math.nan
         for lvl in levels:
             record[f"coverage_{level_name(lvl)}"] = (coverage(views[lvl].iloc[good])
                                                      if good.size else math.nan)
@@ -362,8 +436,9 @@ def versus_benchmark(frame: pd.DataFrame, benchmark: str | None = None,
     """Each model against the naive benchmark on the origins where *both* fitted.
 
     Returns one row per ``by`` group (the benchmark itself left out):
-    ``n_shared`` (origins both forecast), ``mape`` and ``mape_benchmark`` on
-    those origins, ``ratio`` (= mape / mape_benchmark, < 1 beats it) and
+    ``n_shared`` (origins both forecast), ``mape`` and ``mape_benchmark``,
+    ``male`` and ``male_benchmark`` (mean absolute log error) on those
+    origins, ``ratio`` (= male / male_benchmark, < 1 beats it) and
     ``win_share`` (share of shared origins where the model's absolute log error
     is smaller).
     """
@@ -382,12 +457,15 @@ def versus_benchmark(frame: pd.DataFrame, benchmark: str | None = None,
     err_model = np.abs(point - actual) / np.abs(actual) * 100
     err_base = np.abs(point_base - actual) / np.abs(actual) * 100
     with np.errstate(invalid="ignore", divide="ignore"):
-        win = np.abs(np.log(point / actual)) < np.abs(np.log(point_base / actual))
-    mine = mine.assign(_a=err_model, _b=err_base, _w=win.astype(float))
+        log_model = np.abs(np.log(point / actual))
+        log_base = np.abs(np.log(point_base / actual))
+    mine = mine.assign(_a=err_model, _b=err_base, _la=log_model, _lb=log_base,
+                       _w=(log_model < log_base).astype(float))
     out = (mine.groupby(list(by), sort=True)
            .agg(n_shared=("_a", "size"), mape=("_a", "mean"), mape_benchmark=("_b", "mean"),
+                male=("_la", "mean"), male_benchmark=("_lb", "mean"),
                 win_share=("_w", "mean")).reset_index())
-    out["ratio"] = out["mape"] / out["mape_benchmark"]
+    out["ratio"] = out["male"] / out["male_benchmark"]
     out.insert(len(by), "benchmark", benchmark)
     return out
 
