@@ -57,7 +57,7 @@ class _Loader(yaml.SafeLoader):
                 raise YAMLRefused("a key must be a plain value, not a list or mapping",
                                   key_node.start_mark.line + 1) from None
             if duplicate:
-                raise YAMLRefused(f"key {str(key)[:40]!r} is given twice",
+                raise YAMLRefused(f"duplicate key {str(key)[:40]!r}",
                                   key_node.start_mark.line + 1)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)

@@ -49,14 +49,14 @@ def notebooks(root: Path) -> list[Path]:
 def scenario_names(root: Path) -> list[str]:
     """Scenario names: the scenario files in ``notebooks/params/`` (other YAML files there are
     parameter files, not scenarios; ``forecast.scenarios`` decides which is which)."""
-    from forecast._scenario_files import available_scenarios
+    from forecast.scenario_format import available_scenarios
 
     return available_scenarios(root / "notebooks" / "params")
 
 
 def skipped_scenario_files(root: Path) -> list[str]:
     """One line per YAML file in ``notebooks/params/`` that cannot be read as YAML (skipped)."""
-    from forecast._scenario_files import unreadable_files
+    from forecast.scenario_format import unreadable_files
 
     return [f"skipped {path.name} in {path.parent}: {why}"
             for path, why in unreadable_files(root / "notebooks" / "params")]

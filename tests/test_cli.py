@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from forecast import cli, runner
-from forecast.scenarios import FORMAT
+from forecast.scenario_format import FORMAT
 
 FIXTURES = Path(__file__).parent / "notebooks"
 SCRIPT = Path(sys.executable).with_name("compute-forecast")

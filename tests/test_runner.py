@@ -20,7 +20,7 @@ from forecast import notebook_params as nbp
 from forecast import runcache, runner, runplan
 from forecast._progress import Progress
 from forecast.errors import ParameterError, UnknownNameError, UsageError
-from forecast.scenarios import FORMAT
+from forecast.scenario_format import FORMAT
 
 FIXTURES = Path(__file__).parent / "notebooks"
 VALUES_CSV = (
