@@ -329,8 +329,9 @@ def versus_top_down(year: int = 2025, precision: str = "FP16", *, vintage=None,
     Rows: Epoch's stock (sum of designers' medians with the summed 5th/95th
     percentiles, and each designer), then every *global* figure of
     ``global_compute`` and ``compute_forecasts`` for component ``intelligent``
-    (FP16) or ``total`` (mixed precision), whatever its year, with
-    ``ratio`` = bottom-up median / figure.  ``comparable`` is True only for a
+    (FP16) or ``total`` (mixed precision), whatever its year.  ``ratio`` is
+    the bottom-up sum of medians divided by the row's figure (for the
+    designer rows, ``share`` is the row's part of the bottom-up sum).  ``comparable`` is True only for a
     figure at the same precision as the bottom-up stock; the mixed totals are
     shown so the gap can be read, not compared.  ``counts`` says what each
     row counts.
@@ -350,14 +351,15 @@ def versus_top_down(year: int = 2025, precision: str = "FP16", *, vintage=None,
         "source": "Epoch AI (bottom-up, all designers)", "what": "sum of medians",
         "year": int(year), "kind": "estimate", "precision": precision,
         "median": bottom, "lower": combined["p5"].iloc[0], "upper": combined["p95"].iloc[0],
-        "bound": "point", "comparable": True, "ratio": 1.0,
+        "bound": "point", "comparable": True, "ratio": 1.0, "share": 1.0,
         "counts": COUNTS + f"; dense {precision} peak via H100e"}]
     for _, row in per_designer.iterrows():
         rows.append({"source": f"Epoch AI ({row['designer']})", "what": "median",
                      "year": int(year), "kind": "estimate", "precision": precision,
                      "median": row["median"], "lower": row["p5"], "upper": row["p95"],
-                     "bound": "point", "comparable": True, "ratio": row["median"] / bottom,
-                     "counts": f"{row['designer']} chips only (share of the bottom-up sum)"})
+                     "bound": "point", "comparable": True, "ratio": bottom / row["median"],
+                     "share": row["median"] / bottom,
+                     "counts": f"{row['designer']} chips only"})
     for name in ("global_compute", "compute_forecasts"):
         frame = data.load(name, data_dir)
         frame = frame[(frame["scope"] == "global")
@@ -371,7 +373,7 @@ def versus_top_down(year: int = 2025, precision: str = "FP16", *, vintage=None,
                 "kind": row.get("kind", "actual") if name == "compute_forecasts" else "actual",
                 "precision": row["precision"], "median": row["flops"], "lower": np.nan,
                 "upper": np.nan, "bound": row["bound"], "comparable": bool(same),
-                "ratio": bottom / row["flops"],
+                "ratio": bottom / row["flops"], "share": np.nan,
                 "counts": TOP_DOWN_COUNTS[("global", row["component"])]})
     out = pd.DataFrame(rows)
     out.attrs.update(unit="FLOP/s", precision=precision, year=int(year),

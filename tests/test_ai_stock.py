@@ -140,6 +140,10 @@ def test_versus_top_down_makes_the_gap_computable():
     # per-designer rows add up to the sum of medians
     designers = table[table["source"].str.match(r"Epoch AI \((?!bottom)")]
     assert designers["median"].sum() == pytest.approx(bottom["median"])
+    assert designers["share"].sum() == pytest.approx(1.0)
+    assert (designers["ratio"] * designers["share"]).to_numpy() == pytest.approx(1.0)
+    assert table.loc[table["source"] == "Epoch AI (Nvidia)", "share"].iloc[0] == pytest.approx(
+        NVIDIA_2025Q4 / 19_737_835)
     with pytest.raises(DataError, match="no Q4 2019"):
         ai_stock.versus_top_down(2019)
 
