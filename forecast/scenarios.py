@@ -66,6 +66,11 @@ from forecast.scenario_format import (  # noqa: F401  (the format's public names
 
 #: Default percentiles of the summary tables.
 PERCENTILES = (5, 50, 95)
+#: Most paths per component, last year simulated, and most values (paths x years) in one
+#: component's array (8 bytes each): larger requests are refused before any memory is taken.
+MAX_PATHS = 2_000_000
+MAX_END_YEAR = 2100
+MAX_CELLS = 40_000_000
 
 
 # --------------------------------------------------------------------------- Monte Carlo
@@ -222,10 +227,12 @@ def _stream(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode())]))
 
 
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ParameterError("wrong value", name=name, expected=f"an integer >= {low}",
-                             value=value)
+def _check_int(name, value, low, high=None):
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low
+            or (high is not None and value > high)):
+        top = None if high is None else f"{high:,}" if high >= 10_000 else str(high)
+        bounds = f"an integer >= {low}" if high is None else f"an integer from {low} to {top}"
+        raise ParameterError("wrong value", name=name, expected=bounds, value=value)
     return int(value)
 
 
@@ -465,13 +472,20 @@ def simulate(scenario: Scenario | str, *, n_paths: int = 10_000, seed: int = 0,
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    n_paths = _check_int("n_paths", n_paths, 1)
+    n_paths = _check_int("n_paths", n_paths, 1, MAX_PATHS)
     seed = _check_int("seed", seed, 0)
-    end_year = scenario.end_year if end_year is None else _check_int("end_year", end_year, 1990)
+    end_year = (scenario.end_year if end_year is None
+                else _check_int("end_year", end_year, 1990, MAX_END_YEAR))
     scenario, bases = resolve(scenario, data_dir)
     if end_year <= max(b.year for b in bases.values()):
         raise ParameterError("must be after every base year", name="end_year",
                              expected=f"> {max(b.year for b in bases.values())}", value=end_year)
+    cells = n_paths * (end_year - min(b.year for b in bases.values()) + 1)
+    if cells > MAX_CELLS:  # one float64 array of this size per component
+        raise ParameterError(f"n_paths x years = {cells:,} values per component is more than "
+                             f"the limit of {MAX_CELLS:,} ({MAX_CELLS * 8 // 2**20} MiB)",
+                             name="n_paths", expected="fewer paths or an earlier end_year",
+                             value=n_paths)
 
     rho = scenario.correlation
     first = min(b.year for b in bases.values())

@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from forecast.errors import UnitError
+from forecast.errors import UnitError, excerpt
 
 #: SI prefix symbol -> (name, factor)
 PREFIXES: dict[str, tuple[str, float]] = {
@@ -79,15 +79,21 @@ def flops_per_unit(unit: str) -> float:
 def to_flops(text: str | float | int) -> float:
     """Parse a FLOP/s figure: ``to_flops("615 EFlops") == 6.15e20``.
 
-    A plain number is taken to be FLOP/s already.
+    A plain number is taken to be FLOP/s already.  The result must be finite and
+    not negative (``"1e400 EFLOPS"`` or ``"-5 EFLOPS"`` raise UnitError).
     """
     if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return float(text)
-    match = _QUANTITY.match(str(text))
-    if match is None:
-        raise UnitError(f"cannot read {text!r} as a FLOP/s figure; expected e.g. '615 EFLOPS'")
-    number, unit = float(match[1]), match[2]
-    return number * (flops_per_unit(unit) if unit else 1.0)
+        value = float(text)
+    else:
+        shown = excerpt(text, 60)
+        match = _QUANTITY.match(str(text)) if len(str(text)) <= 200 else None
+        if match is None:
+            raise UnitError(f"cannot read {shown} as a FLOP/s figure; expected e.g. '615 EFLOPS'")
+        number, unit = float(match[1]), match[2]
+        value = number * (flops_per_unit(unit) if unit else 1.0)
+    if not math.isfinite(value) or value < 0:
+        raise UnitError(f"a FLOP/s figure must be a finite number >= 0, got {excerpt(text, 60)}")
+    return value
 
 
 def format_flops(value: float, digits: int = 3, *, unit: str | None = None,

@@ -89,3 +89,16 @@ def test_explicit_conversion_changes_precision():
 
 def test_format_non_finite():
     assert format_flops(math.inf) == "inf FLOPS"
+
+
+@pytest.mark.parametrize("text", ["-5 EFLOPS", "1e400 EFLOPS", float("nan"), float("inf"), -1,
+                                  "-0.5"])
+def test_to_flops_refuses_negative_and_non_finite_figures(text):
+    with pytest.raises(UnitError, match="must be a finite number >= 0"):
+        to_flops(text)
+
+
+def test_to_flops_quotes_a_long_bad_value_short():
+    with pytest.raises(UnitError) as err:
+        to_flops("x" * 100_000)
+    assert len(str(err.value)) < 200
