@@ -36,7 +36,6 @@ never when :mod:`forecast` is imported.
 from __future__ import annotations
 
 import base64
-import datetime as _dt
 import html
 import io
 import math
@@ -52,6 +51,7 @@ import pandas as pd
 
 from forecast import scenarios
 from forecast.errors import ForecastError, ParameterError, UnitError, UnknownNameError
+from forecast.scenario_writer import flops_text
 
 #: Notebook 03's defaults (its ``n_paths`` and ``seed`` parameters), so the explorer's
 #: starting state shows exactly what the headless scenario run reports.
@@ -65,11 +65,12 @@ LAST_YEAR = 2060
 GROWTH_SPAN = (-0.5, 2.0)
 #: Thresholds offered at the start: CAICT's two published 2030 totals.
 DEFAULT_THRESHOLDS = "56 ZFLOPS, 20 ZFLOPS"
-#: Scenario names: plain names, never paths.
-NAME = re.compile(r"[a-z][a-z0-9_-]{0,59}")
 
 _UNIT_LOW, _UNIT_HIGH = math.expm1(-scenarios.Z90), math.expm1(scenarios.Z90)  # median 0, sigma 1
-_CHART_SIZE, _CHART_DPI = (7.5, 4.2), 80
+#: the interactive chart: fixed margins leave the right 44% to the legend (plots puts legends
+#: outside the axes); a tight bounding box would cost a second drawing pass per update
+_CHART_SIZE, _CHART_DPI, _CHART_MARGINS = (10.5, 4.2), 72, {"left": 0.115, "right": 0.56,
+                                                            "bottom": 0.12, "top": 0.9}
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class _Explored(scenarios.Simulation):
         return self._sorted[component]
 
     def percentiles(self, q=scenarios.PERCENTILES, components=None) -> pd.DataFrame:
-        """As :meth:`Simulation.percentiles`: scenario, component, precision, year, p<q>..., unit."""
+        """As :meth:`Simulation.percentiles`: scenario, component, precision, year, p<q>, unit."""
         q = tuple(sorted(set(q)))
         if not q or any(isinstance(x, bool) or not 0 <= x <= 100 for x in q):
             raise ParameterError("wrong value", name="percentiles",
@@ -246,7 +247,7 @@ class Explorer:
     def _build_controls(self, n_paths, thresholds, threshold_year) -> dict:
         import ipywidgets as w
 
-        wide = {"layout": w.Layout(width="420px"), "style": {"description_width": "130px"}}
+        wide = {"layout": w.Layout(width="440px"), "style": {"description_width": "150px"}}
         controls = {}
         for name in self.projected:
             g = self.spec.components[name].growth
@@ -257,15 +258,17 @@ class Explorer:
         for name in self.projected:
             cap = self.spec.components[name].cap
             controls[f"cap_{name}"] = w.Text(
-                value="" if cap is None else _flops_text(cap), placeholder="none, e.g. 100 ZFLOPS",
+                value="" if cap is None else flops_text(cap), placeholder="none, e.g. 100 ZFLOPS",
                 continuous_update=False, description=f"{name} ceiling", **wide)
         controls["correlation"] = w.FloatSlider(
             value=self.spec.correlation, min=0.0, max=1.0, step=0.05, readout_format=".2f",
             continuous_update=False, description="correlation", **wide)
         controls["end_year"] = w.IntSlider(
-            value=self.spec.end_year, min=self.base_year + 1, max=max(LAST_YEAR, self.spec.end_year),
+            value=self.spec.end_year, min=self.base_year + 1,
+            max=max(LAST_YEAR, self.spec.end_year),
             continuous_update=False, description="end year", **wide)
-        if isinstance(n_paths, bool) or not isinstance(n_paths, int) or not 100 <= n_paths <= 1_000_000:
+        if (isinstance(n_paths, bool) or not isinstance(n_paths, int)
+                or not 100 <= n_paths <= 1_000_000):
             raise ParameterError("wrong value", name="n_paths", expected="an integer 100..1000000",
                                  value=n_paths)
         controls["n_paths"] = w.SelectionSlider(
@@ -288,9 +291,10 @@ class Explorer:
         import ipywidgets as w
 
         source = html.escape(self.start.source)
-        title = w.HTML(f"<b>Scenario explorer</b>: starting from <code>{html.escape(self.start.name)}"
-                       f"</code> ({source}). Growth ranges are 90% ranges per year.")
-        self._chart = w.Image(format="png", layout=w.Layout(width="600px"))
+        title = w.HTML(f"<b>Scenario explorer</b>: starting from <code>"
+                       f"{html.escape(self.start.name)}</code> ({source}). Growth ranges are "
+                       "90% ranges per year.")
+        self._chart = w.Image(format="png", layout=w.Layout(width="756px"))
         self._headline = w.HTML(_dom_classes=("cf-headline",))
         self._threshold_table = w.HTML(_dom_classes=("cf-thresholds",))
         self._status = w.HTML(_dom_classes=("cf-status",))
@@ -303,8 +307,9 @@ class Explorer:
         button.on_click(self._on_save)
         left = w.VBox(list(self.controls.values()) + [w.HBox([self._save_name, self._overwrite]),
                                                       button, self._save_message])
-        right = w.VBox([self._chart, self._headline, self._threshold_table])
-        return _Box([title, w.HBox([left, right]), self._status])
+        right = w.VBox([self._chart, self._threshold_table, self._headline],
+                       layout=w.Layout(width="780px"))
+        return _Box([title, self._status, w.HBox([left, right])])
 
     @contextmanager
     def _hold(self):
@@ -343,13 +348,13 @@ class Explorer:
             raise UnknownNameError(name, self.controls, kind="control")
         control = self.controls[name]
         if name.startswith("cap_"):
-            value = "" if value is None else _flops_text(value) if isinstance(value, (int, float)) \
+            value = "" if value is None else flops_text(value) if isinstance(value, (int, float)) \
                 else str(value)
             cap = _cap(value, name)
             base = self.bases[name.removeprefix("cap_")].value
             if cap is not None and cap <= base:
                 raise ParameterError("the ceiling is below the base value", name=name,
-                                     expected=f"more than {_flops_text(base)}", value=value)
+                                     expected=f"more than {flops_text(base)}", value=value)
             return value
         if name == "thresholds":
             value = _thresholds_text(value)
@@ -366,7 +371,8 @@ class Explorer:
         if (name.startswith("growth_") and (len(items) != 2 or items[0] > items[1])) or any(
                 isinstance(x, bool) or not isinstance(x, (int, float)) or not low <= x <= high
                 for x in items):
-            shape = "(low, high) with low <= high, each" if name.startswith("growth_") else "a number"
+            shape = ("(low, high) with low <= high, each" if name.startswith("growth_")
+                     else "a number")
             raise ParameterError("out of range", name=name, expected=f"{shape} in [{low}, {high}]",
                                  value=value)
         return items if name.startswith("growth_") else value
@@ -378,7 +384,8 @@ class Explorer:
         return _State(
             growth=MappingProxyType({n: tuple(map(float, c[f"growth_{n}"].value))
                                      for n in self.projected}),
-            caps=MappingProxyType({n: _cap(c[f"cap_{n}"].value, f"cap_{n}") for n in self.projected}),
+            caps=MappingProxyType({n: _cap(c[f"cap_{n}"].value, f"cap_{n}")
+                                   for n in self.projected}),
             correlation=float(c["correlation"].value), end_year=int(c["end_year"].value),
             n_paths=int(c["n_paths"].value))
 
@@ -391,8 +398,9 @@ class Explorer:
             if state.growth[name] != (g.low, g.high):
                 spec = spec.with_growth(name, *state.growth[name])
                 comp = spec.components[name]
+                unfitted = replace(comp, growth=replace(comp.growth, fit=None))
                 spec = replace(spec, components=MappingProxyType(
-                    {**spec.components, name: replace(comp, growth=replace(comp.growth, fit=None))}))
+                    {**spec.components, name: unfitted}))
             if state.caps[name] != spec.components[name].cap:
                 spec = spec.with_cap(name, state.caps[name])
         return replace(spec, correlation=state.correlation, end_year=state.end_year)
@@ -401,8 +409,8 @@ class Explorer:
         for name, cap in state.caps.items():
             if cap is not None and cap <= self.bases[name].value:
                 raise ParameterError("the ceiling is below the base value", name=f"cap_{name}",
-                                     expected=f"more than {_flops_text(self.bases[name].value)}",
-                                     value=_flops_text(cap))
+                                     expected=f"more than {flops_text(self.bases[name].value)}",
+                                     value=flops_text(cap))
         draws = self._draws
         if draws is None or draws.n_paths != state.n_paths:
             draws = self._draws = _Draws(self.spec, self.bases, state.n_paths, self.seed,
@@ -461,7 +469,7 @@ class Explorer:
                               f"{done - start:.2f} s")
 
     def report_years(self) -> list[int]:
-        """Years of the headline table: every fifth calendar year after the base, and the end year."""
+        """Years of the headline table: every fifth year after the base year, and the end year."""
         end = int(self.controls["end_year"].value)
         years = [y for y in range(self.base_year + 1, end + 1) if y % 5 == 0]
         return years if years and years[-1] == end else [*years, end]
@@ -507,7 +515,9 @@ class Explorer:
         if getattr(self, "_png_key", None) == key:
             return self._chart.value
         if not hasattr(self, "_axes"):
-            self._axes = Figure(figsize=_CHART_SIZE, dpi=_CHART_DPI).add_subplot()
+            figure = Figure(figsize=_CHART_SIZE, dpi=_CHART_DPI)
+            figure.subplots_adjust(**_CHART_MARGINS)
+            self._axes = figure.add_subplot()
         self._axes.clear()  # one figure and axes for every update: cheaper than new ones
         self.figure(ax=self._axes)
         # the interactive chart drops the unlabelled minor ticks: a third of its drawing time
@@ -519,7 +529,8 @@ class Explorer:
         return buffer.getvalue()
 
     def static(self) -> "StaticView":
-        """The current state as static HTML (chart, headline, thresholds): for pages without widgets."""
+        """The current state as static HTML (chart, thresholds, headline), for pages without
+        widgets: the chart is embedded as a data: URI, so the HTML is self-contained."""
         return StaticView(self._chart.value, self._headline.value, self._threshold_table.value,
                           self._status.value)
 
@@ -528,36 +539,30 @@ class Explorer:
     def save_scenario(self, name: str, overwrite: bool = False) -> Path:
         """Write the current assumptions to ``<directory>/<name>.yaml`` and return its path.
 
-        The file is in the scenario format and is checked by the scenario loader
-        before it is written; comments record when it was saved, from which
-        scenario, and what changed.  An existing file is kept unless
-        ``overwrite=True``.  ``name`` is a plain name (lower-case letters,
-        digits, ``_`` or ``-``, starting with a letter), never a path.
+        In the scenario format, checked by the scenario loader before it is
+        written (:func:`forecast.scenario_writer.write_scenario`); comments record
+        when it was saved, from which scenario and what changed.  An existing
+        file is kept unless ``overwrite=True``.  ``name`` is a plain name
+        (lower-case letters, digits, ``_`` or ``-``, starting with a letter),
+        never a path.
         """
-        import yaml
+        from forecast.scenario_writer import write_scenario
 
-        if not isinstance(name, str) or not NAME.fullmatch(name):
-            raise ParameterError("a scenario name is a plain name, not a path", name="name",
-                                 expected="lower-case letters, digits, '_' or '-', starting with "
-                                          "a letter, at most 60 characters", value=name)
         if self.error:
             raise ParameterError(f"the controls are not valid: {self.error}", name="name")
-        path = self.directory / f"{name}.yaml"
-        if path.exists() and not overwrite:
-            raise ParameterError("a scenario file with this name exists", name="name",
-                                 source=path, expected="a new name, or overwrite=True", value=name)
         spec = self.scenario()
         changes = self._changes(spec)
-        doc = _document(spec, name, self.start, changes)
-        body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=95)
-        text = _header(name, self.start, self.controls, self.seed, changes) + body
-        # the loader checks the document before anything is written
-        scenarios.parse_scenario(yaml.safe_load(body), source=str(path), name=name)
-        from forecast.io import atomic_write_text
-
-        atomic_write_text(path, text)
-        scenarios.load_scenario(path)
-        return path
+        notes = [f"saved from the scenario explorer (forecast.explore) with "
+                 f"{self.controls['n_paths'].value:,} paths, seed {self.seed};",
+                 f"`compute-forecast run --scenario {name}` reruns it with notebook 03's "
+                 "n_paths and seed.",
+                 "changes: " + ("none" if not changes else changes[0]),
+                 *[f"         {c}" for c in changes[1:]]]
+        description = (f"Explored from the {self.start.name} scenario. "
+                       + ("Changed: " + "; ".join(changes) + "." if changes else "No change."))
+        return write_scenario(spec, name, directory=self.directory, started_from=self.start,
+                              notes=notes, overwrite=overwrite, description=description,
+                              label=f"{name} (assumption, explored from {self.start.name})")
 
     def _changes(self, spec) -> list[str]:
         out = []
@@ -617,11 +622,6 @@ def _Box(children):
 # ---------------------------------------------------------------------- helpers
 
 
-def _flops_text(value: float) -> str:
-    """Exact text for a FLOP/s value that :func:`forecast.units.to_flops` reads back."""
-    return f"{float(value)!r} FLOP/s"
-
-
 def _cap_words(cap) -> str:
     from forecast.units import format_flops
 
@@ -665,6 +665,10 @@ def _threshold_list(text: str) -> list[float]:
                              expected="FLOP/s figures such as '56 ZFLOPS'", value=text) from None
 
 
+#: compact tables inside the widget (JupyterLab's own table style is roomy)
+_TABLE_STYLE = "border-collapse:collapse;font-size:12px;line-height:1.25;margin:4px 0"
+
+
 def _headline_html(table: pd.DataFrame) -> str:
     from forecast.units import format_flops
 
@@ -673,8 +677,9 @@ def _headline_html(table: pd.DataFrame) -> str:
         f"<td>{r.year}</td><td>{format_flops(r.p5)}</td><td><b>{format_flops(r.p50)}</b></td>"
         f"<td>{format_flops(r.p95)}</td><td>{r.implied_cagr:.1%}</td></tr>"
         for r in table.itertuples(index=False))
-    return ('<table class="cf-table"><caption>Headline: percentiles of the paths (FLOP/s); '
-            'CAGR of the median from the base year</caption><tr><th>component</th>'
+    return (f'<table class="cf-table" style="{_TABLE_STYLE}"><caption>Headline: percentiles '
+            'of the paths (FLOP/s); CAGR of the median from the base year</caption>'
+            '<tr><th>component</th>'
             '<th>precision</th><th>year</th><th>p5</th><th>p50</th><th>p95</th>'
             f'<th>median CAGR</th></tr>{rows}</table>')
 
@@ -685,53 +690,7 @@ def _thresholds_html(table: pd.DataFrame) -> str:
     first = table.iloc[0]
     rows = "".join(f"<tr><td>{html.escape(r.label)}</td><td>{r.probability:.1%}</td>"
                    f"<td>{r.mc_stderr:.1%}</td></tr>" for r in table.itertuples(index=False))
-    return (f'<table class="cf-table"><caption>Probability that {html.escape(first.component)} '
-            f'({html.escape(first.precision)}) exceeds each threshold in {first.year}</caption>'
+    return (f'<table class="cf-table" style="{_TABLE_STYLE}"><caption>Probability that '
+            f'{html.escape(first.component)} ({html.escape(first.precision)}) exceeds each '
+            f'threshold in {first.year}</caption>'
             f'<tr><th>threshold</th><th>probability</th><th>MC std. error</th></tr>{rows}</table>')
-
-
-def _document(spec, name: str, start, changes) -> dict:
-    """The scenario as the YAML document the loader reads (keys in the format's order)."""
-    components = {}
-    for comp_name, comp in spec.components.items():
-        entry = {}
-        if comp.label:
-            entry["label"] = comp.label
-        entry["precision"] = comp.precision
-        if comp.sum_of:
-            entry["sum_of"] = list(comp.sum_of)
-        else:
-            where = {k: list(v) if isinstance(v, tuple) else v for k, v in comp.base.where.items()}
-            entry["base"] = {"dataset": comp.base.dataset, "where": where}
-            if comp.base.year is not None:
-                entry["base"]["year"] = comp.base.year
-            g = comp.growth
-            entry["growth"] = ({"fit": g.fit, "per": g.per} if g.fit else
-                               {"low": g.low, "high": g.high, "per": g.per})
-            entry["cap"] = None if comp.cap is None else _flops_text(comp.cap)
-        components[comp_name] = entry
-    description = (f"Explored from the {start.name} scenario. "
-                   + ("Changed: " + "; ".join(changes) + "." if changes else "No change."))
-    return {"format": scenarios.FORMAT, "name": name,
-            "label": f"{name} (assumption, explored from {start.name})",
-            "description": description, "end_year": spec.end_year,
-            "correlation": float(spec.correlation), "components": components}
-
-
-def _header(name: str, start, controls, seed: int, changes) -> str:
-    from forecast import __version__
-
-    saved = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
-    lines = [
-        f"compute-forecast scenario file: {name}, saved from the scenario explorer.",
-        f"saved: {saved} (forecast.explore, compute-forecast {__version__})",
-        f"started from: {start.name} ({start.source})",
-        f"explored with {controls['n_paths'].value:,} paths, seed {seed}; the headless run",
-        "(compute-forecast run --scenario " + name + ") uses notebook 03's n_paths and seed.",
-        "changes: " + ("none" if not changes else changes[0]),
-        *[f"         {c}" for c in changes[1:]],
-        "",
-        "THE NUMBERS BELOW ARE ASSUMPTIONS, NOT DATA.  The format is documented at the top of",
-        "notebooks/params/base.yaml and in the README (Scenarios).",
-    ]
-    return "".join(f"# {line}".rstrip() + "\n" for line in lines)

@@ -67,7 +67,8 @@ def test_defaults_are_notebook_03s_so_the_starting_state_is_the_headless_run():
 def test_starting_state_equals_simulate_of_the_scenario_file(explorer):
     table = explorer.headline()
     assert explorer.report_years() == [2025, 2030, 2035]
-    assert_same_numbers(table, reference(scenarios.load_scenario("base", directory=PARAMS), explorer))
+    start = scenarios.load_scenario("base", directory=PARAMS)
+    assert_same_numbers(table, reference(start, explorer))
     # base.yaml: total p50 in 2030 lies between the 5% and 95% paths and above 2021's 615 EFLOPS
     total = table.query("component == 'total' and year == 2030").iloc[0]
     assert 6.15e20 < total.p5 < total.p50 < total.p95
@@ -81,7 +82,7 @@ def test_starting_state_equals_simulate_of_the_scenario_file(explorer):
     {"n_paths": 1_000},
     {"growth_basic": (0.2, 0.2), "correlation": 1.0, "end_year": 2031},
 ])
-def test_after_a_move_the_tables_equal_a_fresh_simulate_of_the_scenario_it_describes(explorer, moves):
+def test_after_a_move_the_tables_equal_a_fresh_simulate_of_its_scenario(explorer, moves):
     explorer.set(**moves)
     spec = explorer.scenario()
     assert_same_numbers(explorer.headline(), reference(spec, explorer))
@@ -134,7 +135,8 @@ def test_controls_cover_every_assumption(explorer):
 
 
 @pytest.mark.parametrize("moves, error, message", [
-    ({"growth_speed": (0.1, 0.2)}, UnknownNameError, "unknown control 'growth_speed'; valid: cap_basic"),
+    ({"growth_speed": (0.1, 0.2)}, UnknownNameError,
+     "unknown control 'growth_speed'; valid: cap_basic"),
     ({"growth_intelligent": (0.9, 0.5)}, ParameterError, "'growth_intelligent': out of range"),
     ({"growth_intelligent": (0.5, 9.0)}, ParameterError, "'growth_intelligent': out of range"),
     ({"correlation": 1.5}, ParameterError, "'correlation': out of range"),

@@ -1,4 +1,4 @@
-"""The explorer the way JupyterLab runs it: a headless Jupyter server, a kernel websocket, widget comms.
+"""The explorer as JupyterLab runs it: a headless Jupyter server, a kernel websocket, widget comms.
 
 Starts ``jupyter server`` on 127.0.0.1 with a token in a copy of the project,
 opens ``notebooks/06_explore.ipynb`` through the contents API, executes its code
