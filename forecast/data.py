@@ -92,8 +92,88 @@ def _descriptor(folder: Path) -> dict:
         package = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise DataError(f"invalid JSON: {err.msg}", path=path, line=err.lineno) from None
+    except (UnicodeDecodeError, RecursionError) as err:
+        raise DataError(f"not a readable JSON file ({type(err).__name__})", path=path) from None
+    except OSError as err:
+        raise DataError(f"cannot read ({err.strerror or err})", path=path) from None
+    _check_descriptor(package, path)
     _descriptors[path] = (key, package)
     return package
+
+
+_FIELD_TYPES = ("string", "integer", "number", "date")
+
+
+def _check_descriptor(package, path: Path) -> None:
+    """The parts of a Data Package descriptor the loader relies on, or a DataError naming them.
+
+    Resources need a ``name``, a ``path`` inside the data folder (relative, no
+    ``..``) and a ``schema`` whose ``fields`` have a name and a known type;
+    ``pattern`` constraints must compile and ``primaryKey``/``x-flops`` must name
+    fields.  Checked once per version of the file.
+    """
+    def fail(where, message, expected=None, value=None):
+        raise DataError(f"{where}: {message}", path=path, expected=expected, value=value)
+
+    if not isinstance(package, dict):
+        fail("descriptor", "not a JSON object", "a Data Package descriptor")
+    resources = package.get("resources")
+    if not isinstance(resources, list) or not resources:
+        fail("resources", "missing or empty", "a non-empty list of resources")
+    names = set()
+    for i, res in enumerate(resources):
+        where = f"resources[{i}]"
+        if not isinstance(res, dict):
+            fail(where, "not an object", "an object with name, path and schema")
+        name, rel = res.get("name"), res.get("path")
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
+            fail(f"{where}.name", "missing or not a data package name",
+                 "lower-case letters, digits, '.', '_' or '-'", name)
+        if name in names:
+            fail(f"{where}.name", "given twice", "each resource name once", name)
+        names.add(name)
+        if (not isinstance(rel, str) or not rel or Path(rel).is_absolute()
+                or ".." in Path(rel).parts or "\\" in rel):
+            fail(f"{where}.path", "must be a file inside the data folder",
+                 "a relative path without '..'", rel)
+        schema = res.get("schema")
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(fields, list) or not fields:
+            fail(f"{where}.schema.fields", "missing or empty", "a list of fields")
+        field_names = set()
+        for j, fld in enumerate(fields):
+            fwhere = f"{where}.schema.fields[{j}]"
+            if not isinstance(fld, dict) or not isinstance(fld.get("name"), str):
+                fail(fwhere, "a field needs a name", "an object with name and type")
+            field_names.add(fld["name"])
+            if fld.get("type", "string") not in _FIELD_TYPES:
+                fail(f"{fwhere}.type", "unsupported field type", "one of "
+                     + ", ".join(_FIELD_TYPES), fld.get("type"))
+            constraints = fld.get("constraints", {})
+            if not isinstance(constraints, dict):
+                fail(f"{fwhere}.constraints", "not an object", "an object")
+            if "pattern" in constraints:
+                try:
+                    re.compile(constraints["pattern"])
+                except (re.error, TypeError) as err:
+                    fail(f"{fwhere}.constraints.pattern", f"not a regular expression ({err})",
+                         value=constraints["pattern"])
+            if "enum" in constraints and not isinstance(constraints["enum"], list):
+                fail(f"{fwhere}.constraints.enum", "not a list", "a list of allowed values")
+            for bound in _BOUNDS:
+                if bound in constraints and (not isinstance(constraints[bound], (int, float))
+                                             or isinstance(constraints[bound], bool)):
+                    fail(f"{fwhere}.constraints.{bound}", "not a number", "a number",
+                         constraints[bound])
+        keys = schema.get("primaryKey", [])
+        for key in [keys] if isinstance(keys, str) else keys if isinstance(keys, list) else [None]:
+            if key not in field_names:
+                fail(f"{where}.schema.primaryKey", "names no field", "field names", key)
+        flops = res.get("x-flops", [])
+        for item in flops if isinstance(flops, list) else [None]:
+            if not isinstance(item, dict) or not {item.get("value"), item.get("unit")} <= field_names:
+                fail(f"{where}.x-flops", "must name a value and a unit field",
+                     '{"value": field, "unit": field, "to": column}', item)
 
 
 def datasets(data_dir: str | os.PathLike | None = None) -> list[str]:
@@ -138,21 +218,29 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     folder = resolve_data_dir(data_dir)
     package = _descriptor(folder)
     resources = {r["name"]: r for r in package["resources"]}
-    if name not in resources:
+    if not isinstance(name, str) or name not in resources:
         raise UnknownNameError(name, resources, kind="dataset")
     resource = resources[name]
     path = folder / resource["path"]
+    if not path.resolve().is_relative_to(folder.resolve()):  # a symlink pointing out
+        raise DataError("data file is outside the data folder", path=path,
+                        expected=f"a file inside {folder}")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError("data file not found", path=path,
                         expected=f"the file declared for {name!r} in {DESCRIPTOR}") from None
+    except OSError as err:
+        raise DataError(f"cannot read ({err.strerror or err})", path=path) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise DataError(f"not UTF-8 text (byte {err.start})", path=path, expected="UTF-8") from None
 
-    frame = _validate(text, resource["schema"], path)
+    try:
+        frame = _validate(text, resource["schema"], path)
+    except csv.Error as err:  # a NUL byte, a cell over the csv module's field limit
+        raise DataError(f"not valid CSV ({err})", path=path) from None
     for derived in resource.get("x-flops", ()):
         frame[derived["to"]] = _flops(frame[derived["value"]], frame[derived["unit"]])
 
@@ -350,9 +438,9 @@ def _cell_check(field: dict, path: Path):
                 fail("not an integer", line, "an integer", cell)
             value = int(cell)
         elif kind == "number":
-            if not _NUMBER.fullmatch(cell):
+            value = float(cell) if _NUMBER.fullmatch(cell) else math.nan
+            if not math.isfinite(value):  # 1e400 matches the pattern but is inf
                 fail("not a number", line, "a finite number such as 615 or 6.15e2", cell)
-            value = float(cell)
         elif kind == "date":
             value = _parse_date(cell)
             if value is None:
