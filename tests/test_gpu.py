@@ -455,6 +455,12 @@ def test_shipped_selling_prices(data):
 
 # --- the notebook ---------------------------------------------------------------------------
 
+def load_revenue():
+    from forecast.data import load
+
+    return load("nvidia_datacenter_revenue")
+
+
 @pytest.mark.slow
 def test_notebook_runs_with_small_parameters(run_notebook):
     out = run_notebook("02_gpu_demand", growth_models=["exponential", "logistic"], horizon=2,
@@ -468,6 +474,10 @@ def test_notebook_runs_with_small_parameters(run_notebook):
     assert claims["label"].str.startswith("UNVERIFIED").all()
     projections = pd.read_csv(out / "tables" / "gpu_revenue_projections.csv")
     assert len(projections) == 2 * 2  # two models x two quarters
+    # labelled by NVIDIA's fiscal quarter: the two after the last reported one
+    last = gpu.revenue_series(load_revenue()).index[-1]
+    assert projections["fiscal_quarter"].tolist()[:2] == list(
+        gpu.fiscal_labels(pd.period_range(last + 1, periods=2, freq=last.freq)))
     gap = pd.read_csv(out / "tables" / "gpu_bottom_up_vs_top_down.csv")
     assert (gap["top_down_precision"] == "FP16").all()
     both = gap.dropna(subset=["revenue_implied_EFLOPS"])
