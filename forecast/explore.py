@@ -612,8 +612,9 @@ def _Box(children):
 
         class ExplorerBox(w.VBox):
             def __repr__(self) -> str:
-                return ("Scenario explorer (interactive in JupyterLab: run `make lab`, open "
-                        "notebooks/06_explore.ipynb and run all cells)")
+                # at most 110 characters: Jupyter cuts longer text/plain reprs of widgets
+                return ("Scenario explorer: interactive in JupyterLab (make lab, open "
+                        "06_explore.ipynb, Run All Cells)")
 
         _BOX.append(ExplorerBox)
     return _BOX[0](children)
