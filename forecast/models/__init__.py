@@ -8,8 +8,9 @@
 
 Families (one module each): ``cagr`` (cagr.py); ``exponential``, ``logistic``,
 ``gompertz`` (curves.py); ``bass`` (diffusion.py); ``ets``, ``arima``
-(timeseries.py).  ``base.py`` holds the registry, validation, least squares
-and :class:`FitResult`; ``compare.py`` the side-by-side table.
+(timeseries.py).  ``base.py`` holds the registry, least squares and
+:class:`FitResult`; ``timeaxis.py`` validation and time axes; ``compare.py``
+the side-by-side table.
 """
 
 from forecast.models import cagr, curves, diffusion, timeseries  # noqa: F401  (registration)

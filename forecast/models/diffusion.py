@@ -135,6 +135,9 @@ class Bass(CurveModel):
         return {"m": m, "p": p, "q": q, **fixed}
 
     def hints(self):
+        if self.options["method"] == "ols":
+            return ["fix the market potential, e.g. fixed={'m': ...}, when the peak is not in "
+                    "the data", "use the exponential model while adoptions still grow"]
         return ["fix the market potential, e.g. fixed={'m': ...}, when the peak is not in the data",
                 "give starting values, e.g. start={'m': ..., 'p': 0.01, 'q': 0.3}",
                 "try method='ols' to see the Bass (1969) regression estimates"]
