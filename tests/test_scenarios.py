@@ -508,7 +508,8 @@ def test_notebook_runs_with_small_parameters(run_notebook, scenario):
                                expected[["p5", "p50", "p95"]].to_numpy(), rtol=1e-12)
     forecasts = pd.read_csv(out / "tables" / "headline_03_scenarios.csv")
     assert list(forecasts.columns) == ["target", "scope", "component", "precision", "year",
-                                       "model", "mean", "lower", "upper", "unit"]
+                                       "model", "median", "mean", "lower", "upper", "level",
+                                       "unit"]
     thresholds = pd.read_csv(out / "tables" / "scenarios_thresholds.csv")
     assert set(thresholds["label"]) == {"> 56 ZFLOPS", "> 20 ZFLOPS"}
     figures = sorted(p.name for p in (out / "figures").iterdir())
