@@ -42,7 +42,8 @@ _EXPORTS = {
 
 # submodules reachable as attributes (``forecast.gpu.fleet_flops``) without an explicit import
 _SUBMODULES = {"data", "units", "growth", "models", "gpu", "scenarios", "backtest", "vintages",
-               "io", "plots", "runner", "report"}
+               "io", "plots", "runner", "report", "headline", "history", "totals", "bridge",
+               "backtest_suite"}
 
 __all__ = ["__version__", *_EXPORTS]
 
