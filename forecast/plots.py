@@ -171,7 +171,8 @@ def plot_projection(history, projection, published=None, ax=None, title: str | N
     for i, (label, values) in enumerate(projection.items()):
         ax.plot(values.index, values.to_numpy(), "--", color=STYLE["colors"][i % 8], label=label)
     _mark_published(ax, published)
-    _finish_yearly(ax, "global compute (FLOP/s, mixed precision)",
+    precision = history.attrs.get("precision") or "mixed"
+    _finish_yearly(ax, f"installed compute (FLOP/s, {precision} precision)",
                    title or "Published totals against constant growth")
     return fig
 

@@ -94,7 +94,7 @@ KINDS = {
 }
 
 #: column names read as growth rates or probabilities (fractions) unless told otherwise
-RATE_NAMES = re.compile(r"(^|_)(cagr|growth|rate|probability|prob|share|coverage|pct_error"
+RATE_NAMES = re.compile(r"(^|_)(cagr|growth|rate|probability|prob|share|coverage|level|pct_error"
                         r"|reported_growth|implied_cagr|stated_cagr)($|_)")
 #: column names holding FLOP/s when the frame has no ``unit`` column saying so
 FLOPS_NAMES = re.compile(r"(^|_)(flops|flop_s)($|_)")
@@ -103,15 +103,15 @@ YEAR_NAMES = re.compile(r"(^|_)(year|cutoff|vintage|edition_year|fiscal_year)$")
 #: columns counting things
 COUNT_NAMES = re.compile(r"(^|_)(n|count|units|paths|n_paths|rank|failed|quarters|points)$")
 #: columns that hold a value in the unit named by the ``unit`` column
-VALUE_NAMES = ("value", "mean", "median", "lower", "upper", "low", "high", "base", "actual",
+VALUE_NAMES = ("value", "mean", "median", "lower", "upper", "low", "high", "base", "actual", "cap",
                "forecast", "naive", "target", "value_low", "value_high", "value_base")
 
 _TABLE_STYLE = (
     "<style>.cf-table-wrap{overflow-x:auto;max-width:100%;margin:.4em 0 1.2em}"
     ".cf-table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}"
     ".cf-table th,.cf-table td{border-bottom:1px solid #e3e3e3;padding:3px 8px;"
-    "text-align:left;vertical-align:top;white-space:nowrap}"
-    ".cf-table td.cf-num{text-align:right}"
+    "text-align:left;vertical-align:top;max-width:40em}"
+    ".cf-table th,.cf-table td.cf-num{white-space:nowrap}.cf-table td.cf-num{text-align:right}"
     ".cf-table caption,.cf-figure figcaption{caption-side:top;text-align:left;"
     "font-size:13px;color:#333;padding:0 0 .3em}"
     ".cf-figure{margin:.6em 0 1.4em}.cf-figure img{max-width:100%;height:auto}"
@@ -346,6 +346,14 @@ def _big(value: float) -> str:
     return f"{_sig(mantissa, 3)} \u00d7 10{str(exponent).translate(_SUPERSCRIPT)}"
 
 
+def _unit_factor(unit) -> float | None:
+    """FLOP/s in one ``unit`` (``EFLOPS`` -> 1e18), None when it is not a FLOP/s unit."""
+    try:
+        return flops_per_unit(str(unit)) if "flop" in str(unit).lower() else None
+    except Exception:  # an unknown unit is simply not FLOP/s
+        return None
+
+
 def _header(name: str, kind: str, precision: str | None, labels: dict) -> str:
     label = labels.get(name, str(name).replace("_", " "))
     if name in labels:
@@ -440,8 +448,13 @@ def table(df, *, kinds: dict | None = None, caption: str | None = None,
                              name=f"kinds[{missing[0]!r}]",
                              expected="one of " + ", ".join(frame.columns))
     flops_rows = None
-    if "unit" in frame.columns:
-        flops_rows = frame["unit"].astype(str).isin(["FLOP/s", "FLOPS", "flops"])
+    if "unit" in frame.columns:  # FLOP/s in any prefix (EFLOPS, ZFLOP/s): values become FLOP/s
+        factor = frame["unit"].map(_unit_factor)
+        flops_rows = factor.notna()
+        for name in frame.columns:
+            if (name.lower() in VALUE_NAMES or re.fullmatch(r"p\d+(\.\d+)?", name.lower())) \
+                    and name not in kinds and pd.api.types.is_numeric_dtype(frame[name]):
+                frame[name] = frame[name] * factor.where(flops_rows, 1.0)
         if flops_rows.all():
             frame = frame.drop(columns="unit")
     if precision is None and "precision" in frame.columns:

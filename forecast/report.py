@@ -59,8 +59,8 @@ CSS = """
 .cf-table-wrap, .jp-RenderedHTMLCommon, .jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
 .cf-table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
 .cf-table th, .cf-table td { border-bottom: 1px solid #e3e3e3; padding: 3px 8px; text-align: left;
-  vertical-align: top; white-space: nowrap; }
-.cf-table td.cf-num { text-align: right; }
+  vertical-align: top; max-width: 40em; }
+.cf-table th, .cf-table td.cf-num { white-space: nowrap; } .cf-table td.cf-num { text-align: right; }
 .cf-caption { caption-side: top; text-align: left; font-size: 13px; color: #333; padding: 0 0 .3em; }
 .cf-num { font-weight: 600; }
 .cf-figure { margin: .6em 0 1.4em; } .cf-figure img { max-width: 100%; height: auto; }

@@ -170,6 +170,13 @@ def test_rows_in_another_unit_are_not_shown_as_flops():
                               ["-3 \u00d7 10\u00b9\u00b2"]]
 
 
+def test_prefixed_flops_units_are_converted():
+    df = pd.DataFrame({"year": [2022, 2023], "value": [650.0, 1.4], "unit": ["EFLOPS", "ZFLOP/s"]})
+    t = present.table(df)
+    assert cells(t)[1:] == [["2022", "650 EFLOPS"], ["2023", "1.4 ZFLOPS"]]
+    assert "<th>value (FLOP/s)</th>" in t.html
+
+
 def test_infinite_caps_read_as_no_limit():
     t = present.table(pd.DataFrame({"cap_flops": [1e23, math.inf]}))
     assert cells(t)[1:] == [["100 ZFLOPS"], ["no limit"]]
