@@ -49,6 +49,7 @@ class PointOutcome:
     error: str = ""
     worker: str = ""
     wall: float = 0.0        # the whole point function, runner overhead included
+    reason: str = ""         # why it ran ("never run successfully", "parameters changed"...)
 
 
 def run_point(task: PointTask) -> PointOutcome:
@@ -75,7 +76,7 @@ def run_point(task: PointTask) -> PointOutcome:
                             f"{type(err).__name__}: {message}", worker, wall)
     error = "" if run.error is None else " ".join(run.error.message.split())
     return PointOutcome(task.id, task.index, run.status, float(run.seconds or 0.0), error, worker,
-                        time.monotonic() - t0)
+                        time.monotonic() - t0, run.reason or "")
 
 
 def up_to_date(tasks: list[PointTask]) -> set[str]:
@@ -273,7 +274,7 @@ def _dask_client(executor, jobs, scheduler):
     return client, []
 
 
-def _check_workers(client, task: PointTask, scheduler) -> None:
+def check_workers(client, task: PointTask, scheduler) -> None:
     """UsageError (one line) when there is no worker, or a worker cannot see the project."""
     try:
         client.wait_for_workers(1, timeout=30)
@@ -332,7 +333,7 @@ def execute(tasks, executor, jobs, scheduler, fn, progress, labels) -> list[Poin
     client, closers = _dask_client(executor, jobs, scheduler)
     try:
         if executor == "dask":
-            _check_workers(client, tasks[0], scheduler)
+            check_workers(client, tasks[0], scheduler)
         return _dask(tasks, client, fn, progress, labels)
     finally:
         client.close()

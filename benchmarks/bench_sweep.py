@@ -1,0 +1,156 @@
+"""Benchmark parameter sweeps against a shell loop of ``compute-forecast run --param``.
+
+On a temporary copy of the project, notebook 03 is run over the same 20 points
+(``seed`` 1..20, ``n_paths`` small), measured in one go (wall-clock seconds,
+whole processes, as a user would time them):
+
+1. baseline: 20 sequential ``compute-forecast run --only 03 --param seed=K
+   --param n_paths=N --force`` calls (what a user does without sweeps);
+2. ``compute-forecast sweep 03 --grid ... --jobs 2`` (local processes);
+3. ``compute-forecast sweep 03 --grid ... --dask local --jobs 2`` (a 2-worker
+   ``distributed.LocalCluster``);
+4. the same sweep again, nothing changed (every point cached);
+5. per-point overhead: a ``--jobs 1`` sweep of a few more points, where each
+   point's wall time inside the point function is compared with its cells'
+   execution time (papermill's per-cell durations in the executed notebook)
+   plus the kernel start-up (a ``compute-forecast`` kernel started and made
+   ready with jupyter_client, median of 3, timed in this run).  Target: < 10%.
+
+Points per minute are reported for 1-3.  Other work on the machine inflates
+every figure; the ratios are measured in the same run.
+
+Usage: ``.venv/bin/python benchmarks/bench_sweep.py [--points 20] [--n-paths 500]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+STEM = "03_scenarios"
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    shutil.copy(PROJECT / "pyproject.toml", dest / "pyproject.toml")
+    shutil.copytree(PROJECT / "data", dest / "data")
+    shutil.copytree(PROJECT / "notebooks", dest / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return dest
+
+
+def timed(cmd: list[str], cwd: Path, ok=(0,)) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return seconds
+
+
+def kernel_start_up(cwd: Path, repeat: int = 3) -> float:
+    """Median seconds to start a ``compute-forecast`` kernel and have it answer."""
+    from jupyter_client.manager import KernelManager
+
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        km = KernelManager(kernel_name="compute-forecast")
+        km.start_kernel(cwd=str(cwd))
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=120)
+        times.append(time.perf_counter() - start)
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return statistics.median(times)
+
+
+def cells_seconds(notebook: Path) -> float:
+    """The cells' execution time of an executed notebook (papermill's per-cell durations)."""
+    nb = json.loads(notebook.read_text())
+    return sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
+               for c in nb["cells"])
+
+
+def write_grid(path: Path, seeds: range, n_paths: int) -> Path:
+    path.write_text(f"notebook: {STEM}\ngrid:\n  seed: {list(seeds)}\n  n_paths: [{n_paths}]\n")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=20, help="points of the timed sweeps")
+    parser.add_argument("--n-paths", type=int, default=500, help="Monte Carlo paths per point")
+    parser.add_argument("--overhead-points", type=int, default=6,
+                        help="points of the --jobs 1 sweep that measures per-point overhead")
+    args = parser.parse_args()
+    cf = str(BIN / "compute-forecast")
+    n = args.points
+    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
+        root = copy_project(Path(tmp) / "proj")
+        grid = write_grid(Path(tmp) / "bench.yaml", range(1, n + 1), args.n_paths)
+        # warm-up (OS file cache, matplotlib font cache, .pyc files): not timed
+        timed([cf, "run", "--quiet", "--only", "03", "--force", "--param", "seed=999",
+               "--param", f"n_paths={args.n_paths}"], cwd=root)
+
+        baseline = sum(timed([cf, "run", "--quiet", "--only", "03", "--force",
+                              "--param", f"seed={k}", "--param", f"n_paths={args.n_paths}"],
+                             cwd=root) for k in range(1, n + 1))
+        local = timed([cf, "sweep", "03", "--grid", str(grid), "--name", "local", "--jobs", "2",
+                       "--quiet"], cwd=root)
+        dask = timed([cf, "sweep", "03", "--grid", str(grid), "--name", "dask", "--dask",
+                      "local", "--jobs", "2", "--quiet"], cwd=root)
+        cached = timed([cf, "sweep", "03", "--grid", str(grid), "--name", "local", "--jobs", "2",
+                        "--quiet"], cwd=root)
+        same = ((root / "outputs/sweeps/local/sweep.csv").read_bytes()
+                == (root / "outputs/sweeps/dask/sweep.csv").read_bytes())
+        info = json.loads((root / "outputs/sweeps/local/sweep.json").read_text())
+        assert info["counts"]["cached"] == n, info["counts"]  # the timed rerun ran nothing
+
+        start_up = kernel_start_up(root / "notebooks")
+        over_grid = write_grid(Path(tmp) / "overhead.yaml",
+                               range(1001, 1001 + args.overhead_points), args.n_paths)
+        one = timed([cf, "sweep", "03", "--grid", str(over_grid), "--name", "overhead",
+                     "--jobs", "1", "--quiet"], cwd=root)
+        sweep_dir = root / "outputs/sweeps/overhead"
+        points = json.loads((sweep_dir / "sweep.json").read_text())["points"]
+        walls = [p["wall"] for p in points]
+        cells = [cells_seconds(sweep_dir / "points" / p["id"] / "notebooks" / f"{STEM}.ipynb")
+                 for p in points]
+        load = os.getloadavg()[0]
+
+    rate = lambda seconds: 60 * n / seconds  # noqa: E731 (points per minute)
+    need = [c + start_up for c in cells]
+    in_point = statistics.mean((w - k) / k for w, k in zip(walls, need))
+    whole = statistics.mean(one / len(points) - k for k in need) / statistics.mean(need)
+    print(f"notebook {STEM}, {n} points (seed 1..{n}, n_paths={args.n_paths}); cores: "
+          f"{os.cpu_count()}; load average at the end: {load:.1f}")
+    print(f"20 x compute-forecast run --param, sequential: {baseline:7.1f} s "
+          f"{rate(baseline):6.1f} points/min")
+    print(f"compute-forecast sweep --jobs 2 (local):       {local:7.1f} s "
+          f"{rate(local):6.1f} points/min  {baseline / local:.2f}x the loop")
+    print(f"compute-forecast sweep --dask local --jobs 2:  {dask:7.1f} s "
+          f"{rate(dask):6.1f} points/min  {baseline / dask:.2f}x the loop")
+    print(f"same sweep again, every point cached:          {cached:7.2f} s")
+    print(f"sweep.csv identical (local vs Dask):           {same}")
+    print(f"per point ({len(points)} points, --jobs 1): cells {statistics.mean(cells):.2f} s + "
+          f"kernel start-up {start_up:.2f} s; point function {statistics.mean(walls):.2f} s; "
+          f"whole sweep {one / len(points):.2f} s a point")
+    print(f"per-point overhead beyond cells + kernel start-up: {in_point:.1%} inside the point "
+          f"function, {whole:.1%} for the whole sweep (target < 10%)")
+
+
+if __name__ == "__main__":
+    main()
