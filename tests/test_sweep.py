@@ -144,7 +144,7 @@ def test_grid_crossed_with_samples():
      "grid.yaml: nothing to sweep; expected a grid: or ranges: section naming parameters"),
     ("notebook: 02_gpu_demand\ngrid:\n  seed: [1]\n",
      "grid.yaml, line 1: this grid is written for notebook '02_gpu_demand', not '03_scenarios'"),
-    ("grid:\n  seed: [1, 2]\n  seed: [3]\n", "grid.yaml, line 3: key 'seed' is given twice"),
+    ("grid:\n  seed: [1, 2]\n  seed: [3]\n", "grid.yaml, line 3: duplicate key 'seed'"),
     ("grid: [1, 2\n", "grid.yaml, line 2: not valid YAML (expected ',' or ']', but got "
                       "'<stream end>')"),
     ("", "grid.yaml: the grid is empty; expected a mapping with grid: and/or ranges:"),
