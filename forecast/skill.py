@@ -497,8 +497,9 @@ def error_quantiles(frame: pd.DataFrame, model: str = "cagr", *,
     -------
     pandas.DataFrame
         One row per horizon: ``horizon``, ``n`` (errors pooled), ``median``
-        and ``q_lower_<L>``, ``q_upper_<L>`` (log ratios; the interval
-        around a projection P is ``P * exp(q)``).
+        (log ratio), ``mean_factor`` (mean of actual / forecast) and
+        ``q_lower_<L>``, ``q_upper_<L>`` (log ratios; the interval around a
+        projection P is ``P * exp(q)``).
     """
     _check_frame(frame)
     rows = frame[(frame["model"] == model) & frame["error"].isna()]
@@ -514,7 +515,8 @@ def error_quantiles(frame: pd.DataFrame, model: str = "cagr", *,
     for h, idx in pd.Series(range(len(rows)), index=rows["horizon"].to_numpy()).groupby(
             level=0, sort=True):
         e = errs[idx.to_numpy()]
-        rec = {"horizon": h, "n": int(e.size), "median": float(np.median(e))}
+        rec = {"horizon": h, "n": int(e.size), "median": float(np.median(e)),
+               "mean_factor": float(np.mean(np.exp(e)))}
         for lvl in levels:
             lo, hi = np.quantile(e, [(1 - lvl) / 2, (1 + lvl) / 2])
             rec[f"q_lower_{level_name(lvl)}"] = float(lo)
@@ -542,8 +544,9 @@ def calibrated_fan(projection: pd.Series, base: float, quantiles: pd.DataFrame,
     Returns
     -------
     pandas.DataFrame
-        ``year``, ``horizon``, ``projection``, ``lower``, ``upper`` (unit of the
-        projection), ``level`` and ``n_errors``; years at or before ``base`` are
+        ``year``, ``horizon``, ``projection``, ``median`` (P * exp(median
+        error)), ``mean`` (P * mean(actual / forecast)), ``lower``, ``upper``
+        (unit of the projection), ``level`` and ``n_errors``; years at or before ``base`` are
         left out.  A horizon between two evaluated ones uses the next longer
         one (the wider band); one beyond the longest raises ``ParameterError``.
     """
@@ -566,6 +569,8 @@ def calibrated_fan(projection: pd.Series, base: float, quantiles: pd.DataFrame,
                                  expected=f"years up to {base + hs.max():g}", value=year)
         row = q.iloc[pick[0]]
         out.append({"year": year, "horizon": h, "projection": float(value),
+                    "median": float(value) * math.exp(row["median"]),
+                    "mean": float(value) * float(row["mean_factor"]),
                     "lower": float(value) * math.exp(row[f"q_lower_{name}"]),
                     "upper": float(value) * math.exp(row[f"q_upper_{name}"]),
                     "level": level, "n_errors": int(row["n"])})

@@ -593,3 +593,63 @@ def segmented(t, y, *, n_breaks: int = 1, continuous: bool = True, min_size: int
     chow = _chow_from(x, z, breaks[0]) if (n_breaks == 1 and not continuous) else None
     return Segmented(breaks, bool(continuous), pd.DataFrame(rows), res.sse, int(n), int(k),
                      float(bic), chow, level, res.beta)
+
+
+def windows(t, y, edges: Sequence[float], *, level: float = 0.9) -> pd.DataFrame:
+    """Log-linear growth in consecutive windows ``[edges[i], edges[i+1])`` (e.g. decades).
+
+    Returns one row per window with at least 3 events on 2 distinct dates:
+    ``window`` ("1993-2003"), ``n``, ``start``, ``end`` and the figures of
+    :func:`growth_table`.  Windows with fewer events are left out.
+    """
+    level = _level(level)
+    x, v = _check_xy(t, y, positive=True)
+    bounds = [float(e) for e in edges]
+    if len(bounds) < 2 or any(b <= a for a, b in zip(bounds, bounds[1:])):
+        raise ParameterError("must be at least two increasing dates", name="edges",
+                             expected="e.g. [1993, 2003, 2013, 2023]", value=edges)
+    rows = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        inside = (x >= lo) & (x < hi)
+        if inside.sum() < 3 or np.unique(x[inside]).size < 2:
+            continue
+        tr = loglinear(x[inside], v[inside], level=level)
+        rows.append({"window": f"{lo:g}-{hi:g}", **tr.table().iloc[0].drop("trend").to_dict()})
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class ShareTrend:
+    """A share (0..1) trending linearly on the logit scale: ``logit(s) = a + b t``.
+
+    ``line`` is the OLS :class:`Line` on logit(share); :meth:`predict` gives
+    the share at future dates with a Student-t *prediction* interval (a new
+    quarter's share, not only the trend line), back-transformed, so bounds stay
+    within 0..1.
+    """
+
+    line: Line
+    start: float
+    end: float
+
+    def predict(self, t, level: float | None = None) -> pd.DataFrame:
+        """Columns ``t``, ``share``, ``lower``, ``upper`` at dates ``t``."""
+        level = self.line.level if level is None else _level(level)
+        tv = decimal_year(t)
+        X = np.column_stack([np.ones_like(tv), tv])
+        mu = X @ np.array([self.line.intercept, self.line.slope])
+        var = np.einsum("ij,jk,ik->i", X, self.line.cov, X) + self.line.sigma ** 2
+        half = float(stats.t.ppf(0.5 + level / 2, self.line.df)) * np.sqrt(var)
+        expit = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+        return pd.DataFrame({"t": tv, "share": expit(mu), "lower": expit(mu - half),
+                             "upper": expit(mu + half)})
+
+
+def share_trend(t, share, *, level: float = 0.9) -> ShareTrend:
+    """Fit ``logit(share) = a + b t`` by OLS to shares strictly between 0 and 1."""
+    level = _level(level)
+    x, s = _check_xy(t, share, positive=True)
+    if (s >= 1).any():
+        raise DataError("a share must be below 1", column="share", expected="0 < share < 1",
+                        value=float(s[np.argmax(s >= 1)]))
+    return ShareTrend(line(x, np.log(s / (1 - s)), level=level), float(x.min()), float(x.max()))

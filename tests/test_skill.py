@@ -152,6 +152,8 @@ def test_error_quantiles_and_calibrated_fan():
     assert fan["year"].tolist() == [2022]  # the base year itself is not a forecast
     assert fan.iloc[0]["lower"] == pytest.approx(2e21 * math.exp(-0.16))
     assert fan.iloc[0]["upper"] == pytest.approx(2e21 * math.exp(0.16))
+    assert fan.iloc[0]["median"] == pytest.approx(2e21)
+    assert fan.iloc[0]["mean"] == pytest.approx(2e21 * np.mean(np.exp(np.linspace(-0.2, 0.2, 41))))
     with pytest.raises(ParameterError, match="longest evaluated: 1"):
         skill.calibrated_fan(pd.Series([1e21], index=[2024]), 2021, q, 0.8)
     with pytest.raises(ParameterError, match="level"):
