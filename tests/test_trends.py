@@ -208,3 +208,32 @@ def test_segmented_parameter_errors():
         trends.segmented(t, y, min_size=2)
     with pytest.raises(DataError, match="at least 15"):
         trends.segmented(t, y, n_breaks=2, min_size=5)
+
+
+def test_windows_match_separate_fits_and_skip_thin_windows():
+    t = 2000 + 0.5 * np.arange(40)  # 2000.0 .. 2019.5
+    y = np.where(t < 2010, 2.0 ** (t - 2000), 2.0 ** 10 * 1.5 ** (t - 2010))
+    table = trends.windows(t, y, [2000, 2010, 2020, 2030])
+    assert table["window"].tolist() == ["2000-2010", "2010-2020"]  # 2020-2030 has no event
+    assert table["x_per_year"].tolist() == pytest.approx([2.0, 1.5])
+    assert table["n"].tolist() == [20, 20]
+    with pytest.raises(ParameterError, match="edges"):
+        trends.windows(t, y, [2010, 2000])
+
+
+def test_share_trend_is_logit_linear_with_bounded_prediction_interval():
+    t = 2024 + 0.25 * np.arange(8)
+    logit = 1.5 - 0.4 * (t - 2024) + np.array([0.02, -0.01, 0.0, 0.015, -0.02, 0.01, 0.0, -0.01])
+    share = 1 / (1 + np.exp(-logit))
+    fit = trends.share_trend(t, share, level=0.9)
+    ref = sm.OLS(logit, sm.add_constant(t)).fit()
+    assert fit.line.slope == pytest.approx(ref.params[1], rel=1e-10)
+    pred = fit.predict([2031.0])
+    frame = ref.get_prediction(np.array([[1.0, 2031.0]])).summary_frame(alpha=0.1)
+    expit = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    assert pred["share"].iloc[0] == pytest.approx(expit(frame["mean"].iloc[0]))
+    assert pred["lower"].iloc[0] == pytest.approx(expit(frame["obs_ci_lower"].iloc[0]))
+    assert pred["upper"].iloc[0] == pytest.approx(expit(frame["obs_ci_upper"].iloc[0]))
+    assert 0 < pred["lower"].iloc[0] < pred["share"].iloc[0] < pred["upper"].iloc[0] < 1
+    with pytest.raises(DataError, match="below 1"):
+        trends.share_trend([2020, 2021, 2022], [0.5, 0.9, 1.0])
