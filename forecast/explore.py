@@ -247,7 +247,7 @@ class Explorer:
     def _build_controls(self, n_paths, thresholds, threshold_year) -> dict:
         import ipywidgets as w
 
-        wide = {"layout": w.Layout(width="440px"), "style": {"description_width": "150px"}}
+        wide = {"layout": w.Layout(width="460px"), "style": {"description_width": "170px"}}
         controls = {}
         for name in self.projected:
             g = self.spec.components[name].growth
