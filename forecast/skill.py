@@ -1,4 +1,4 @@
-"""Measured skill: rolling-origin evaluation of every model on long series, and error-calibrated fans.
+"""Measured skill: rolling-origin evaluation of every model on long series; error-calibrated fans.
 
 How often has this kind of forecast been right?  :func:`run` stands at every
 origin of a long series (e.g. each of the 67 TOP500 lists), refits each
@@ -238,8 +238,8 @@ def _assemble(y: pd.Series, name: str, names: list[str], parts: list[dict],
               steps_per_year: int, levels: tuple[float, ...]) -> pd.DataFrame:
     values = y.to_numpy(dtype=float)
     frame = pd.DataFrame({
-        "model": np.concatenate([[m] * part["origin"].size for m, part in zip(names, parts)])
-        if parts else [],
+        "model": np.concatenate([np.full(part["origin"].size, m, dtype=object)
+                                 for m, part in zip(names, parts)]),
         "_order": np.concatenate([np.full(part["origin"].size, i) for i, part in enumerate(parts)]),
         **{k: np.concatenate([part[k] for part in parts]) for k in parts[0] if k != "error"},
         "error": pd.array([e for part in parts for e in part["error"]], dtype="string")})
@@ -261,8 +261,7 @@ def _assemble(y: pd.Series, name: str, names: list[str], parts: list[dict],
         for side in ("lower", "upper"):
             out[f"{side}_{level_name(lvl)}"] = frame[f"{side}_{level_name(lvl)}"].to_numpy(float)
     out["scale"] = scale
-    out["error"] = frame["error"].to_numpy()
-    out["error"] = out["error"].astype("string")
+    out["error"] = pd.array(frame["error"], dtype="string")
     return out
 
 

@@ -72,7 +72,8 @@ def decimal_year(dates) -> np.ndarray:
             stamps = stamps.tz_convert(None)
         start = pd.to_datetime(pd.DataFrame({"year": stamps.year, "month": 1, "day": 1}))
         end = pd.to_datetime(pd.DataFrame({"year": stamps.year + 1, "month": 1, "day": 1}))
-        frac = (stamps - pd.DatetimeIndex(start)) / (pd.DatetimeIndex(end) - pd.DatetimeIndex(start))
+        start, end = pd.DatetimeIndex(start), pd.DatetimeIndex(end)
+        frac = (stamps - start) / (end - start)
         return np.asarray(stamps.year, dtype=float) + np.asarray(frac, dtype=float)
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return values.to_numpy(dtype=float, na_value=np.nan)
@@ -187,7 +188,8 @@ def line(x, y, *, level: float = 0.95) -> Line:
     return Line(n=int(yv.size), df=res.df, intercept=float(res.beta[0]), slope=float(res.beta[1]),
                 stderr_intercept=float(se[0]), stderr_slope=float(se[1]), sigma=res.sigma,
                 r_squared=1 - res.sse / sst if sst > 0 else math.nan, cov=res.cov, level=level,
-                intercept_interval=(float(res.beta[0] - tq * se[0]), float(res.beta[0] + tq * se[0])),
+                intercept_interval=(float(res.beta[0] - tq * se[0]),
+                                    float(res.beta[0] + tq * se[0])),
                 slope_interval=(float(res.beta[1] - tq * se[1]), float(res.beta[1] + tq * se[1])))
 
 
@@ -551,7 +553,8 @@ def segmented(t, y, *, n_breaks: int = 1, continuous: bool = True, min_size: int
         raise ParameterError("must be 1, 2 or 3", name="n_breaks", value=n_breaks)
     if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)) or min_size < 3:
         raise ParameterError("must be a whole number >= 3", name="min_size", value=min_size)
-    if isinstance(grid, bool) or not isinstance(grid, (int, np.integer)) or not 2 <= grid <= MAX_GRID:
+    if (isinstance(grid, bool) or not isinstance(grid, (int, np.integer))
+            or not 2 <= grid <= MAX_GRID):
         raise ParameterError(f"must be a whole number from 2 to {MAX_GRID}", name="grid",
                              value=grid)
     x, v = _check_xy(t, y, positive=True, minimum=(n_breaks + 1) * min_size)
