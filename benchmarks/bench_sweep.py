@@ -98,6 +98,10 @@ def main() -> None:
     args = parser.parse_args()
     cf = str(BIN / "compute-forecast")
     n = args.points
+    rate = lambda seconds: 60 * n / seconds  # noqa: E731 (points per minute)
+    say = lambda text: print(text, flush=True)  # noqa: E731 (each figure as soon as it is known)
+    say(f"notebook {STEM}, {n} points (seed 1..{n}, n_paths={args.n_paths}); cores: "
+        f"{os.cpu_count()}; load average at the start: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
         root = copy_project(Path(tmp) / "proj")
         grid = write_grid(Path(tmp) / "bench.yaml", range(1, n + 1), args.n_paths)
@@ -108,16 +112,26 @@ def main() -> None:
         baseline = sum(timed([cf, "run", "--quiet", "--only", "03", "--force",
                               "--param", f"seed={k}", "--param", f"n_paths={args.n_paths}"],
                              cwd=root) for k in range(1, n + 1))
+        say(f"{n} x compute-forecast run --param, sequential: {baseline:7.1f} s "
+            f"{rate(baseline):6.1f} points/min")
         local = timed([cf, "sweep", "03", "--grid", str(grid), "--name", "local", "--jobs", "2",
                        "--quiet"], cwd=root)
+        say(f"compute-forecast sweep --jobs 2 (local):       {local:7.1f} s "
+            f"{rate(local):6.1f} points/min  {baseline / local:.2f}x the loop")
         dask = timed([cf, "sweep", "03", "--grid", str(grid), "--name", "dask", "--dask",
                       "local", "--jobs", "2", "--quiet"], cwd=root)
-        cached = timed([cf, "sweep", "03", "--grid", str(grid), "--name", "local", "--jobs", "2",
-                        "--quiet"], cwd=root)
+        say(f"compute-forecast sweep --dask local --jobs 2:  {dask:7.1f} s "
+            f"{rate(dask):6.1f} points/min  {baseline / dask:.2f}x the loop")
         same = ((root / "outputs/sweeps/local/sweep.csv").read_bytes()
                 == (root / "outputs/sweeps/dask/sweep.csv").read_bytes())
+        say(f"sweep.csv identical (local vs Dask):           {same}")
+        cached = timed([cf, "sweep", "03", "--grid", str(grid), "--name", "local", "--jobs", "2",
+                        "--quiet"], cwd=root)
         info = json.loads((root / "outputs/sweeps/local/sweep.json").read_text())
-        assert info["counts"]["cached"] == n, info["counts"]  # the timed rerun ran nothing
+        reasons = sorted({p["reason"] for p in info["points"] if p["status"] != "cached"})
+        say(f"same sweep again, nothing changed:             {cached:7.2f} s "
+            f"({info['counts']['cached']} of {n} points cached"
+            + (f"; the others ran because: {', '.join(reasons)}" if reasons else "") + ")")
 
         start_up = kernel_start_up(root / "notebooks")
         over_grid = write_grid(Path(tmp) / "overhead.yaml",
@@ -129,27 +143,16 @@ def main() -> None:
         walls = [p["wall"] for p in points]
         cells = [cells_seconds(sweep_dir / "points" / p["id"] / "notebooks" / f"{STEM}.ipynb")
                  for p in points]
-        load = os.getloadavg()[0]
 
-    rate = lambda seconds: 60 * n / seconds  # noqa: E731 (points per minute)
     need = [c + start_up for c in cells]
     in_point = statistics.mean((w - k) / k for w, k in zip(walls, need))
     whole = statistics.mean(one / len(points) - k for k in need) / statistics.mean(need)
-    print(f"notebook {STEM}, {n} points (seed 1..{n}, n_paths={args.n_paths}); cores: "
-          f"{os.cpu_count()}; load average at the end: {load:.1f}")
-    print(f"20 x compute-forecast run --param, sequential: {baseline:7.1f} s "
-          f"{rate(baseline):6.1f} points/min")
-    print(f"compute-forecast sweep --jobs 2 (local):       {local:7.1f} s "
-          f"{rate(local):6.1f} points/min  {baseline / local:.2f}x the loop")
-    print(f"compute-forecast sweep --dask local --jobs 2:  {dask:7.1f} s "
-          f"{rate(dask):6.1f} points/min  {baseline / dask:.2f}x the loop")
-    print(f"same sweep again, every point cached:          {cached:7.2f} s")
-    print(f"sweep.csv identical (local vs Dask):           {same}")
-    print(f"per point ({len(points)} points, --jobs 1): cells {statistics.mean(cells):.2f} s + "
-          f"kernel start-up {start_up:.2f} s; point function {statistics.mean(walls):.2f} s; "
-          f"whole sweep {one / len(points):.2f} s a point")
-    print(f"per-point overhead beyond cells + kernel start-up: {in_point:.1%} inside the point "
-          f"function, {whole:.1%} for the whole sweep (target < 10%)")
+    say(f"per point ({len(points)} points, --jobs 1): cells {statistics.mean(cells):.2f} s + "
+        f"kernel start-up {start_up:.2f} s; point function {statistics.mean(walls):.2f} s; "
+        f"whole sweep {one / len(points):.2f} s a point")
+    say(f"per-point overhead beyond cells + kernel start-up: {in_point:.1%} inside the point "
+        f"function, {whole:.1%} for the whole sweep (target < 10%); load average at the end: "
+        f"{os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

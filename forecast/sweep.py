@@ -59,7 +59,7 @@ from pathlib import Path
 from forecast import io, sweep_exec, sweep_grid
 from forecast import notebook_params as nbp
 from forecast._version import __version__
-from forecast.errors import UsageError
+from forecast.errors import ForecastError, UsageError
 from forecast.sweep_exec import (  # noqa: F401  (public names of the sweep API)
     PointOutcome,
     PointTask,
@@ -114,7 +114,9 @@ def gather(sweep_dir: Path, grid, stem: str, outcomes: dict) -> tuple[str, dict]
         for column in rows[0] if rows else []:
             if column not in headline_cols:
                 headline_cols.append(column)
-    taken = set(LEAD) | set(STATUS) | set(headline_cols)
+    from forecast.headline import COLUMNS  # the contract's columns clash even when absent
+
+    taken = set(LEAD) | set(STATUS) | set(headline_cols) | set(COLUMNS)
     param_cols = [(name, f"param_{name}" if name in taken else name) for name in grid.parameters]
     buffer = _text_io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -246,7 +248,6 @@ def execute(notebook, grid, *, name=None, executor="local", jobs=None, scheduler
     ParameterError, UsageError, UnknownNameError
         A bad notebook, grid, name or executor, before anything runs.
     """
-    from forecast import sweep_page
     from forecast.runner import RunLock
 
     t0 = time.monotonic()
@@ -285,31 +286,47 @@ def execute(notebook, grid, *, name=None, executor="local", jobs=None, scheduler
         current = up_to_date(tasks) if point_function is None else set()
         outcomes = [PointOutcome(t.id, t.index, "cached") for t in tasks if t.id in current]
         progress.planned(len(outcomes))
+        todo = [t for t in tasks if t.id not in current]
         try:
-            todo = [t for t in tasks if t.id not in current]
             outcomes += sweep_exec.execute(todo, executor, jobs, scheduler, fn, progress, labels)
-        finally:  # even on Ctrl-C: the table says which points ran
+        except ForecastError:  # no cluster, no worker sees the project: nothing ran, and the
+            progress.close()   # last sweep's table and page stay as they were
+            raise
+        except BaseException:  # Ctrl-C: the table says which points finished
             progress.close()
-            by_id = {o.id: o for o in outcomes}
-            report = SweepReport(name, path.stem, sweep_dir,
-                                 [by_id.get(t.id) or PointOutcome(t.id, t.index, "not run")
-                                  for t in tasks], time.monotonic() - t0, executor, checked)
-            text, columns = gather(sweep_dir, checked, path.stem, by_id)
-            io.atomic_write_text(report.csv, text)
-            info = {"name": name, "notebook": path.stem, "grid": checked.source,
-                    "executor": executor, "jobs": jobs,
-                    "started": started.isoformat(timespec="seconds"),
-                    "seconds": round(time.monotonic() - t0, 2), "library_version": __version__,
-                    "swept": list(checked.swept), "fixed": list(checked.fixed),
-                    "sampled": list(checked.sampled), "method": checked.method,
-                    "columns": columns,
-                    "duplicates": checked.duplicates, "counts": report.counts,
-                    "points": [{**asdict(o), "parameters": {
-                        k: _text(v) for k, v in checked.points[o.index].values.items()}}
-                        for o in report.outcomes]}
-            io.atomic_write_text(manifest, json.dumps(info, indent=1, ensure_ascii=False) + "\n")
-            sweep_page.write_pages(root, sweep_dir, info, text)
+            _finish(root, sweep_dir, path.stem, checked, tasks, outcomes, executor, jobs,
+                    started, t0)
+            raise
+        progress.close()
+        report = _finish(root, sweep_dir, path.stem, checked, tasks, outcomes, executor, jobs,
+                         started, t0)
     _link_from_index(root, progress)
+    return report
+
+
+def _finish(root, sweep_dir, stem, grid, tasks, outcomes, executor, jobs, started,
+            t0) -> SweepReport:
+    """Write sweep.csv, sweep.json and the pages; a point without an outcome is "not run"."""
+    from forecast import sweep_page
+
+    by_id = {o.id: o for o in outcomes}
+    report = SweepReport(sweep_dir.name, stem, sweep_dir,
+                         [by_id.get(t.id) or PointOutcome(t.id, t.index, "not run")
+                          for t in tasks], time.monotonic() - t0, executor, grid)
+    text, columns = gather(sweep_dir, grid, stem, by_id)
+    io.atomic_write_text(report.csv, text)
+    info = {"name": sweep_dir.name, "notebook": stem, "grid": grid.source,
+            "executor": executor, "jobs": jobs, "started": started.isoformat(timespec="seconds"),
+            "seconds": round(report.seconds, 2), "library_version": __version__,
+            "swept": list(grid.swept), "fixed": list(grid.fixed), "sampled": list(grid.sampled),
+            "method": grid.method, "columns": columns, "duplicates": grid.duplicates,
+            "counts": report.counts,
+            "points": [{**asdict(o), "parameters": {
+                k: _text(v) for k, v in grid.points[o.index].values.items()}}
+                for o in report.outcomes]}
+    io.atomic_write_text(sweep_dir / "sweep.json",
+                         json.dumps(info, indent=1, ensure_ascii=False) + "\n")
+    sweep_page.write_pages(root, sweep_dir, info, text)
     return report
 
 

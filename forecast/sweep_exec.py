@@ -149,6 +149,7 @@ class SweepProgress:
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)()) and not quiet
         self.counts = {"ok": 0, "cached": 0, "failed": 0}
         self.running, self.executed_seconds, self.to_execute = 0, 0.0, total
+        self.slots = None  # points that can run at once (Dask: worker threads), when known
         self.start = time.monotonic()
         self.lock = threading.Lock()
 
@@ -177,7 +178,7 @@ class SweepProgress:
         eta_text = "?" if eta is None else f"{int(eta // 60)}:{int(eta % 60):02d}"
         return (f"sweep {self.name}: {done}/{self.total} points ({self.counts['ok']} ran, "
                 f"{self.counts['cached']} cached, {self.counts['failed']} failed), "
-                f"{self.running} running, ETA {eta_text}")
+                f"{min(self.running, self.slots or self.running)} running, ETA {eta_text}")
 
     def planned(self, cached: int) -> None:
         """``cached`` points were found up to date before anything ran."""
@@ -301,6 +302,10 @@ def check_workers(client, task: PointTask, scheduler) -> None:
 def _dask(tasks, client, fn, progress, labels) -> list[PointOutcome]:
     from distributed import as_completed
 
+    try:
+        progress.slots = sum(client.nthreads().values()) or None
+    except Exception:  # noqa: BLE001 - only the progress display uses it
+        progress.slots = None
     futures = {}
     for task in tasks:
         future = client.submit(fn, task, key=f"sweep-point-{task.id}-{time.monotonic_ns()}",
