@@ -157,7 +157,7 @@ PROBE = """(() => {
 
 #: a cell a reader should never see: a float dumped with all its digits, an exponent, NaN, <NA>
 RAW = re.compile(r"^-?\d+\.\d*[1-9]\d*$")
-JUNK = re.compile(r"(^|\s)(NaN|nan|<NA>|None|NaT|inf|-inf)(\s|$)|\d[eE][+-]?\d")
+JUNK = re.compile(r"(^|\s)(NaN|nan|<NA>|None|NaT|inf|-inf|-?\d+(\.\d+)?[eE][+-]?\d+)(\s|$)")
 
 
 def raw_cell(text: str) -> bool:
@@ -257,6 +257,7 @@ def test_scenario_pages_load_cleanly(site, browser):
     ("0.21135", True), ("1.4669459032906557e+21", True), ("NaN", True), ("<NA>", True),
     ("2.195774e+22", True), ("44.1%", False), ("0.000123", False), ("20,000", False),
     ("1.47 ZFLOPS", False), ("2030", False), ("H100e", False), ("9.8 s", False), ("0.997", False),
-    ("1.47 \u00d7 10\u00b2\u00b9", False), ("", False)])
+    ("1.47 \u00d7 10\u00b2\u00b9", False), ("", False), ("98a5776e7a5d", False),
+    ("value 2.2e22 FLOP/s", True), ("e.g. fixed={'cap': 5.6e22}", False)])
 def test_raw_cell_detector(text, raw):
     assert raw_cell(text) is raw
