@@ -525,7 +525,7 @@ def error_quantiles(frame: pd.DataFrame, model: str = "cagr", *,
 
 
 def calibrated_fan(projection: pd.Series, base: float, quantiles: pd.DataFrame,
-                   level: float = 0.8) -> pd.DataFrame:
+                   level: float = 0.8, *, centred: bool = False) -> pd.DataFrame:
     """Put the empirical error band of ``quantiles`` around any projection.
 
     Parameters
@@ -539,6 +539,11 @@ def calibrated_fan(projection: pd.Series, base: float, quantiles: pd.DataFrame,
         :func:`error_quantiles` output containing ``level``.
     level : float
         Which band.
+    centred : bool
+        False (default): the band keeps the past errors' bias (a projection
+        method that over-forecast is moved down).  True: the errors are taken
+        around their median, so the band is centred on the projection and only
+        its width comes from the past.
 
     Returns
     -------
@@ -567,11 +572,12 @@ def calibrated_fan(projection: pd.Series, base: float, quantiles: pd.DataFrame,
                                  f"evaluated: {hs.max():g})", name="projection",
                                  expected=f"years up to {base + hs.max():g}", value=year)
         row = q.iloc[pick[0]]
+        shift = float(row["median"]) if centred else 0.0
         out.append({"year": year, "horizon": h, "projection": float(value),
-                    "median": float(value) * math.exp(row["median"]),
-                    "mean": float(value) * float(row["mean_factor"]),
-                    "lower": float(value) * math.exp(row[f"q_lower_{name}"]),
-                    "upper": float(value) * math.exp(row[f"q_upper_{name}"]),
+                    "median": float(value) * math.exp(row["median"] - shift),
+                    "mean": float(value) * float(row["mean_factor"]) * math.exp(-shift),
+                    "lower": float(value) * math.exp(row[f"q_lower_{name}"] - shift),
+                    "upper": float(value) * math.exp(row[f"q_upper_{name}"] - shift),
                     "level": level, "n_errors": int(row["n"])})
     return pd.DataFrame(out)
 

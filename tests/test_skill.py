@@ -154,6 +154,14 @@ def test_error_quantiles_and_calibrated_fan():
     assert fan.iloc[0]["upper"] == pytest.approx(2e21 * math.exp(0.16))
     assert fan.iloc[0]["median"] == pytest.approx(2e21)
     assert fan.iloc[0]["mean"] == pytest.approx(2e21 * np.mean(np.exp(np.linspace(-0.2, 0.2, 41))))
+    # errors with a bias: centred keeps the width and drops the shift
+    shifted = frame.assign(forecast=frame["forecast"] * math.exp(-0.5))  # all 0.5 too low
+    q2 = skill.error_quantiles(shifted, levels=(0.8,))
+    biased = skill.calibrated_fan(pd.Series([1.0], index=[2022]), 2021, q2, 0.8).iloc[0]
+    centred = skill.calibrated_fan(pd.Series([1.0], index=[2022]), 2021, q2, 0.8,
+                                   centred=True).iloc[0]
+    assert biased["median"] == pytest.approx(math.exp(0.5))
+    assert (centred["median"], centred["lower"]) == pytest.approx((1.0, math.exp(-0.16)))
     with pytest.raises(ParameterError, match="longest evaluated: 1"):
         skill.calibrated_fan(pd.Series([1e21], index=[2024]), 2021, q, 0.8)
     with pytest.raises(ParameterError, match="level"):
