@@ -102,13 +102,6 @@ def _legend(ax, where: str = "right", **options):
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **style)
 
 
-def save_figure(fig, name: str, output_dir: str | os.PathLike | None = None) -> None:
-    """Deprecated alias of :func:`forecast.io.save_figure` (PNG and SVG, atomic; returns None)."""
-    from forecast import io as _public_io
-
-    _public_io.save_figure(fig, name, output_dir)
-
-
 def plot_history(series, ax=None, title: str | None = None):
     """Separate FLOP/s series (e.g. the components of global compute) on one log axis.
 

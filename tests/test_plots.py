@@ -182,9 +182,3 @@ def test_forecast_history_tells_exploratory_runs_apart():
     assert list(canonical.get_ydata()) == [1.6e22, 1.7e22] and canonical.get_linestyle() == "-"
     assert list(exploratory.get_ydata()) == [3.0e22] and exploratory.get_linestyle() == "None"
     assert exploratory.get_markerfacecolor() == "white"
-
-
-def test_save_figure_is_forecast_io(tmp_path):
-    fig = plots.plot_history({"total": years([1e21, 2e21])})
-    assert plots.save_figure(fig, "h", tmp_path) is None
-    assert (tmp_path / "figures" / "h.png").is_file() and (tmp_path / "figures" / "h.svg").is_file()
