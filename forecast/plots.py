@@ -20,7 +20,6 @@ A chart gets its numbered caption, alt text and CSV download on the page from
 
 from __future__ import annotations
 
-import os
 
 #: the one style every figure uses
 STYLE = {
