@@ -267,3 +267,27 @@ def test_a_saved_scenario_reruns_headlessly_and_is_compared(tmp_path):
     # the comparison page has a section for it and its rows in the side-by-side tables
     assert ">Scenario explored_fast<" in page and ">explored_fast<" in page
     assert set(table["scenario"]) == {"explored_fast"}
+
+
+@pytest.mark.slow
+def test_notebook_06_page_shows_the_starting_state_offline(tmp_path):
+    copy = tmp_path / "project"
+    (copy / "notebooks").mkdir(parents=True)
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    shutil.copytree(DATA, copy / "data")
+    shutil.copytree(PARAMS, copy / "notebooks" / "params")
+    shutil.copy(ROOT / "notebooks" / "06_explore.ipynb", copy / "notebooks" / "06_explore.ipynb")
+    script = Path(sys.executable).with_name("compute-forecast")
+    done = subprocess.run([str(script), "run", "--quiet", "--only", "06", "--param", f"n_paths={N}"],
+                          cwd=copy / "notebooks", capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = (copy / "outputs" / "html" / "06_explore.html").read_text()
+    # no script, style sheet or widget manager fetched from a network host
+    assert not re.search(r"""<(script|link|iframe)\b[^>]*(src|href)\s*=\s*["']?(https?:)?//""",
+                         page, re.I)
+    assert "application/vnd.jupyter.widget-state" not in page
+    assert "interactive in JupyterLab (make lab" in page  # the widget's stand-in text
+    assert page.count("data:image/png;base64,") >= 1 and "&gt; 56 ZFLOPS" in page
+    assert f"{N:,} paths" in page or f"{N} paths" in page
+    # exploring writes nothing but the page and the run's own records
+    assert not (copy / "outputs" / "tables").exists()
