@@ -3,7 +3,7 @@
 :func:`write_scenario` turns a :class:`~forecast.scenarios.Scenario` (for
 example the one the explorer's controls describe) into
 ``<directory>/<name>.yaml`` in the scenario format.  The document is checked
-by :func:`forecast.scenarios.parse_scenario` before anything is written, the
+by :func:`forecast.scenario_format.parse_scenario` before anything is written, the
 file is written atomically, and comments at its top record when it was saved,
 which scenario it started from and any notes (what changed).  An existing file
 is kept unless ``overwrite=True``.  ``name`` is a name, never a path.
@@ -22,7 +22,8 @@ from pathlib import Path
 from forecast.errors import ParameterError
 
 #: Names a saved scenario may have: lower-case letters, digits, ``_`` and ``-``, starting
-#: with a letter (a file stem the loader and ``--scenario`` accept, never a path).
+#: with a letter; a subset of :data:`forecast.scenario_format.NAME` (a file stem the loader
+#: and ``--scenario`` accept, never a path) that is the same on case-insensitive file systems.
 NAME = re.compile(r"[a-z][a-z0-9_-]{0,59}")
 
 
@@ -33,7 +34,7 @@ def flops_text(value: float) -> str:
 
 def to_document(spec, name: str, *, label: str = "", description: str = "") -> dict:
     """The scenario as the YAML document the loader reads (keys in the documented order)."""
-    from forecast.scenarios import FORMAT
+    from forecast.scenario_format import FORMAT
 
     components = {}
     for comp_name, comp in spec.components.items():
@@ -77,21 +78,22 @@ def write_scenario(spec, name: str, *, directory=None, started_from=None, notes=
     """
     import yaml
 
-    from forecast import __version__, scenarios
+    from forecast import __version__
+    from forecast import scenario_format as fmt
     from forecast.io import atomic_write_text
 
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise ParameterError("a scenario name is a plain name, not a path", name="name",
                              expected="lower-case letters, digits, '_' or '-', starting with "
                                       "a letter, at most 60 characters", value=name)
-    path = scenarios.params_dir(directory) / f"{name}.yaml"
+    path = fmt.params_dir(directory) / f"{name}.yaml"
     if path.exists() and not overwrite:
         raise ParameterError("a scenario file with this name exists", name="name", source=path,
                              expected="a new name, or overwrite=True", value=name)
     body = yaml.safe_dump(to_document(spec, name, label=label, description=description),
                           sort_keys=False, allow_unicode=True, width=95)
     # the loader's checks run on the document before anything is written
-    scenarios.parse_scenario(yaml.safe_load(body), source=str(path), name=name)
+    fmt.parse_scenario(yaml.safe_load(body), source=str(path), name=name)
     saved = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     lines = [f"compute-forecast scenario file: {name}",
              f"saved: {saved} (compute-forecast {__version__})"]
@@ -102,5 +104,5 @@ def write_scenario(spec, name: str, *, directory=None, started_from=None, notes=
               "of notebooks/params/base.yaml and in the README (Scenarios)."]
     header = "".join(f"# {line}".rstrip() + "\n" for line in lines)
     atomic_write_text(path, header + body)
-    scenarios.load_scenario(Path(path))
+    fmt.load_scenario(Path(path))
     return path
