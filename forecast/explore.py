@@ -267,10 +267,11 @@ class Explorer:
             value=self.spec.end_year, min=self.base_year + 1,
             max=max(LAST_YEAR, self.spec.end_year),
             continuous_update=False, description="end year", **wide)
+        # the explorer keeps several (n_paths x years) arrays per component: bounded memory
         if (isinstance(n_paths, bool) or not isinstance(n_paths, int)
-                or not 100 <= n_paths <= 1_000_000):
-            raise ParameterError("wrong value", name="n_paths", expected="an integer 100..1000000",
-                                 value=n_paths)
+                or not 100 <= n_paths <= max(PATH_CHOICES)):
+            raise ParameterError("wrong value", name="n_paths",
+                                 expected=f"an integer 100..{max(PATH_CHOICES)}", value=n_paths)
         controls["n_paths"] = w.SelectionSlider(
             options=sorted({*PATH_CHOICES, n_paths}), value=n_paths, continuous_update=False,
             description="paths", **wide)

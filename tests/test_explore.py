@@ -155,6 +155,16 @@ def test_bad_values_are_refused_and_move_nothing(explorer, moves, error, message
     pd.testing.assert_frame_equal(explorer.headline(), table)
 
 
+@pytest.mark.parametrize("kw, error, message", [
+    ({"scenario": "../base"}, UnknownNameError, "unknown scenario '../base'; valid: base, bear, bull"),
+    ({"n_paths": 10**6}, ParameterError, "'n_paths': wrong value; expected an integer 100..100000"),
+    ({"thresholds": "many"}, ParameterError, "'thresholds'"),
+])
+def test_bad_arguments_are_one_clear_error(folder, kw, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        Explorer(**{"scenario": "base", **kw}, directory=folder, data_dir=DATA)
+
+
 def test_a_bad_value_typed_in_a_widget_is_shown_not_raised(explorer):
     explorer.controls["thresholds"].value = "lots"
     assert "thresholds" in explorer._status.value and explorer.error
