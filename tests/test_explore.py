@@ -156,7 +156,8 @@ def test_bad_values_are_refused_and_move_nothing(explorer, moves, error, message
 
 
 @pytest.mark.parametrize("kw, error, message", [
-    ({"scenario": "../base"}, UnknownNameError, "unknown scenario '../base'; valid: base, bear, bull"),
+    ({"scenario": "../base"}, UnknownNameError,
+     "unknown scenario '../base'; valid: base, bear, bull"),
     ({"n_paths": 10**6}, ParameterError, "'n_paths': wrong value; expected an integer 100..100000"),
     ({"thresholds": "many"}, ParameterError, "'thresholds'"),
 ])
@@ -288,8 +289,8 @@ def test_notebook_06_page_shows_the_starting_state_offline(tmp_path):
     shutil.copytree(PARAMS, copy / "notebooks" / "params")
     shutil.copy(ROOT / "notebooks" / "06_explore.ipynb", copy / "notebooks" / "06_explore.ipynb")
     script = Path(sys.executable).with_name("compute-forecast")
-    done = subprocess.run([str(script), "run", "--quiet", "--only", "06", "--param", f"n_paths={N}"],
-                          cwd=copy / "notebooks", capture_output=True, text=True, timeout=600)
+    done = subprocess.run([str(script), "run", "--quiet", "--only", "06",
+                           "--param", f"n_paths={N}"], cwd=copy / "notebooks", capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     page = (copy / "outputs" / "html" / "06_explore.html").read_text()
     # no script, style sheet or widget manager fetched from a network host
