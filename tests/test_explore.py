@@ -290,7 +290,8 @@ def test_notebook_06_page_shows_the_starting_state_offline(tmp_path):
     shutil.copy(ROOT / "notebooks" / "06_explore.ipynb", copy / "notebooks" / "06_explore.ipynb")
     script = Path(sys.executable).with_name("compute-forecast")
     done = subprocess.run([str(script), "run", "--quiet", "--only", "06",
-                           "--param", f"n_paths={N}"], cwd=copy / "notebooks", capture_output=True, text=True, timeout=600)
+                           "--param", f"n_paths={N}"], cwd=copy / "notebooks",
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     page = (copy / "outputs" / "html" / "06_explore.html").read_text()
     # no script, style sheet or widget manager fetched from a network host
