@@ -427,8 +427,9 @@ def test_scenarios_run_into_their_own_folders_and_compare(tmp_path):
     # 1e21 * 1.2**5 = 2.48832e21 (bear), 1.4**5 -> 5.37824e21, 1.6**5 -> 1.048576e22
     assert (scen / "bear" / "tables" / "scenarios_headline.csv").read_text() == "year,value\n2030,2.48832e+21\n"
     page = (scen / "index.html").read_text()
-    for name, value in (("bear", "2.48832e+21"), ("base", "5.37824e+21"), ("bull", "1.04858e+22")):
-        assert f"<td>{name}</td><td>2030</td><td>{value}</td>" in page
+    # the comparison page shows them as a reader reads them (3 significant figures, no unit here)
+    for name, value in (("bear", "2.49 × 10²¹"), ("base", "5.38 × 10²¹"), ("bull", "1.05 × 10²²")):
+        assert f'<td>{name}</td><td class="cf-num">2030</td><td class="cf-num">{value}</td>' in page
         assert f'href="{name}/html/scen.html"' in page
     assert 'href="scenarios/index.html"' in (root / "outputs" / "index.html").read_text()
     assert not (root / "outputs" / "html" / "scen.html").exists()  # main outputs untouched
