@@ -29,26 +29,33 @@ examples:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2 (argparse prints the whole usage)
+        message = " ".join(message.split())  # one line, whatever the user typed
+        if len(message) > 200:
+            message = message[:197] + "..."
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _positive_int(text: str) -> int:
+    from forecast.errors import excerpt
+
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 18 else 0
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+        value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {excerpt(text, 40)}")
     return value
 
 
 def _positive_float(text: str) -> float:
+    from forecast.errors import excerpt
+
     try:
-        value = float(text)
+        value = float(text) if len(text) <= 40 else 0.0
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text!r}") from None
+        value = 0.0
     if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {excerpt(text, 40)}")
     return value
 
 

@@ -50,7 +50,7 @@ from forecast.errors import DataError, UnknownNameError
 DESCRIPTOR = "datapackage.json"
 
 _INTEGER = re.compile(r"[+-]?\d+")
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")  # unambiguous: no backtracking blow-up
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _FLOPS_UNIT = re.compile(r".*flop(?:s|/s)$", re.IGNORECASE)
@@ -237,6 +237,9 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     except UnicodeDecodeError as err:
         raise DataError(f"not UTF-8 text (byte {err.start})", path=path, expected="UTF-8") from None
 
+    if "\0" in text:  # csv reads NUL bytes as text; in a data file they mean corruption
+        line = text[:text.index("\0")].count("\n") + 1
+        raise DataError("contains a NUL byte", path=path, line=line, expected="plain UTF-8 text")
     try:
         frame = _validate(text, resource["schema"], path)
     except csv.Error as err:  # a NUL byte, a cell over the csv module's field limit

@@ -97,12 +97,14 @@ class UnknownNameError(ForecastError, LookupError):
 
     kind = "name"
 
-    def __init__(self, name: str, valid: Iterable[str], *, kind: str | None = None):
-        self.name, self.valid = name, sorted(valid)
+    def __init__(self, name: str, valid: Iterable[str], *, kind: str | None = None,
+                 source=None):
+        self.name, self.valid, self.source = name, sorted(valid), source
         if kind is not None:
             self.kind = kind
         valid_text = ", ".join(self.valid) if self.valid else "(none)"
-        super().__init__(f"unknown {self.kind} {excerpt(name)}; valid: {valid_text}")
+        head = f"{source}: " if source else ""
+        super().__init__(f"{head}unknown {self.kind} {excerpt(name)}; valid: {valid_text}")
 
     def __str__(self) -> str:  # LookupError would repr() the message
         return self.args[0]

@@ -64,10 +64,10 @@ def skipped_scenario_files(root: Path) -> list[str]:
 
 def check_scenario(name, names: list[str], source: str) -> str:
     """``name`` when it is one of the scenario ``names`` (names are names, never paths);
-    ``source`` says where it was given (kept for callers' messages)."""
+    ``source`` (None, or where the name was given) heads the error message."""
     if not isinstance(name, str) or name not in names:
         raise UnknownNameError(name if isinstance(name, str) else repr(name), names,
-                               kind="scenario")
+                               kind="scenario", source=source)
     return name
 
 
@@ -182,7 +182,7 @@ def plan(root: Path, *, only=(), params=(), params_file=None, scenario=None,
 
     names = scenario_names(root)
     if scenario is not None:
-        check_scenario(scenario, names, "--scenario")
+        check_scenario(scenario, names, None)
     targets = names if all_scenarios else [scenario] if scenario else [None]
     if all_scenarios and not names:
         raise UsageError(f"--all-scenarios: no scenario files in {root / 'notebooks' / 'params'}")
@@ -204,7 +204,9 @@ def plan(root: Path, *, only=(), params=(), params_file=None, scenario=None,
             if name in spec:
                 overrides[name] = nbp.coerce(spec[name], text, source="--param")
         if overrides.get(SCENARIO_PARAM) is not None:
-            check_scenario(overrides[SCENARIO_PARAM], names, "parameter 'scenario'")
+            given_on_command_line = any(n == SCENARIO_PARAM for n, _ in cli_values)
+            check_scenario(overrides[SCENARIO_PARAM], names,
+                           "--param" if given_on_command_line else f"--params {params_file}")
         for target in targets:
             if target is not None and SCENARIO_PARAM not in spec:
                 continue
@@ -251,7 +253,7 @@ def single_job(root: Path, path: Path, values: dict, run_dir: Path) -> Job:
                                  name=name, source=source)
         overrides[name] = nbp.check_value(spec[name], value, source=source)
     if overrides.get(SCENARIO_PARAM) is not None:
-        check_scenario(overrides[SCENARIO_PARAM], scenario_names(root), "parameter 'scenario'")
+        check_scenario(overrides[SCENARIO_PARAM], scenario_names(root), source)
     inject = dict(overrides)
     for name, value in (("data_dir", root / "data"), ("output_dir", run_dir)):
         if name in spec:
