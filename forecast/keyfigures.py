@@ -78,6 +78,13 @@ def _year(text) -> int | None:
     return int(value) if value is not None and value == int(value) else None
 
 
+def _range(low: float, high: float) -> str:
+    """``5.04 to 12.2 ZFLOPS`` (one unit when both ends share it)."""
+    a, b = _flops(low), _flops(high)
+    unit_a, unit_b = a.split(" ", 1)[1], b.split(" ", 1)[1]
+    return f"{a.split(' ')[0]} to {b}" if unit_a == unit_b else f"{a} to {b}"
+
+
 def probability(p: float) -> str:
     """A Monte Carlo probability for a reader: ``70.8%``, ``< 0.1%``, ``> 99.9%``."""
     if p < 0.001:
@@ -109,7 +116,7 @@ def scenarios_2030(tables: Path, scenario_dirs: dict[str, Path] | None = None) -
         return KeyFigure("scenarios", question, None, f"Needs tables/{source}", source,
                          PAGES[source])
     order = sorted(found, key=lambda n: found[n][0])
-    answer = "; ".join(f"{n}: {_flops(found[n][0])} ({_flops(found[n][1])} to {_flops(found[n][2])})"
+    answer = "; ".join(f"{n}: {_flops(found[n][0])} ({_range(found[n][1], found[n][2])})"
                        for n in order)
     precision = found[order[0]][3]
     detail = (f"CAICT-style total ({_precision_words(precision)}); Monte Carlo over each "
@@ -188,26 +195,45 @@ def bottom_up(tables: Path) -> KeyFigure:
 
 
 def nine_years(tables: Path, horizon: int = 9) -> KeyFigure:
-    """What the long TOP500 history says about a forecast made ``horizon`` years ahead."""
+    """What the long TOP500 history says about a constant-growth forecast ``horizon`` years ahead.
+
+    From ``skill_top500.csv``: the ``cagr`` model (constant growth, the method behind the
+    published 2030 figures) on the TOP500 sum, its median log error as a factor and the
+    coverage of its 80% intervals; with ``headline_05_long_run_evidence.csv``, the 2030
+    band that record gives the first constant-growth path.
+    """
     source = "skill_top500.csv"
-    question = f"What history says about a {horizon}-year forecast (2021 to {YEAR})"
-    found = []
-    for r in _rows(tables / source):
-        mape = _num(r.get("mape"))
-        if _year(r.get("horizon")) == horizon and mape is not None:
-            found.append((mape, r))
-    sums = [f for f in found if "sum" in str(f[1].get("series", ""))] or found
-    if not sums:
+    question = f"What history says about a {horizon}-year forecast"
+    rows = [r for r in _rows(tables / source) if _year(r.get("horizon")) == horizon]
+    sums = [r for r in rows if "sum" in str(r.get("series", ""))] or rows
+    chosen = next((r for r in sums if r.get("model") == "cagr"), sums[0] if sums else None)
+    if chosen is None:
         return KeyFigure("nine_years", question, None,
                          f"Needs tables/{source} (notebook 05)", source, PAGES[source])
-    mape, r = min(sums, key=lambda f: f[0])
-    coverage = _num(r.get("coverage_80"))
-    n = _year(r.get("n"))
-    answer = (f"{_sig(mape, 3)}% mean absolute error for the best model ({r.get('model', '?')}"
-              f"{f', {n} forecasts' if n else ''})")
+    log_error, mape = _num(chosen.get("median_log_error")), _num(chosen.get("mape"))
+    coverage, n = _num(chosen.get("coverage_80")), _year(chosen.get("n"))
+    if log_error is not None:
+        factor = math.exp(abs(log_error))
+        answer = (f"{_sig(factor, 2)}x too {'high' if log_error > 0 else 'low'} "
+                  f"(median), for a {chosen.get('model')} forecast")
+    elif mape is not None:
+        answer = f"{_sig(mape, 3)}% mean absolute error for a {chosen.get('model')} forecast"
+    else:
+        return KeyFigure("nine_years", question, None, f"Needs tables/{source} with errors",
+                         source, PAGES[source])
     if coverage is not None:
         answer += f"; its 80% intervals held {coverage * 100:.0f}% of the time"
-    detail = (f"Backtests on the TOP500 {r.get('series', '')} series, {horizon} years ahead.")
+    band = next((r for r in _rows(tables / "headline_05_long_run_evidence.csv")
+                 if _year(r.get("year")) == YEAR and r.get("component") == "total"
+                 and None not in (_num(r.get("median")), _num(r.get("lower")),
+                                  _num(r.get("upper")))), None)
+    if band is not None:
+        level = _num(band.get("level"))
+        answer += (f"; {band.get('model', '')}: {_flops(_num(band['median']))} in {YEAR} "
+                   f"({_range(_num(band['lower']), _num(band['upper']))}"
+                   + (f", {level * 100:.0f}% band)" if level else ")"))
+    detail = (f"Backtests on the TOP500 {chosen.get('series', '')} series, {horizon} years "
+              f"ahead{f', {n} forecasts' if n else ''}.")
     return KeyFigure("nine_years", question, answer, detail, source, PAGES[source])
 
 
@@ -228,7 +254,9 @@ def render(figures: list[KeyFigure], out: Path) -> str:
         if f.answer is None:
             value = f'<p class="cf-answer cf-missing">{NOT_YET}</p>'
         else:
-            value = f'<p class="cf-answer">{html.escape(f.answer)}</p>'
+            value = ('<p class="cf-answer">' + "<br>".join(html.escape(part[:1].upper() + part[1:])
+                                                           for part in f.answer.split("; "))
+                     + "</p>")
         items.append(f'<div class="cf-key" id="key-{f.key}"><h3>{html.escape(f.question)}</h3>'
                      f"{value}<p class=\"cf-small\">{html.escape(f.detail.rstrip('.'))}. "
                      f"Derived in {link} from <code>tables/{html.escape(f.table)}</code>.</p></div>")

@@ -62,7 +62,7 @@ CSS = """
   vertical-align: top; max-width: 40em; }
 .cf-table th, .cf-table td.cf-num { white-space: nowrap; } .cf-table td.cf-num { text-align: right; }
 .cf-caption { caption-side: top; text-align: left; font-size: 13px; color: #333; padding: 0 0 .3em; }
-.cf-num { font-weight: 600; }
+span.cf-num { font-weight: 600; }
 .cf-figure { margin: .6em 0 1.4em; } .cf-figure img { max-width: 100%; height: auto; }
 .cf-download { font-size: 12px; }
 """
@@ -81,7 +81,7 @@ table.cf-list td, table.cf-list th { border-bottom: 1px solid #e3e3e3; padding: 
 .cf-keys { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 12px; }
 .cf-key { border: 1px solid #dde3ea; border-radius: 6px; padding: .6em .9em; background: #fbfcfd; }
 .cf-key h3 { font-size: 14px; margin: 0 0 .3em; color: #1f4e79; }
-.cf-answer { font-size: 16px; font-weight: 600; margin: .2em 0 .4em; }
+.cf-answer { font-size: 15px; font-weight: 600; margin: .2em 0 .4em; line-height: 1.5; }
 .cf-missing { color: #777; font-style: italic; font-weight: 400; }
 """
 
@@ -517,7 +517,9 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
              if (out / rel).is_file()]
     if scenarios:
         comparison = [{"name": n, "dir": scen_dir / n,
-                       "pages": [(f"{n}/html/{s}.html", t) for s, t, has in all_nbs
+                       "pages": [(f"{n}/html/{s}.html",
+                                  _page_title(scen_dir / n / "html" / f"{s}.html", t))
+                                 for s, t, has in all_nbs
                                  if has and (scen_dir / n / "html" / f"{s}.html").is_file()]}
                       for n in scenarios]
         inputs = [scen_dir / n / "tables" / f"{t}.csv" for n in scenarios

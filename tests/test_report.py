@@ -285,8 +285,8 @@ def test_key_figures_are_computed_from_the_tables(tmp_path):
     (out / "html").mkdir()
     (out / "html" / "03_scenarios.html").write_text("<html></html>")
     figures = {f.key: f for f in keyfigures.compute(out)}
-    assert figures["scenarios"].answer == ("bear: 7.63 ZFLOPS (5.04 ZFLOPS to 12.2 ZFLOPS); "
-                                           "base: 30.1 ZFLOPS (9.76 ZFLOPS to 109 ZFLOPS)")
+    assert figures["scenarios"].answer == ("bear: 7.63 ZFLOPS (5.04 to 12.2 ZFLOPS); "
+                                           "base: 30.1 ZFLOPS (9.76 to 109 ZFLOPS)")
     assert figures["thresholds"].answer == ("bear: P(> 20 ZFLOPS) < 0.1%, P(> 56 ZFLOPS) < 0.1%; "
                                             "base: P(> 20 ZFLOPS) 70.8%, P(> 56 ZFLOPS) 21.1%")
     # only global totals for 2030: china-device and 2035 rows are left out
@@ -294,14 +294,34 @@ def test_key_figures_are_computed_from_the_tables(tmp_path):
     # the latest global year, the primary source first
     assert figures["bottom_up"].answer == ("2022: 142 EFLOPS bottom-up vs 142 EFLOPS top-down (FP16), "
                                            "ratio 0.997")
-    assert figures["nine_years"].answer == ("48.1% mean absolute error for the best model "
-                                            "(exponential, 22 forecasts); its 80% intervals held "
-                                            "73% of the time")
+    # the constant-growth (cagr) row of the TOP500 sum, 9 years ahead
+    assert figures["nine_years"].answer == ("61.2% mean absolute error for a cagr forecast; its "
+                                            "80% intervals held 55% of the time")
+    assert figures["nine_years"].detail == ("Backtests on the TOP500 sum_rmax series, 9 years "
+                                            "ahead, 22 forecasts.")
     block = keyfigures.render(list(figures.values()), out)
     assert block.startswith('<section id="key-figures">')
     assert '<a href="html/03_scenarios.html">03_scenarios</a>' in block
     assert "01_global_compute from" in block  # page not rendered yet: named, not linked
     assert "&gt; 20 ZFLOPS" in block
+    assert "Bear: 7.63 ZFLOPS (5.04 to 12.2 ZFLOPS)<br>Base: 30.1 ZFLOPS" in block  # one line each
+
+
+def test_nine_year_figure_reads_the_median_error_and_the_calibrated_band(tmp_path):
+    from forecast import keyfigures
+
+    out = tables_dir(tmp_path, skill_top500=(
+        "series,model,horizon,n,mape,median_log_error,coverage_80\n"
+        "sum of the 500,cagr,9,30,436.8,1.637,0.3\nsum of the 500,ets,9,30,88.3,-2.12,0.0\n"),
+        headline_05_long_run_evidence=(
+        "target,scope,component,precision,year,model,median,mean,lower,upper,level,unit\n"
+        "global compute,global,total,mixed,2030,calibrated path,5.667e21,1e22,2.863e21,"
+        "2.418e22,0.8,FLOP/s\n"))
+    figure = keyfigures.nine_years(out / "tables")
+    # exp(1.637) = 5.14: the median constant-growth forecast was about 5.1 times too high
+    assert figure.answer == ("5.1x too high (median), for a cagr forecast; its 80% intervals held "
+                             "30% of the time; calibrated path: 5.67 ZFLOPS in 2030 "
+                             "(2.86 to 24.2 ZFLOPS, 80% band)")
 
 
 def test_missing_or_broken_tables_say_not_yet_computed(tmp_path):
