@@ -152,10 +152,12 @@ def plot_skill(scores: pd.DataFrame, metric: str = "male", *, benchmark: str = "
     return fig
 
 
-def plot_stock(stock: pd.DataFrame, *, unit: str = "H100e", ax=None, title: str | None = None):
-    """Cumulative AI-chip stock by designer (log), median with the 5-95% band.
+def plot_stock(stock: pd.DataFrame, *, unit: str = "H100e", ylabel: str | None = None, ax=None,
+               title: str | None = None):
+    """AI-chip counts by designer and quarter (log), median with the 5-95% band.
 
-    ``stock`` is :func:`forecast.ai_stock.stock` (or ``stock_flops``) output.
+    ``stock`` is :func:`forecast.ai_stock.stock` (or ``stock_flops``, or
+    ``shipments``) output: ``designer``, ``period_end``, ``median``, ``p5``, ``p95``.
     """
     fig, (axis,) = _axes(ax)
     for i, (designer, rows) in enumerate(stock.groupby("designer", sort=False)):
@@ -169,7 +171,7 @@ def plot_stock(stock: pd.DataFrame, *, unit: str = "H100e", ax=None, title: str 
     else:
         axis.set_yscale("log")
         axis.grid(True, which="major", alpha=STYLE["grid_alpha"])
-    axis.set_ylabel(f"cumulative stock ({unit})")
+    axis.set_ylabel(ylabel or f"cumulative stock ({unit})")
     axis.set_xlabel("quarter end")
     axis.set_title(title or "AI accelerators shipped since each series' start (Epoch AI)")
     _legend(axis, loc="upper left")
