@@ -219,7 +219,7 @@ def test_scenario_names_are_names_never_paths(explorer, folder, tmp_path, name):
 
 def test_static_view_is_self_contained(explorer):
     page = explorer.static()._repr_html_()
-    assert page.count('src="data:image/png;base64,') == 1
+    assert page.count('src="data:image/svg+xml;base64,') == 1
     assert "http" not in page and "p50" in page and "20 ZFLOPS" in page
     assert "JupyterLab" in repr(explorer.widget)
 
