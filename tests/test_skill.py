@@ -204,3 +204,12 @@ def test_single_threaded_blas_restores_the_thread_count():
     with skill.single_threaded_blas():
         assert all(g() == 1 for g in getters)
     assert [g() for g in getters] == before
+
+
+def test_forked_workers_give_the_same_table():
+    paths = _random_walks(3, 18, seed=9)
+    one = skill.run_many(paths, ["cagr", "exponential"], initial=10, horizons=(1, 3))
+    two = skill.run_many(paths, ["cagr", "exponential"], initial=10, horizons=(1, 3), workers=2)
+    pd.testing.assert_frame_equal(one, two)
+    with pytest.raises(ParameterError, match="workers"):
+        skill.run_many(paths, ["cagr"], initial=10, workers=0)
