@@ -36,7 +36,7 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, root: Path):
-        self.port, self.token = free_port(), secrets.token_hex(16)
+        self.root, self.port, self.token = root, free_port(), secrets.token_hex(16)
         self.log = open(root / "server.log", "w")
         self.proc = subprocess.Popen(
             [str(JUPYTER), "server", "--no-browser", "--ServerApp.ip=127.0.0.1",
@@ -147,5 +147,8 @@ def test_notebook_runs_through_the_server_with_the_project_kernel(server):
     finally:
         ws.close()
         server.api("DELETE", f"/api/sessions/{session['id']}")
-    table = server.api("GET", "/api/contents/outputs/tables/reads_data_total.csv")
+    # outside the runner the notebook writes to outputs/scratch/, never to the canonical
+    # outputs the runner vouches for (forecast.io.output_dir)
+    table = server.api("GET", "/api/contents/outputs/scratch/tables/reads_data_total.csv")
     assert table["content"] == "column,total\nvalue,3.5\n"
+    assert not (server.root / "outputs" / "tables").exists()
