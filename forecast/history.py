@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast import headline
-from forecast._io import atomic_write_bytes
+from forecast.io import atomic_write_bytes
 from forecast.errors import DataError, ParameterError
 
 #: Columns of ``history/forecast_history.csv``, in order.

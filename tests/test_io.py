@@ -100,7 +100,7 @@ def test_long_bad_name_is_quoted_short(tmp_path):
     assert len(str(err.value)) < 300
 
 
-def test_old_private_module_is_an_alias():
-    from forecast import _io
+def test_the_private_module_is_gone():
+    import importlib.util
 
-    assert _io.save_table is io.save_table and _io.output_dir is io.output_dir
+    assert importlib.util.find_spec("forecast._io") is None
