@@ -180,10 +180,19 @@ def number_captions(page: str) -> str:
     return pattern.sub(replace, page)
 
 
+_DATA_URI = re.compile(r'(?<=")data:[^"]{64,}(?=")')
+
+
 def finish_page(page: str, *, index_href: str = "../index.html", toc: bool = True) -> str:
     """Site furniture for a page: a link to the index, a table of contents of its
-    headings (h2, h3), numbered captions, and the first heading as the page title."""
-    page = number_captions(page)
+    headings (h2), numbered captions, and the first heading as the page title."""
+    stash: list[str] = []  # embedded images and CSVs set aside: the regexes need not scan them
+
+    def keep(match: re.Match) -> str:
+        stash.append(match.group(0))
+        return f"cf-data:{len(stash) - 1}"
+
+    page = number_captions(_DATA_URI.sub(keep, page))
     taken: set = set(re.findall(r'\bid="([^"]+)"', page))
     entries, first = [], [None]
 
@@ -216,7 +225,7 @@ def finish_page(page: str, *, index_href: str = "../index.html", toc: bool = Tru
     page = page[:at] + nav + contents + page[at:]
     if first[0]:
         page = re.sub(r"<title>.*?</title>", f"<title>{_e(first[0])}</title>", page, count=1, flags=re.S)
-    return page
+    return re.sub(r'(?<=")cf-data:(\d+)(?=")', lambda m: stash[int(m.group(1))], page)
 
 
 def offline(page: str) -> str:
@@ -386,39 +395,45 @@ def render_index(entries: list[dict], *, title: str, run: dict, links: list[tupl
     return finish_page(_page(title, body), index_href=index_href)
 
 
+def scenario_rows(scenarios: list[dict], table: str = "scenarios_headline.csv") -> str:
+    """Every scenario's ``tables/<table>`` as one reader table (with a ``scenario`` column)."""
+    import pandas as pd
+
+    from forecast import present
+
+    found = []
+    for s in scenarios:
+        try:
+            frame = pd.read_csv(Path(s["dir"]) / "tables" / table)
+        except (OSError, ValueError):
+            continue
+        found.append(frame if "scenario" in frame else frame.assign(scenario=s["name"])[
+            ["scenario", *frame.columns]])
+    head = f'<h2 id="all-rows">Every scenario\'s <code>{_e(table)}</code></h2>'
+    if not found:
+        return head + f"<p>No scenario has written <code>tables/{_e(table)}</code> yet.</p>"
+    return head + present.table(pd.concat(found, ignore_index=True),
+                                caption=f"The rows of each scenario's tables/{table}.")._repr_html_()
+
+
 def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenarios_headline.csv",
-                     figure_word: str = "fan", comparison: str | None = None) -> str:
+                     figure_word: str = "fan", comparison: str | None = None,
+                     rows: str | None = None) -> str:
     """The scenario comparison page (``outputs/scenarios/index.html``).
 
     ``scenarios``: one dict per scenario with ``name``, ``dir`` (its output
     folder, a Path), ``pages`` (list of (relative link, title)).  The page
     shows ``comparison`` (the fans on one axis and the pivots,
-    :func:`forecast.site.comparison_sections`; built here when None), every
-    scenario's ``tables/<table>`` in one reader table (a leading ``scenario``
-    column added when the tables lack one) and each scenario's figures whose
-    name contains ``figure_word``, each with a numbered caption.
+    :func:`forecast.site.comparison_sections`), ``rows`` (:func:`scenario_rows`:
+    every scenario's ``tables/<table>`` in one reader table); both are built
+    here when None.  Then each scenario's figures whose name contains
+    ``figure_word``, each with a numbered caption.
     """
-    import pandas as pd
-
-    from forecast import present, site
+    from forecast import site
 
     parts = ["<h1>Scenario comparison</h1>"]
     parts.append(site.comparison_sections(scenarios) if comparison is None else comparison)
-    found = []
-    for s in scenarios:
-        path = Path(s["dir"]) / "tables" / table
-        try:
-            frame = pd.read_csv(path)
-        except (OSError, ValueError):
-            continue
-        found.append(frame if "scenario" in frame else frame.assign(scenario=s["name"])[
-            ["scenario", *frame.columns]])
-    parts.append(f'<h2 id="all-rows">Every scenario\'s <code>{_e(table)}</code></h2>')
-    if found:
-        parts.append(present.table(pd.concat(found, ignore_index=True),
-                                   caption=f"The rows of each scenario's tables/{table}.")._repr_html_())
-    else:
-        parts.append(f"<p>No scenario has written <code>tables/{_e(table)}</code> yet.</p>")
+    parts.append(scenario_rows(scenarios, table) if rows is None else rows)
     for s in scenarios:
         parts.append(f'<h2 id="scenario-{_e(s["name"])}">Scenario {_e(s["name"])}</h2>')
         pages = " · ".join(f'<a href="{_e(h)}">{_e(t)}</a>' for h, t in s.get("pages", []))
@@ -526,8 +541,9 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
                   for t in ("scenarios_percentiles", "scenarios_headline", "scenarios_thresholds")]
         sections = site.cached(cache, "comparison", inputs,
                                lambda: site.comparison_sections(comparison))
-        _io.atomic_write_text(scen_dir / "index.html",
-                              render_scenarios(comparison, run=run_info, comparison=sections))
+        rows = site.cached(cache, "scenario-rows", inputs, lambda: scenario_rows(comparison))
+        _io.atomic_write_text(scen_dir / "index.html", render_scenarios(
+            comparison, run=run_info, comparison=sections, rows=rows))
         links.insert(0, ("scenarios/index.html", "scenario comparison"))
     if (out / "sweeps" / "index.html").is_file():  # written by compute-forecast sweep
         links.append(("sweeps/index.html", "parameter sweeps"))
