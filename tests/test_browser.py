@@ -161,12 +161,15 @@ JUNK = re.compile(r"(^|\s)(NaN|nan|<NA>|None|NaT|inf|-inf|-?\d+(\.\d+)?[eE][+-]?
 
 
 def raw_cell(text: str) -> bool:
-    """True for '0.21135', '1.4669e+21', 'NaN', '<NA>'; False for '44.1%', '0.000123', '20,000'."""
+    """True for '0.21135', '1.4669e+21', 'NaN', '<NA>'; False for '44.1%', '0.000123', '20,000',
+    '1993.5' (a list dated mid-1993)."""
     if JUNK.search(text):
         return True
-    if RAW.match(text):
+    if re.fullmatch(r"-?\d{8,}(\.\d+)?", text):  # a huge number without separators or unit
+        return True
+    if RAW.match(text):  # many significant digits *and* many decimals: a dumped float
         digits = text.lstrip("-").replace(".", "").lstrip("0")
-        return len(digits.rstrip("0")) > 4
+        return len(digits.rstrip("0")) > 4 and len(text.split(".")[1]) > 2
     return False
 
 
@@ -258,6 +261,7 @@ def test_scenario_pages_load_cleanly(site, browser):
     ("2.195774e+22", True), ("44.1%", False), ("0.000123", False), ("20,000", False),
     ("1.47 ZFLOPS", False), ("2030", False), ("H100e", False), ("9.8 s", False), ("0.997", False),
     ("1.47 \u00d7 10\u00b2\u00b9", False), ("", False), ("98a5776e7a5d", False),
+    ("1993.5", False), ("0.123456", True), ("2195774000000000000000.0", True),
     ("value 2.2e22 FLOP/s", True), ("e.g. fixed={'cap': 5.6e22}", False)])
 def test_raw_cell_detector(text, raw):
     assert raw_cell(text) is raw
