@@ -512,8 +512,13 @@ def test_notebook_runs_with_small_parameters(run_notebook, scenario):
                                        "unit"]
     thresholds = pd.read_csv(out / "tables" / "scenarios_thresholds.csv")
     assert set(thresholds["label"]) == {"> 56 ZFLOPS", "> 20 ZFLOPS"}
+    # Monte Carlo error of each probability, never a bare 0 (rule of three at p = 0 or 1)
+    assert {"mc_stderr", "mc_low", "mc_high"} <= set(thresholds.columns)
+    assert (thresholds["mc_stderr"] > 0).all()
+    assert ((thresholds["mc_low"] <= thresholds["probability"])
+            & (thresholds["probability"] <= thresholds["mc_high"])).all()
     figures = sorted(p.name for p in (out / "figures").iterdir())
-    assert [f for f in figures if "fan" in f] == [
+    assert [f for f in figures if "fan_" in f] == [
         "scenarios_fan_intelligent.png", "scenarios_fan_intelligent.svg",
         "scenarios_fan_total.png", "scenarios_fan_total.svg"]
     assert "scenarios_tornado.png" in figures
