@@ -35,7 +35,6 @@ never when :mod:`forecast` is imported.
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 import math
@@ -214,7 +213,7 @@ class Explorer:
 
     Public surface: :attr:`widget` (display it), :attr:`controls` (name ->
     widget), :meth:`set`, :meth:`headline`, :meth:`thresholds`,
-    :meth:`figure`, :meth:`static`, :meth:`save_scenario`, and
+    :meth:`figure`, :meth:`save_scenario`, and
     :attr:`simulation` (the current Monte Carlo, a Simulation).
     """
 
@@ -533,12 +532,6 @@ class Explorer:
         self._chart_key = key
         return buffer.getvalue()
 
-    def static(self) -> "StaticView":
-        """The current state as static HTML (chart, thresholds, headline), for pages without
-        widgets: the chart is embedded as a data: URI, so the HTML is self-contained."""
-        return StaticView(self._chart.value, self._headline.value, self._threshold_table.value,
-                          self._status.value)
-
     # ------------------------------------------------------------------ saving
 
     def save_scenario(self, name: str, overwrite: bool = False) -> Path:
@@ -592,19 +585,6 @@ class Explorer:
             return
         self._save_message.value = (f"saved <code>{html.escape(str(path))}</code>; rerun with "
                                     f"<code>compute-forecast run --scenario {path.stem}</code>")
-
-
-class StaticView:
-    """The explorer's state as one HTML block (the SVG chart embedded as a data: URI)."""
-
-    def __init__(self, svg: bytes, headline: str, thresholds: str, status: str):
-        self.svg, self.headline, self.thresholds, self.status = svg, headline, thresholds, status
-
-    def _repr_html_(self) -> str:
-        image = base64.b64encode(self.svg).decode("ascii")
-        return (f'<div class="cf-explorer-static"><img alt="fan chart" '
-                f'src="data:image/svg+xml;base64,{image}"/>{self.headline}{self.thresholds}'
-                f'<p><small>{self.status}</small></p></div>')
 
 
 _BOX = []

@@ -217,11 +217,11 @@ def test_scenario_names_are_names_never_paths(explorer, folder, tmp_path, name):
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
 
 
-def test_static_view_is_self_contained(explorer):
-    page = explorer.static()._repr_html_()
-    assert page.count('src="data:image/svg+xml;base64,') == 1
-    assert "http" not in page and "p50" in page and "20 ZFLOPS" in page
-    assert "JupyterLab" in repr(explorer.widget)
+def test_without_a_widget_front_end_the_explorer_reads_as_a_hint(explorer):
+    bundle = explorer.widget._repr_mimebundle_()
+    assert bundle["text/plain"] == ("Scenario explorer: interactive in JupyterLab (make lab, "
+                                    "open 06_explore.ipynb, Run All Cells)")
+    assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
 def test_importing_forecast_or_the_module_loads_no_widgets_or_matplotlib():
