@@ -424,3 +424,27 @@ def test_damped_ets_does_not_stop_at_the_scaled_fits_local_optimum():
     ours = fit("ets", pd.Series(values, index=range(2000, 2020)), damped=True)
     assert ours.sse <= float(unscaled.sse) * (1 + 1e-8)
     assert ours.params["alpha"] == pytest.approx(unscaled.params.iloc[0], rel=1e-3)
+
+
+def test_random_walk_with_drift_closed_form_as_r_arima():
+    # ARIMA(0,1,0) with drift on log y: the ML drift is the mean log step, the ML sigma2 the
+    # mean squared deviation of the steps (over n - 1), and R's Arima reports
+    # sigma^2 = SSE / (n - d - k) = SSE / (n - 2) (R/arima.R line 898: nstar = n - 1,
+    # npar = 2 with sigma2).  predict.Arima's h-step variance is h sigma^2 (the drift's
+    # own uncertainty is not added), normal quantiles.
+    rng = np.random.default_rng(8)
+    steps = 0.3 + 0.08 * rng.standard_normal(11)
+    z = np.concatenate([[2.0], 2.0 + np.cumsum(steps)])
+    res = fit("arima", pd.Series(np.exp(z), index=range(2012, 2024)))
+    drift = float(np.mean(steps))
+    sse = float(np.sum((steps - drift) ** 2))
+    # (the likelihood is maximised numerically: the drift to about 1e-5 of its value,
+    # 1/1000 of its standard error)
+    assert res.params["drift"] == pytest.approx(drift, rel=1e-4)
+    assert res.params["sigma2"] == pytest.approx(sse / 11, rel=1e-3)
+    assert res.sigma ** 2 == pytest.approx(sse / 10, rel=1e-3)
+    frame = res.forecast(3, level=0.9)
+    h = np.arange(1, 4)
+    assert np.log(frame["median"]).to_numpy() == pytest.approx(z[-1] + drift * h, abs=1e-4)
+    half = 1.6448536269514722 * np.sqrt(h * sse / 10)
+    assert np.log(frame["upper"] / frame["median"]).to_numpy() == pytest.approx(half, rel=1e-3)
