@@ -109,9 +109,10 @@ VALUE_NAMES = ("value", "mean", "median", "lower", "upper", "low", "high", "base
 _TABLE_STYLE = (
     "<style>.cf-table-wrap{overflow-x:auto;max-width:100%;margin:.4em 0 1.2em}"
     ".cf-table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}"
-    ".cf-table th,.cf-table td{border-bottom:1px solid #e3e3e3;padding:3px 8px;"
+    "table.cf-table th,table.cf-table td{border-bottom:1px solid #e3e3e3;padding:3px 8px;"
     "text-align:left;vertical-align:top;max-width:40em}"
-    ".cf-table th,.cf-table td.cf-num{white-space:nowrap}.cf-table td.cf-num{text-align:right}"
+    "table.cf-table th,table.cf-table td.cf-num,table.cf-table td.cf-short{white-space:nowrap}"
+    "table.cf-table td.cf-num{text-align:right}"
     ".cf-table caption,.cf-figure figcaption{caption-side:top;text-align:left;"
     "font-size:13px;color:#333;padding:0 0 .3em}"
     ".cf-figure{margin:.6em 0 1.4em}.cf-figure img{max-width:100%;height:auto}"
@@ -299,8 +300,8 @@ def _cell(value, kind: str) -> tuple[str, str]:
     """(inner HTML, td class) of one cell."""
     if _missing(value):
         return "", ""
-    if kind == "text":
-        return _e(value), ""
+    if kind == "text":  # short texts (dates, names) never wrap; long ones do
+        return _e(value), "cf-short" if len(str(value)) <= 24 else ""
     if kind == "link":
         url = str(value)
         if re.match(r"^https?://", url):

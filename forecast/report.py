@@ -55,12 +55,13 @@ CSS = """
 .cf-nav { font: 13px/1.4 system-ui, sans-serif; margin: .5em 0 1em; }
 .cf-toc { font: 13px/1.5 system-ui, sans-serif; background: #f6f7f9; border: 1px solid #e3e6ea;
   padding: .5em 1em; margin: 1em 0 1.5em; display: inline-block; max-width: 100%; }
-.cf-toc ol { margin: .2em 0; padding-left: 1.4em; }
+.cf-toc ul { margin: .2em 0; padding-left: 1.4em; }
 .cf-table-wrap, .jp-RenderedHTMLCommon, .jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
 .cf-table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
-.cf-table th, .cf-table td { border-bottom: 1px solid #e3e3e3; padding: 3px 8px; text-align: left;
-  vertical-align: top; max-width: 40em; }
-.cf-table th, .cf-table td.cf-num { white-space: nowrap; } .cf-table td.cf-num { text-align: right; }
+table.cf-table th, table.cf-table td { border-bottom: 1px solid #e3e3e3; padding: 3px 8px;
+  text-align: left; vertical-align: top; max-width: 40em; }
+table.cf-table th, table.cf-table td.cf-num, table.cf-table td.cf-short { white-space: nowrap; }
+table.cf-table td.cf-num { text-align: right; }
 .cf-caption { caption-side: top; text-align: left; font-size: 13px; color: #333; padding: 0 0 .3em; }
 span.cf-num { font-weight: 600; }
 .cf-figure { margin: .6em 0 1.4em; } .cf-figure img { max-width: 100%; height: auto; }
@@ -213,9 +214,8 @@ def finish_page(page: str, *, index_href: str = "../index.html", toc: bool = Tru
     nav = f'<nav class="cf-nav"><a href="{_e(index_href)}">&larr; index of all pages</a></nav>'
     contents = ""
     if toc and len(entries) >= 2:
-        items = "".join(f'<li style="margin-left:{(lvl - 2) * 1.2}em"><a href="#{_e(i)}">{_e(t)}</a></li>'
-                        for lvl, i, t in entries)
-        contents = f'<nav class="cf-toc" aria-label="Contents"><strong>Contents</strong><ol>{items}</ol></nav>'
+        items = "".join(f'<li><a href="#{_e(i)}">{_e(t)}</a></li>' for _, i, t in entries)
+        contents = f'<nav class="cf-toc" aria-label="Contents"><strong>Contents</strong><ul>{items}</ul></nav>'
     h1 = re.search(r"<!--cf-toc-->", page) or re.search(r"</h1>", page)
     if h1:
         page = page[:h1.end()] + contents + page[h1.end():]

@@ -136,8 +136,8 @@ def test_scenario_page_combines_headline_tables(tmp_path):
          {"name": "bull", "dir": tmp_path / "bull", "pages": []}], run={})
     assert "<tr><th>scenario</th><th>year</th><th>value</th></tr>" in page
     # no unit column: a large number is written with a power of ten, never 1e+21
-    assert '<tr><td>bear</td><td class="cf-num">2030</td><td class="cf-num">1 \u00d7 10\u00b2\u00b9</td></tr>' in page
-    assert '<tr><td>bull</td><td class="cf-num">2030</td><td class="cf-num">5 \u00d7 10\u00b2\u00b9</td></tr>' in page
+    assert '<tr><td class="cf-short">bear</td><td class="cf-num">2030</td><td class="cf-num">1 \u00d7 10\u00b2\u00b9</td></tr>' in page
+    assert '<tr><td class="cf-short">bull</td><td class="cf-num">2030</td><td class="cf-num">5 \u00d7 10\u00b2\u00b9</td></tr>' in page
     assert page.count('src="data:image/png;base64,') == 2
     assert 'alt="fan total: bear scenario"' in page
     assert '<span class="cf-num" data-kind="Figure">Figure 2.</span> fan total: bull scenario' in page

@@ -429,7 +429,7 @@ def test_scenarios_run_into_their_own_folders_and_compare(tmp_path):
     page = (scen / "index.html").read_text()
     # the comparison page shows them as a reader reads them (3 significant figures, no unit here)
     for name, value in (("bear", "2.49 × 10²¹"), ("base", "5.38 × 10²¹"), ("bull", "1.05 × 10²²")):
-        assert f'<td>{name}</td><td class="cf-num">2030</td><td class="cf-num">{value}</td>' in page
+        assert f'<td class="cf-short">{name}</td><td class="cf-num">2030</td><td class="cf-num">{value}</td>' in page
         assert f'href="{name}/html/scen.html"' in page
     assert 'href="scenarios/index.html"' in (root / "outputs" / "index.html").read_text()
     assert not (root / "outputs" / "html" / "scen.html").exists()  # main outputs untouched
