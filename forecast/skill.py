@@ -24,7 +24,8 @@ Conventions:
 
 * the series is treated as evenly spaced at ``steps_per_year`` (2 for TOP500:
   lists in June and November); models are fitted on the time axis
-  ``t0 + k / steps_per_year`` (decimal years, t0 the first label's date), so
+  ``t0 + k / steps_per_year`` (decimal years; t0 is the first label's date for
+  numeric, datetime or period labels, 0 for text labels such as "1993-06"), so
   time-series models accept it; the original labels stay in ``cutoff`` and
   ``period``;
 * ``horizon`` is in years (step / steps_per_year); only whole-year horizons
