@@ -48,6 +48,8 @@ from forecast.provenance import PROVENANCE  # noqa: F401  (the one definition; r
 from forecast.errors import DataError, UnknownNameError
 
 DESCRIPTOR = "datapackage.json"
+#: longest line of a data file, in characters (a row, not a document)
+MAX_LINE = 65_536
 
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")  # unambiguous: no backtracking blow-up
@@ -237,6 +239,11 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     except UnicodeDecodeError as err:
         raise DataError(f"not UTF-8 text (byte {err.start})", path=path, expected="UTF-8") from None
 
+    longest = max(map(len, text.split("\n")), default=0)
+    if longest > MAX_LINE:  # bounded whatever csv.field_size_limit another module set
+        line = next(i for i, t in enumerate(text.split("\n"), 1) if len(t) == longest)
+        raise DataError(f"line longer than {MAX_LINE:,} characters", path=path, line=line,
+                        expected="one data row per line")
     if "\0" in text:  # csv reads NUL bytes as text; in a data file they mean corruption
         line = text[:text.index("\0")].count("\n") + 1
         raise DataError("contains a NUL byte", path=path, line=line, expected="plain UTF-8 text")

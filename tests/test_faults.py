@@ -282,8 +282,9 @@ DATA = [
     ("required empty", CSV.replace("\na,", "\n,"), "empty required field"),
     ("duplicate key", CSV.replace("\nb,", "\na,"), "duplicated primary key"),
     ("NUL byte", CSV.replace("Pub\n", "P\0b\n", 1), "contains a NUL byte"),
-    ("huge cell", CSV.replace("Pub\n", '"' + "x" * 200_000 + '"\n', 1), "not valid CSV"),
-    ("long bad value quoted short", CSV.replace("1.5", "9" * 100_000 + "x"), "not a number"),
+    ("huge cell", CSV.replace("Pub\n", '"' + "x" * 200_000 + '"\n', 1), "line longer than 65,536"),
+    ("huge line", CSV + "c," + "9" * 100_000 + ",2021,2023,claim,Pub\n", "line longer than 65,536"),
+    ("long bad value quoted short", CSV.replace("1.5", "9" * 60_000 + "x"), "not a number"),
 ]
 
 
