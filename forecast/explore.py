@@ -56,8 +56,9 @@ from forecast.scenario_writer import flops_text
 #: starting state shows exactly what the headless scenario run reports.
 DEFAULT_PATHS = 20_000
 DEFAULT_SEED = 20260101
-#: Choices of the "paths" control (a given ``n_paths`` outside these is added).
-PATH_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
+#: Choices of the "paths" control; a given ``n_paths`` (100 to the largest choice) is added.
+#: The explorer keeps about twenty (n_paths x years) arrays: 50,000 x 40 years is 300 MB.
+PATH_CHOICES = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
 #: Latest end year the controls offer.
 LAST_YEAR = 2060
 #: Growth-range sliders span at least this range of yearly growth (fractions per year).

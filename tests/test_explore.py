@@ -158,7 +158,7 @@ def test_bad_values_are_refused_and_move_nothing(explorer, moves, error, message
 @pytest.mark.parametrize("kw, error, message", [
     ({"scenario": "../base"}, UnknownNameError,
      "unknown scenario '../base'; valid: base, bear, bull"),
-    ({"n_paths": 10**6}, ParameterError, "'n_paths': wrong value; expected an integer 100..100000"),
+    ({"n_paths": 10**6}, ParameterError, "'n_paths': wrong value; expected an integer 100..50000"),
     ({"thresholds": "many"}, ParameterError, "'thresholds'"),
 ])
 def test_bad_arguments_are_one_clear_error(folder, kw, error, message):
