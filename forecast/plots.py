@@ -53,14 +53,16 @@ def flops_label(value: float) -> str:
 def _flops_formatters(axis, horizontal: bool = False) -> None:
     """FLOP/s labels on a log ``axis`` (ax.xaxis or ax.yaxis), decades and, when the
     axis spans under two decades, enough minor ticks that at least two carry labels.
-    On a horizontal axis only mantissas 1, 2, 3 and 5 are labelled (labels are wide)."""
+    On a horizontal axis only mantissas 1 and 3 are labelled (labels are wide)."""
     from matplotlib.ticker import LogFormatter
 
     class FlopsLog(LogFormatter):
         def __call__(self, x, pos=None):
             if not super().__call__(x, pos):
                 return ""
-            if horizontal and f"{x:.1e}"[:3] not in ("1.0", "2.0", "3.0", "5.0"):
+            low, high = sorted(self.axis.get_view_interval()) if self.axis else (1, 10)
+            narrow = low > 0 and high / low < 4  # then every labelled tick is needed
+            if horizontal and not narrow and f"{x:.1e}"[:3] not in ("1.0", "3.0"):
                 return ""
             return flops_label(x)
 

@@ -142,6 +142,15 @@ def test_a_narrow_log_axis_still_has_two_labelled_ticks():
     assert "100 ZFLOPS" in labels and "10 EFLOPS" in labels, labels
 
 
+def test_a_narrow_horizontal_log_axis_keeps_labels():
+    table = pd.DataFrame({"model": ["logistic"] * 2, "cap": [2.1e22, 2.6e22], "status": ["ok"] * 2,
+                          "median": [1e22, 1.1e22], "mean": [1e22, 1.1e22], "lower": [9e21, 1e22],
+                          "upper": [1.1e22, 1.2e22]})
+    fig = plots.plot_cap_sensitivity(table)
+    labels = visible_labels(fig.axes[0], "x")
+    assert len(labels) >= 2 and all(t.endswith("ZFLOPS") for t in labels), labels
+
+
 def test_a_missing_estimate_is_drawn_as_words_not_a_gap():
     buyers = pd.DataFrame({"buyer": ["Microsoft", "Baidu"], "year": [2023, 2024],
                            "flops": [4.8e20, 1.0e20], "precision": ["FP16", "FP16"]})
