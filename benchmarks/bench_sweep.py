@@ -7,16 +7,17 @@ whole processes, as a user would time them):
 1. baseline: 20 sequential ``compute-forecast run --only 03 --param seed=K
    --param n_paths=N --force`` calls (what a user does without sweeps);
 2. ``compute-forecast sweep 03 --grid ... --jobs 2`` (local processes);
-3. ``compute-forecast sweep 03 --grid ... --dask local --jobs 2`` (a 2-worker
-   ``distributed.LocalCluster``);
-4. the same sweep again, nothing changed (every point cached);
+3. the local sweep again, nothing changed (every point cached, unless the ``forecast``
+   source changed meanwhile: the benchmark then says so);
+4. ``compute-forecast sweep 03 --grid ... --dask local --jobs 2`` (a 2-worker
+   ``distributed.LocalCluster``), and whether its sweep.csv is byte-identical;
 5. per-point overhead: a ``--jobs 1`` sweep of a few more points, where each
    point's wall time inside the point function is compared with its cells'
    execution time (papermill's per-cell durations in the executed notebook)
    plus the kernel start-up (a ``compute-forecast`` kernel started and made
    ready with jupyter_client, median of 3, timed in this run).  Target: < 10%.
 
-Points per minute are reported for 1-3.  Other work on the machine inflates
+Points per minute are reported for 1, 2 and 4.  Other work on the machine inflates
 every figure; the ratios are measured in the same run.
 
 Usage: ``.venv/bin/python benchmarks/bench_sweep.py [--points 20] [--n-paths 500]``
@@ -118,13 +119,6 @@ def main() -> None:
                        "--quiet"], cwd=root)
         say(f"compute-forecast sweep --jobs 2 (local):       {local:7.1f} s "
             f"{rate(local):6.1f} points/min  {baseline / local:.2f}x the loop")
-        dask = timed([cf, "sweep", "03", "--grid", str(grid), "--name", "dask", "--dask",
-                      "local", "--jobs", "2", "--quiet"], cwd=root)
-        say(f"compute-forecast sweep --dask local --jobs 2:  {dask:7.1f} s "
-            f"{rate(dask):6.1f} points/min  {baseline / dask:.2f}x the loop")
-        same = ((root / "outputs/sweeps/local/sweep.csv").read_bytes()
-                == (root / "outputs/sweeps/dask/sweep.csv").read_bytes())
-        say(f"sweep.csv identical (local vs Dask):           {same}")
         cached = timed([cf, "sweep", "03", "--grid", str(grid), "--name", "local", "--jobs", "2",
                         "--quiet"], cwd=root)
         info = json.loads((root / "outputs/sweeps/local/sweep.json").read_text())
@@ -133,6 +127,13 @@ def main() -> None:
             f"({info['counts']['cached']} of {n} points cached"
             + (f"; the others ran because: {', '.join(reasons)}" if reasons else "") + ")")
 
+        dask = timed([cf, "sweep", "03", "--grid", str(grid), "--name", "dask", "--dask",
+                      "local", "--jobs", "2", "--quiet"], cwd=root)
+        say(f"compute-forecast sweep --dask local --jobs 2:  {dask:7.1f} s "
+            f"{rate(dask):6.1f} points/min  {baseline / dask:.2f}x the loop")
+        same = ((root / "outputs/sweeps/local/sweep.csv").read_bytes()
+                == (root / "outputs/sweeps/dask/sweep.csv").read_bytes())
+        say(f"sweep.csv identical (local vs Dask):           {same}")
         start_up = kernel_start_up(root / "notebooks")
         over_grid = write_grid(Path(tmp) / "overhead.yaml",
                                range(1001, 1001 + args.overhead_points), args.n_paths)

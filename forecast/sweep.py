@@ -212,7 +212,7 @@ def plan(notebook, grid, *, project=None, name=None, max_points=None):
         if name == runplan.SCENARIO_PARAM and value is not None:
             if not scenarios:
                 scenarios.extend(runplan.scenario_names(root))
-            runplan.check_scenario(value, scenarios, "grid")
+            runplan.check_scenario(value, scenarios, None)
 
     checked = sweep_grid.load_grid(grid, params, notebook=path.stem, max_points=max_points,
                                    validate=validate)

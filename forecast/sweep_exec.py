@@ -139,8 +139,10 @@ def project_visible(root: str, notebook: str, version: str) -> str | None:
 class SweepProgress:
     """Points done / failed / cached, points running and an ETA, on one line.
 
-    On a terminal the line is redrawn in place (failures are printed above it);
-    elsewhere one line is printed per finished point.  ``quiet`` prints nothing.
+    On a terminal the line is redrawn in place every second (failures are printed
+    above it); elsewhere one line is printed per finished point, so logs are not
+    flooded.  ``quiet`` prints nothing.  The ETA is the points still to execute at
+    the rate seen so far, counted down between completions.
     """
 
     def __init__(self, total: int, *, name: str = "", stream=None, quiet: bool = False):
@@ -151,7 +153,9 @@ class SweepProgress:
         self.running, self.executed_seconds, self.to_execute = 0, 0.0, total
         self.slots = None  # points that can run at once (Dask: worker threads), when known
         self.start = time.monotonic()
+        self.left_at = None  # (time of the last completion, seconds left then)
         self.lock = threading.Lock()
+        self.ticker = None
 
     def _write(self, text: str) -> None:
         if not self.quiet:
@@ -163,14 +167,20 @@ class SweepProgress:
             self._write(("\r\x1b[2K" if self.tty else "") + text + "\n")
 
     def eta(self) -> float | None:
-        """Seconds left: the points still to execute at the rate seen so far (None: unknown)."""
+        """Seconds left (None: unknown until a point has finished)."""
+        if self.left_at is None:
+            return None
+        at, left = self.left_at
+        return max(0.0, left - (time.monotonic() - at))
+
+    def _update_eta(self) -> None:
         executed = self.counts["ok"] + self.counts["failed"]
         left = self.to_execute - executed
+        now = time.monotonic()
         if left <= 0:
-            return 0.0
-        if executed == 0:
-            return None
-        return (time.monotonic() - self.start) / executed * left
+            self.left_at = (now, 0.0)
+        elif executed:
+            self.left_at = (now, (now - self.start) / executed * left)
 
     def line(self) -> str:
         done = sum(self.counts.values())
@@ -179,6 +189,15 @@ class SweepProgress:
         return (f"sweep {self.name}: {done}/{self.total} points ({self.counts['ok']} ran, "
                 f"{self.counts['cached']} cached, {self.counts['failed']} failed), "
                 f"{min(self.running, self.slots or self.running)} running, ETA {eta_text}")
+
+    def _tick(self) -> None:
+        while True:
+            time.sleep(1.0)
+            with self.lock:
+                if self.running == 0:
+                    self.ticker = None
+                    return
+                self._write("\r\x1b[2K" + self.line())
 
     def planned(self, cached: int) -> None:
         """``cached`` points were found up to date before anything ran."""
@@ -194,6 +213,9 @@ class SweepProgress:
             self.running += 1
             if self.tty:
                 self._write("\r\x1b[2K" + self.line())
+                if self.ticker is None:
+                    self.ticker = threading.Thread(target=self._tick, daemon=True)
+                    self.ticker.start()
 
     def finished(self, outcome: PointOutcome, label: str) -> None:
         with self.lock:
@@ -202,6 +224,7 @@ class SweepProgress:
             self.counts[status] += 1
             if status == "cached":
                 self.to_execute -= 1
+            self._update_eta()
             text = f"  {outcome.status:<7} {outcome.id}  {label}  {outcome.seconds:5.1f} s"
             if outcome.error:
                 text += f"  {outcome.error}"
