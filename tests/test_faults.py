@@ -725,6 +725,15 @@ def _quantity_mix():
     return Quantity(1e18, "FP16") + Quantity(1e18, "FP32")
 
 
+def _forecast(horizon):
+    import pandas as pd
+
+    from forecast import fit
+
+    y = pd.Series([429e18, 615e18, 906e18, 1397e18], index=[2020, 2021, 2022, 2023])
+    return fit("exponential", y).forecast(horizon)
+
+
 def _run_notebook(tmp_path, **kw):
     project = make_project(tmp_path / "proj")
     args = {"parameters": {}, "output_dir": tmp_path / "o", **kw}
@@ -746,6 +755,9 @@ LIBRARY = [
     ("simulate paths bool", lambda t: _simulate(n_paths=True), ParameterError),
     ("simulate paths float", lambda t: _simulate(n_paths=1e3), ParameterError),
     ("simulate seed negative", lambda t: _simulate(seed=-1), ParameterError),
+    ("forecast horizon absurd", lambda t: _forecast(10**9), ParameterError),
+    ("forecast horizon bool", lambda t: _forecast(True), ParameterError),
+    ("forecast horizon negative", lambda t: _forecast(-3), ParameterError),
     ("load unknown", lambda t: _load("nope"), UnknownNameError),
     ("load path", lambda t: _load("../pyproject"), UnknownNameError),
     ("load not text", lambda t: _load(None), UnknownNameError),

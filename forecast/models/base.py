@@ -57,6 +57,9 @@ from forecast.errors import ConvergenceError, ParameterError, UnknownModelError
 # time axes and validation (timeaxis.py) are re-exported here: the models import them from base
 from forecast.models.timeaxis import Prepared, TimeAxis, prepare, time_axis  # noqa: F401
 
+#: longest forecast, in periods (years or quarters): refused beyond, before allocating
+MAX_HORIZON = 1000
+
 #: upper limit of a ceiling-like parameter (cap, m) in multiples of max|y|
 SCALE_LIMIT = 1e3
 #: positive parameters are searched on the log scale down to this value (in the units
@@ -286,6 +289,9 @@ class FitResult:
         """
         if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
             raise ParameterError("must be a whole number of periods >= 1", name="horizon",
+                                 source=f"{self.model}.forecast", value=horizon)
+        if horizon > MAX_HORIZON:  # refused before any array is made
+            raise ParameterError(f"at most {MAX_HORIZON} periods", name="horizon",
                                  source=f"{self.model}.forecast", value=horizon)
         if not isinstance(level, (int, float)) or not 0 < level < 1:
             raise ParameterError("must be a coverage strictly between 0 and 1 (e.g. 0.8)",
