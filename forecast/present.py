@@ -395,7 +395,8 @@ def table(df, *, kinds: dict | None = None, caption: str | None = None,
         Any result frame.  A named or non-default index becomes leading columns;
         a default RangeIndex is dropped.
     kinds : Mapping[str, str], optional
-        Column -> kind (see :data:`KINDS`); other columns are inferred from
+        Column -> kind (see :data:`KINDS`; columns the frame lacks are
+        ignored, since columns can vary with parameters); other columns are inferred from
         their names and values: ``year``-like names are years, growth/CAGR/
         probability/share names rates, ``*flops*`` names FLOP/s, and with a
         ``unit`` column equal to ``FLOP/s`` the value columns (``mean``,
@@ -443,11 +444,9 @@ def table(df, *, kinds: dict | None = None, caption: str | None = None,
                                     for v in present):
                 frame[name] = pd.to_numeric(column.where([not _missing(v) for v in column]),
                                             errors="coerce")
-    missing = [name for name in kinds if name not in frame.columns]
-    if missing:
-        raise ParameterError("kinds names a column the table does not have",
-                             name=f"kinds[{missing[0]!r}]",
-                             expected="one of " + ", ".join(frame.columns))
+    # a frame's columns can vary with the parameters (a model's own parameter names):
+    # kinds for columns it does not have are ignored
+    kinds = {name: kind for name, kind in kinds.items() if name in frame.columns}
     flops_rows = None
     if "unit" in frame.columns:  # FLOP/s in any prefix (EFLOPS, ZFLOP/s): values become FLOP/s
         factor = frame["unit"].map(_unit_factor)

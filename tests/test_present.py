@@ -198,8 +198,8 @@ def test_cells_are_escaped():
 def test_table_errors_name_the_problem():
     with pytest.raises(ParameterError, match=r"kinds\['p50'\].*unknown column kind.*'flop'"):
         present.table(headline(), kinds={"p50": "flop"})
-    with pytest.raises(ParameterError, match=r"kinds\['p99'\].*does not have"):
-        present.table(headline(), kinds={"p99": "flops"})
+    # a kind for a column the frame lacks is ignored (columns vary with parameters)
+    assert present.table(headline(), kinds={"p99": "flops"}).html == present.table(headline()).html
     with pytest.raises(ParameterError, match="needs a DataFrame"):
         present.table([1, 2])
     with pytest.raises(ParameterError, match="3 rows are too many"):
