@@ -180,7 +180,8 @@ def plot_forecasts(history, forecasts, ax=None, title: str | None = None, log: b
     history : pandas.Series
         Observed values by year.
     forecasts : Mapping[str, pandas.DataFrame]
-        Model label -> frame with ``mean``, ``lower``, ``upper`` (``FitResult.forecast``).
+        Model label -> frame with ``median`` (the line; ``mean`` when absent), ``lower``,
+        ``upper`` (``FitResult.forecast``).
     published : pandas.DataFrame, optional
         Published forecasts to mark, as in :func:`plot_projection`.
     """
@@ -190,7 +191,8 @@ def plot_forecasts(history, forecasts, ax=None, title: str | None = None, log: b
     for i, (label, frame) in enumerate(forecasts.items()):
         color = STYLE["colors"][i % len(STYLE["colors"])]
         x = list(frame.index)
-        ax.plot(x, frame["mean"].to_numpy(), color=color, label=label)
+        point = frame["median" if "median" in frame else "mean"]  # the point forecast
+        ax.plot(x, point.to_numpy(), color=color, label=label)
         ax.fill_between(x, frame["lower"].to_numpy(), frame["upper"].to_numpy(), color=color,
                         alpha=STYLE["band_alpha"], linewidth=0)
     _mark_published(ax, published)
@@ -251,7 +253,7 @@ def plot_revenue_fits(y, fits, horizon: int = 8, level: float = 0.8, ax=None):
         ahead = res.forecast(horizon, level=level)
         future = ahead.index.to_timestamp(how="end")
         ax.plot(x, res.fitted.to_numpy() / 1e9, "-", color=color, label=name)
-        ax.plot(future, ahead["mean"].to_numpy() / 1e9, "--", color=color)
+        ax.plot(future, ahead["median"].to_numpy() / 1e9, "--", color=color)  # point forecast
         ax.fill_between(future, ahead["lower"].to_numpy() / 1e9, ahead["upper"].to_numpy() / 1e9,
                         color=color, alpha=STYLE["band_alpha"], linewidth=0)
     ax.set_ylabel("USD bn per quarter")
