@@ -392,8 +392,8 @@ def table(df, *, kinds: dict | None = None, caption: str | None = None,
     Parameters
     ----------
     df : pandas.DataFrame
-        Any result frame.  A named or non-default index becomes leading columns;
-        a default RangeIndex is dropped.
+        Any result frame.  A named index, or one of labels, becomes leading
+        columns; an unnamed integer index (row numbers) is dropped.
     kinds : Mapping[str, str], optional
         Column -> kind (see :data:`KINDS`; columns the frame lacks are
         ignored, since columns can vary with parameters); other columns are inferred from
@@ -433,7 +433,10 @@ def table(df, *, kinds: dict | None = None, caption: str | None = None,
             raise ParameterError("unknown column kind", name=f"kinds[{name!r}]",
                                  expected="one of " + ", ".join(KINDS), value=kind)
     frame = df.copy()
-    if not isinstance(frame.index, pd.RangeIndex) or any(n is not None for n in frame.index.names):
+    unnamed = all(n is None for n in frame.index.names)
+    if unnamed and pd.api.types.is_integer_dtype(frame.index):
+        frame = frame.reset_index(drop=True)  # row numbers (a filtered frame's) are not data
+    elif not isinstance(frame.index, pd.RangeIndex) or not unnamed:
         frame = frame.reset_index()
     frame.columns = [str(c) for c in frame.columns]
     for name in frame.columns:  # numbers held in an object column (e.g. with pd.NA) are numbers

@@ -125,8 +125,10 @@ def test_table_keeps_a_precision_column_that_varies():
 
 
 def test_table_has_no_index_but_keeps_a_meaningful_one():
-    plain = present.table(pd.DataFrame({"n": [1, 2]}, index=[7, 8]))
-    assert re.findall(r"<th>(.*?)</th>", plain.html) == ["index", "n"]
+    plain = present.table(pd.DataFrame({"n": [1, 2]}, index=[7, 8]))  # row numbers of a filter
+    assert re.findall(r"<th>(.*?)</th>", plain.html) == ["n"]
+    labelled = present.table(pd.DataFrame({"n": [1, 2]}, index=["a", "b"]))
+    assert re.findall(r"<th>(.*?)</th>", labelled.html) == ["index", "n"]
     ranged = present.table(pd.DataFrame({"n": [1, 2]}))
     assert re.findall(r"<th>(.*?)</th>", ranged.html) == ["n"]
     named = present.table(pd.DataFrame({"flops": [6.15e20]}, index=pd.Index([2021], name="year")))
