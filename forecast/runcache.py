@@ -67,13 +67,33 @@ def library_fingerprint() -> str:
     return h.hexdigest()
 
 
+_PACKAGES: dict = {}
+
+
 def packages_fingerprint() -> str:
-    """Digest of the installed distributions' names and versions, and of Python's version."""
+    """Digest of the installed distributions' names and versions, and of Python's version.
+
+    Reading every distribution's metadata takes about 0.5 s, which a sweep would pay
+    for each point, so the digest is kept for the process while no folder of
+    ``sys.path`` changed: installing, upgrading or removing a distribution adds or
+    removes its ``*.dist-info`` folder there, which changes the folder's mtime.
+    """
+    import os
     from importlib.metadata import distributions
 
+    stamp = []
+    for entry in sys.path:
+        try:
+            stamp.append((entry, os.stat(entry or ".").st_mtime_ns))
+        except OSError:
+            stamp.append((entry, None))
+    if _PACKAGES.get("stamp") == stamp:
+        return _PACKAGES["digest"]
     names = sorted({f"{d.metadata['Name']}=={d.version}" for d in distributions()
                     if d.metadata["Name"]})
-    return _digest([sys.version, names])
+    digest = _digest([sys.version, names])
+    _PACKAGES.update(stamp=stamp, digest=digest)
+    return digest
 
 
 def notebook_fingerprint(nb: dict) -> str:
