@@ -416,6 +416,27 @@ def scenario_rows(scenarios: list[dict], table: str = "scenarios_headline.csv") 
                                 caption=f"The rows of each scenario's tables/{table}.")._repr_html_()
 
 
+def _scenario_csv(path: Path, name: str) -> str:
+    """The rows of ``name`` in a percentiles table, as base64 CSV ("" when there are none)."""
+    import csv
+    import io as _stdio
+
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except OSError:
+        return ""
+    if not rows or "scenario" not in rows[0]:
+        return ""
+    at = rows[0].index("scenario")
+    mine = [rows[0]] + [r for r in rows[1:] if len(r) > at and r[at] == name]
+    if len(mine) == 1:
+        return ""
+    buffer = _stdio.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(mine)
+    return base64.b64encode(buffer.getvalue().encode("utf-8")).decode()
+
+
 def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenarios_headline.csv",
                      figure_word: str = "fan", comparison: str | None = None,
                      rows: str | None = None) -> str:
@@ -438,13 +459,17 @@ def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenario
         parts.append(f'<h2 id="scenario-{_e(s["name"])}">Scenario {_e(s["name"])}</h2>')
         pages = " · ".join(f'<a href="{_e(h)}">{_e(t)}</a>' for h, t in s.get("pages", []))
         parts.append(f'<p class="cf-small">{pages or "no pages yet"}</p>')
+        data = _scenario_csv(Path(s["dir"]) / "tables" / "scenarios_percentiles.csv", s["name"])
         for p in sorted((Path(s["dir"]) / "figures").glob(f"*{figure_word}*.png")):
             words = f"{p.stem.replace('_', ' ')}: {s['name']} scenario"
+            link = (f' <a class="cf-download" download="{_e(s["name"])}_percentiles.csv" '
+                    f'href="data:text/csv;charset=utf-8;base64,{data}">Download the data (CSV)</a>'
+                    if data else "")
             parts.append(
                 f'<figure class="cf-figure"><img alt="{_e(words)}" src="data:image/png;base64,'
                 f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption class="cf-caption">'
                 f'<span class="cf-num" data-kind="Figure"></span>{_e(words)} (the chart of the '
-                "scenario's own page).</figcaption></figure>")
+                f"scenario's own page).{link}</figcaption></figure>")
     parts.append(_generated(run))
     return finish_page(_page("Scenario comparison", "\n".join(parts)), index_href="../index.html")
 

@@ -143,6 +143,22 @@ def test_scenario_page_combines_headline_tables(tmp_path):
     assert '<span class="cf-num" data-kind="Figure">Figure 2.</span> fan total: bull scenario' in page
     assert 'href="bear/html/03.html"' in page and 'href="../index.html"' in page
     assert "Not yet computed: the scenario runs have not written" in page
+    assert "Download the data" not in page  # no percentiles table: no empty download
+
+
+def test_scenario_figures_carry_their_own_rows_as_csv(tmp_path):
+    import base64
+
+    (tmp_path / "bear" / "tables").mkdir(parents=True)
+    (tmp_path / "bear" / "figures").mkdir()
+    (tmp_path / "bear" / "figures" / "scenarios_fan_total.png").write_bytes(b"\x89PNG fake")
+    (tmp_path / "bear" / "tables" / "scenarios_percentiles.csv").write_text(
+        "scenario,component,year,p50\nbear,total,2030,7.6e21\nbull,total,2030,2.9e23\n")
+    page = report.render_scenarios([{"name": "bear", "dir": tmp_path / "bear"}], run={},
+                                   comparison="", rows="")
+    data = re.search(r'download="bear_percentiles.csv" href="data:text/csv;charset=utf-8;base64,'
+                     r'([^"]+)"', page).group(1)
+    assert base64.b64decode(data).decode() == "scenario,component,year,p50\nbear,total,2030,7.6e21\n"
 
 
 def test_scenario_page_with_different_headers_still_shows_every_row(tmp_path):
