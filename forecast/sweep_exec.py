@@ -248,7 +248,8 @@ def _local(tasks, jobs, fn, progress, labels) -> list[PointOutcome]:
 
     outcomes = []
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
-                               mp_context=multiprocessing.get_context("spawn"))
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=warm_up)
     queue, pending = list(tasks), {}
     try:
         while queue or pending:
@@ -267,6 +268,15 @@ def _local(tasks, jobs, fn, progress, labels) -> list[PointOutcome]:
         raise
     pool.shutdown(wait=True)
     return outcomes
+
+
+def warm_up() -> None:
+    """Import the runner and papermill once when a worker process starts, not in its first point."""
+    try:
+        import forecast._engine  # noqa: F401
+        import forecast.runner  # noqa: F401
+    except Exception:  # noqa: BLE001 - the point itself will then say what is wrong
+        pass
 
 
 def _result(future, task) -> PointOutcome:
