@@ -461,6 +461,8 @@ def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenario
         parts.append(f'<p class="cf-small">{pages or "no pages yet"}</p>')
         data = _scenario_csv(Path(s["dir"]) / "tables" / "scenarios_percentiles.csv", s["name"])
         for p in sorted((Path(s["dir"]) / "figures").glob(f"*{figure_word}*.png")):
+            if "compared" in p.stem:  # every scenario's copy of the one-axis chart: shown above
+                continue
             words = f"{p.stem.replace('_', ' ')}: {s['name']} scenario"
             link = (f' <a class="cf-download" download="{_e(s["name"])}_percentiles.csv" '
                     f'href="data:text/csv;charset=utf-8;base64,{data}">Download the data (CSV)</a>'
