@@ -90,3 +90,24 @@ def test_another_scope_retitles_and_renarrates_the_page(tmp_path):
     assert "615 EFLOPS" not in p["text"]  # the global 2021 figure belongs to the global page
     years = {r[0]: r for r in p["cells"] if r and r[0] in ("2020", "2021", "2022", "2023")}
     assert years["2023"][1] == "435 EFLOPS" and years["2020"][1] == "135 EFLOPS"
+
+
+def test_a_scenario_page_is_titled_and_narrated_from_its_own_run(tmp_path):
+    import pandas as pd
+
+    from forecast.present import format_value
+
+    root = project_copy(tmp_path)
+    p = page(root, "03_scenarios", scenario="bear", n_paths=2000)
+    assert p["title"].startswith("03 · Scenarios: Bear case")
+    table = pd.read_csv(root / "outputs" / "tables" / "scenarios_headline.csv")
+    total = table[(table["component"] == "total") & (table["year"] == 2030)].iloc[0]
+    assert total["scenario"] == "bear"
+    # the sentence quotes the table the notebook saved, formatted the way the table shows it
+    said = (f"In 2030 the median total of the bear scenario is {format_value(total['p50'], 'flops')}"
+            f" (5th-95th percentile {format_value(total['p5'], 'flops')} to "
+            f"{format_value(total['p95'], 'flops')})")
+    assert said in p["text"]
+    assert [format_value(total["p50"], "flops")] == [
+        r[5] for r in p["cells"] if r[:4] == ["bear", "total", "mixed", "2030"]][:1]  # p5, p50
+    assert "draws 2,000 growth paths" in p["text"]
