@@ -724,6 +724,10 @@ def plot_forecast_history(history, *, year: int, ax=None, title: str | None = No
     ax.set_xlabel("run time (UTC)")
     ax.set_ylabel(f"forecast for {year} (FLOP/s, median and interval)")
     ax.set_title(title or f"How the {year} forecast moved, run by run")
-    fig.autofmt_xdate()
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     _legend(ax)
     return fig
