@@ -33,7 +33,7 @@ spec               meaning                                     example
 ``flops``          FLOP/s with an SI prefix, 3 significant     ``1.4e21`` -> ``1.4 ZFLOPS``
                    figures (trailing zeros dropped)
 ``flopsN``         the same with N significant figures         ``flops2``
-``flops@UNIT``     in a fixed unit (EFLOPS, ZFLOPS, ...)       ``5.6e22`` -> ``56000 EFLOPS``
+``flops@UNIT``     in a fixed unit (EFLOPS, ZFLOPS, ...)       ``5.6e22`` -> ``56,000 EFLOPS``
 ``pct``            a fraction as a percentage, 1 decimal       ``0.441`` -> ``44.1%``
 ``pctN``           N decimals                                  ``pct0``: ``0.44`` -> ``44%``
 ``pp``             a difference of fractions in points         ``0.05`` -> ``5.0 points``
