@@ -227,12 +227,15 @@ class _Run:
             return Result(job.stem, job.scenario, "interrupted", seconds)
         inputs = self._input_hashes(job, ex)
         self._add_provenance(job, ex, began, seconds, inputs, _staging.staged_files(stage))
+        t1 = time.monotonic()
         page = self._render(job, ex)
         if ex.error is not None:
             return self._fail(job, ex, page, seconds)
+        t2 = time.monotonic()
         self._stage_pages(job, ex, page, stage)
         outputs = self._promote(job, key, inputs, seconds)
-        self.log(f"ok {job.name} in {seconds:.1f} s; read {', '.join(inputs) or 'no data file'}; "
+        self.log(f"ok {job.name} in {seconds:.1f} s (then page {t2 - t1:.1f} s, promote "
+                 f"{time.monotonic() - t2:.2f} s); read {', '.join(inputs) or 'no data file'}; "
                  f"wrote {len(outputs)} file(s)")
         result = Result(job.stem, job.scenario, "ok", seconds, inputs=inputs,
                         parameters={k: v for k, v in job.parameters.items()
