@@ -29,6 +29,7 @@ Hyndman, R. J., Koehler, A. B., Ord, J. K. and Snyder, R. D. (2008),
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 
@@ -148,14 +149,19 @@ class ETS(Model):
         sigma2_z = sse_z / df  # R: sigma2 <- sum(residuals^2) / (ny - np)
         fitted = pd.Series(fitted_y, index=data.series.index, name="fitted")
 
-        def predict(horizon, t_future, level):
+        def moments(horizon):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 pred = result.get_prediction(start=n, end=n + horizon - 1)
             centre = np.asarray(pred.predicted_mean, dtype=float)
             # statsmodels scales the relative variance c_h = 1 + sum c_j^2 by SSE / n
             relative = np.asarray(pred.forecast_variance, dtype=float) / float(result.mse)
-            sd = np.sqrt(sigma2_z * relative)
+            return centre, np.sqrt(sigma2_z * relative)
+
+        moments = _per_horizon(moments)
+
+        def predict(horizon, t_future, level):
+            centre, sd = moments(horizon)
             q = _normal_quantile(level)
             if log:
                 return log_scale_forecast(centre, sd, q)
@@ -178,15 +184,31 @@ class ETS(Model):
             _axis=data.axis, _predict=predict)
 
     def _best_fit(self, model, fixed):
-        """Maximise the likelihood from several starts; the converged fit with the best llf."""
-        def attempt(**kwargs):
-            if fixed:
-                with model.fix_params(fixed):
-                    return model.fit(disp=False, **kwargs)
-            return model.fit(disp=False, **kwargs)
+        """Maximise the likelihood from several starts; the converged fit with the best llf.
 
-        first = attempt()
-        candidates = [first]
+        Each start is a full L-BFGS run; only the winner is turned into a results
+        object (statsmodels' ``smooth``, which also computes the Hessian for the
+        standard errors), the others are compared by their log-likelihood alone.
+        """
+        def context():
+            return model.fix_params(fixed) if fixed else contextlib.nullcontext()
+
+        runs = []
+
+        def attempt(**kwargs):
+            # statsmodels' fit() ends with smooth(params), a full results object with a
+            # numerical Hessian; a stand-in keeps the optimiser's report and the
+            # parameters, so losing starts cost only their optimisation
+            model.smooth = lambda params, return_raw=False: _Run(np.asarray(params, float))
+            try:
+                with context():
+                    run = model.fit(disp=False, **kwargs)
+                    run.llf = float(model.loglike(run.params))
+            finally:
+                del model.smooth
+            runs.append(run)
+
+        attempt()
         names = list(model.param_names)
         if not fixed:  # starts are full parameter vectors; with fixed ones keep the default
             default = np.asarray(model.start_params, dtype=float)
@@ -200,15 +222,50 @@ class ETS(Model):
                     if phi is not None:
                         start[names.index("damping_trend")] = phi
                     try:
-                        candidates.append(attempt(start_params=start))
+                        attempt(start_params=start)
                     except (ValueError, np.linalg.LinAlgError):
                         continue
-        converged = [r for r in candidates
-                     if (getattr(r, "mle_retvals", None) or {}).get("converged") is not False
+        converged = [r for r in runs
+                     if (r.mle_retvals or {}).get("converged") is not False
                      and np.isfinite(r.llf)]
+        best = max(converged, key=lambda r: r.llf) if converged else runs[0]
+        with context():
+            result = model.smooth(best.params)
+        result.mlefit, result.mle_retvals = best.mlefit, best.mle_retvals
+        result.mle_settings = best.mle_settings
         if not converged:
-            return _checked(self.name, first, self.hints())
-        return max(converged, key=lambda r: r.llf)
+            return _checked(self.name, result, self.hints())
+        return result
+
+
+class _Run:
+    """One optimisation of an ETS likelihood: its parameters, report and llf."""
+
+    __slots__ = ("params", "mle_retvals", "mle_settings", "mlefit", "llf")
+
+    def __init__(self, params):
+        self.params = params
+        self.mle_retvals = self.mle_settings = self.mlefit = None
+        self.llf = math.nan
+
+
+def _per_horizon(moments):
+    """Memoise ``moments(horizon) -> (centre, sd)`` of a fitted model.
+
+    The forecast mean and standard deviation do not depend on the interval
+    level, and step j does not depend on the horizon asked for, so a second
+    level (the skill table asks for 80% and 95%) or a shorter horizon reuses
+    the arrays of the longest horizon computed so far.
+    """
+    cache = {}
+
+    def cached(horizon):
+        if cache.get("horizon", 0) < horizon:
+            cache["horizon"], cache["value"] = horizon, moments(horizon)
+        centre, sd = cache["value"]
+        return centre[:horizon].copy(), sd[:horizon].copy()
+
+    return cached
 
 
 @register("arima")
@@ -225,7 +282,10 @@ class ARIMA(Model):
     numerical Hessian, statsmodels ``cov_type="approx"``), as R's ``arima``
     prints them.  The likelihood is
     maximised by statsmodels' default L-BFGS, falling back to Nelder-Mead when
-    L-BFGS stops early; when neither converges, ``ConvergenceError``.  ``fitted`` is NaN for the
+    L-BFGS stops early; when neither converges, ``ConvergenceError``.  The
+    default ARIMA(0,1,0) (a random walk, with or without drift) has a closed-form
+    maximum (the mean step and the steps' variance) used instead of the
+    optimiser: same likelihood, exact maximum (see ``_random_walk``).  ``fitted`` is NaN for the
     first d periods (no prediction without history).  ``sigma ** 2`` is the
     innovation variance on ``n - d - k`` degrees of freedom (k = free parameters
     other than sigma2), ``sigma2 * (n - d) / (n - d - k)``: what R's ``Arima``
@@ -292,12 +352,48 @@ class ARIMA(Model):
                 return model.fit(method_kwargs=method_kwargs, cov_type="approx")
         return model.fit(method_kwargs=method_kwargs, cov_type="approx")
 
-    def _fit(self, data: Prepared) -> FitResult:
+    def _random_walk(self, z: np.ndarray):
+        """ARIMA(0,1,0), with or without drift, in closed form; None where it does not apply.
+
+        The likelihood of the steps ``dz ~ N(drift, sigma2)`` (the first value
+        conditioned on, as the diffuse state-space likelihood does) is maximised
+        by the mean step and the mean squared deviation over n - 1; the observed
+        information at that maximum gives ``se(drift) = sqrt(sigma2 / (n - 1))``
+        and ``se(sigma2) = sigma2 sqrt(2 / (n - 1))``, uncorrelated; the h-step
+        forecast is ``z_n + h drift`` with variance ``h sigma2``.  statsmodels
+        maximises the same likelihood numerically and agrees to its tolerance
+        (drift to about 5e-6, standard errors to 2e-4 relative).  Not used with
+        fixed parameters, or when the steps are (nearly) exactly constant, where
+        statsmodels' bounded optimiser is kept.
+        """
+        if self.options["order"] != (0, 1, 0) or self.fixed:
+            return None
+        steps = np.diff(z)
+        m = len(steps)
+        drift = float(np.mean(steps)) if self.options["drift"] else 0.0
+        sigma2 = float(np.mean((steps - drift) ** 2))
+        if not sigma2 > 1e-10 * max(1.0, drift ** 2):
+            return None
+        k = 2 if self.options["drift"] else 1
+        llf = -0.5 * m * (math.log(2 * math.pi * sigma2) + 1)
+        names = (["drift"] if self.options["drift"] else []) + ["sigma2"]
+        values = {"drift": drift, "sigma2": sigma2}
+        variances = {"drift": sigma2 / m, "sigma2": 2 * sigma2 ** 2 / m}
+        cov = np.diag([variances[nm] for nm in names])
+        fitted_z = np.r_[np.nan, z[:-1] + drift]
+        last = float(z[-1])
+
+        def moments(horizon):
+            h = np.arange(1, horizon + 1, dtype=float)
+            return last + drift * h, h * sigma2
+
+        return ({nm: values[nm] for nm in names}, cov, fitted_z, -2 * llf + 2 * k, moments)
+
+    def _state_space(self, z: np.ndarray):
+        """statsmodels' ARIMA maximum likelihood: values, cov, fitted, AIC and moments."""
         from statsmodels.tsa.arima.model import ARIMA as SmARIMA
 
         order = self.options["order"]
-        d = order[1]
-        z = np.log(data.y)
         model = SmARIMA(z, order=order, trend=self._trend())
         sm_names = list(model.param_names)
         names = self.all_param_names()
@@ -315,17 +411,33 @@ class ARIMA(Model):
                 # fails, _checked raises.
                 result = self._maximise(model, fixed, {"method": "nm", "maxiter": 5000})
             _checked(self.name, result, self.hints())
-            bse = np.asarray(result.bse, dtype=float)
             cov_all = np.asarray(result.cov_params(), dtype=float)
         values = dict(zip(sm_names, np.asarray(result.params, dtype=float)))
         free = self.free_names()
-        params = {nm: float(values[mapping[nm]]) for nm in names}
-        stderr = {nm: math.nan for nm in names}
-        stderr.update({nm: float(bse[sm_names.index(mapping[nm])]) for nm in free})
         positions = [sm_names.index(mapping[nm]) for nm in free]
         cov = cov_all[np.ix_(positions, positions)] if free else np.zeros((0, 0))
 
-        fitted_z = np.asarray(result.fittedvalues, dtype=float).copy()
+        def moments(horizon):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pred = result.get_forecast(horizon)
+            return (np.asarray(pred.predicted_mean, dtype=float),
+                    np.asarray(pred.var_pred_mean, dtype=float))
+
+        return ({nm: float(values[mapping[nm]]) for nm in names}, cov,
+                np.asarray(result.fittedvalues, dtype=float).copy(), float(result.aic), moments)
+
+    def _fit(self, data: Prepared) -> FitResult:
+        order = self.options["order"]
+        d = order[1]
+        z = np.log(data.y)
+        solved = self._random_walk(z) or self._state_space(z)
+        params, cov, fitted_z, aic_z, ml_moments = solved
+        names, free = self.all_param_names(), self.free_names()
+        params = {nm: float(params[nm]) for nm in names}
+        stderr = {nm: math.nan for nm in names}
+        with np.errstate(invalid="ignore"):
+            stderr.update({nm: float(np.sqrt(cov[i, i])) for i, nm in enumerate(free)})
         fitted_z[:d] = np.nan  # the state-space fit has no information before d observations
         resid_z = (z - fitted_z)[d:]
         n = len(z)
@@ -337,19 +449,21 @@ class ARIMA(Model):
         # the forecast variance is proportional to sigma2, so rescale the ML one
         correction = (n - d) / df if df > 0 else math.inf
 
+        def moments(horizon):
+            centre, variance = ml_moments(horizon)
+            return centre, np.sqrt(variance * correction)
+
+        moments = _per_horizon(moments)
+
         def predict(horizon, t_future, level):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                pred = result.get_forecast(horizon)
-            centre = np.asarray(pred.predicted_mean, dtype=float)
-            sd = np.sqrt(np.asarray(pred.var_pred_mean, dtype=float) * correction)
+            centre, sd = moments(horizon)
             return log_scale_forecast(centre, sd, _normal_quantile(level))
 
         return FitResult(
             model=self.name, params=params, stderr=stderr,
             cov=pd.DataFrame(cov, index=free, columns=free),
             sigma=math.sqrt(params["sigma2"] * correction), sse=sse,
-            aic=float(result.aic) + 2 * float(np.sum(z[d:])), n_obs=n, fitted=fitted,
+            aic=aic_z + 2 * float(np.sum(z[d:])), n_obs=n, fitted=fitted,
             aic_note=(f"the ARIMA likelihood with d = {d} covers the last {n - d} of {n} "
                       "observations" if d else ""),
             residuals=(data.series.astype(float) - fitted).rename("residuals"),
