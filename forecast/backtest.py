@@ -38,6 +38,7 @@ accuracy. International Journal of Forecasting 22(4), 679-688.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -411,3 +412,157 @@ def verdict(frame: pd.DataFrame, metric: str = "mape", *, horizons: Iterable[int
                  + (f"beaten by {', '.join(wins)}" if wins else "no model beats it"))
         lines.append(text)
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------
+# R's accuracy() and tsCV()
+
+#: Measures returned by :func:`accuracy`, in R's order.
+ACCURACY_MEASURES = ("ME", "RMSE", "MAE", "MPE", "MAPE", "MASE", "ACF1")
+
+
+def _point_forecasts(forecast) -> pd.Series | np.ndarray:
+    """A forecast frame's ``median`` (R's point forecast), a Series or an array as is."""
+    if isinstance(forecast, pd.DataFrame):
+        if "median" not in forecast.columns:
+            raise ParameterError("a forecast frame needs a 'median' column",
+                                 name="forecast", expected="FitResult.forecast(...) or a Series",
+                                 value=list(forecast.columns))
+        return forecast["median"]
+    if isinstance(forecast, pd.Series):
+        return forecast
+    return np.asarray(forecast, dtype=float)
+
+
+def accuracy(forecast, actual, *, train=None, seasonal_period: int = 1) -> pd.Series:
+    """R ``forecast::accuracy()`` measures of point forecasts against what happened.
+
+    Parameters
+    ----------
+    forecast : pandas.Series, forecast frame or array, shape (h,)
+        Point forecasts; a ``FitResult.forecast(...)`` frame is scored on its
+        ``median`` (R's point forecast).
+    actual : pandas.Series or array
+        Actual values.  Two Series are aligned on their common labels (R's
+        ``accuracy(f, x)`` with a time series overlapping the forecast); an
+        array must have the forecast's length.
+    train : pandas.Series or array, optional
+        The training data, for MASE: the forecast's mean absolute error divided
+        by the in-sample mean absolute error of the naive forecast of the
+        training data, ``mean|y_t - y_(t-m)|`` with ``m = seasonal_period``
+        (R: lag-1 differences for a non-seasonal series, seasonal differences
+        for a seasonal one).  Without it MASE is NaN, as R omits it.
+    seasonal_period : int
+        m above (4 for quarterly data, 12 for monthly; 1 = non-seasonal).
+
+    Returns
+    -------
+    pandas.Series
+        ``ME``, ``RMSE``, ``MAE`` (unit of y), ``MPE``, ``MAPE`` (percent),
+        ``MASE`` (unitless) and ``ACF1`` (lag-1 autocorrelation of the errors),
+        with errors ``actual - forecast`` as R defines them (R/accuracy.R).
+    """
+    fc, act = _point_forecasts(forecast), actual
+    if isinstance(fc, pd.Series) and isinstance(act, pd.Series):
+        common = fc.index.intersection(act.index, sort=False)
+        if len(common) == 0:
+            raise DataError("the forecast and the actual values share no period",
+                            expected="overlapping indexes",
+                            value=f"{list(fc.index[:3])} vs {list(act.index[:3])}")
+        fc, act = fc.loc[common], act.loc[common]
+    f = np.asarray(fc, dtype=float)
+    a = np.asarray(act, dtype=float)
+    if f.shape != a.shape or f.ndim != 1:
+        raise DataError("forecast and actual values must have the same length",
+                        expected=f"{f.size} actual values", value=a.size)
+    if isinstance(seasonal_period, bool) or not isinstance(seasonal_period, (int, np.integer)) \
+            or seasonal_period < 1:
+        raise ParameterError("must be a whole number of periods >= 1", name="seasonal_period",
+                             value=seasonal_period)
+    error = a - f
+    ok = np.isfinite(error)
+    e, x = error[ok], a[ok]
+    if e.size == 0:
+        raise DataError("no forecast has an actual value to compare with",
+                        expected="at least one finite pair")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pe = 100 * e / x
+        mase = math.nan
+        if train is not None:
+            y = np.asarray(train, dtype=float)
+            changes = np.abs(y[seasonal_period:] - y[:-seasonal_period])
+            changes = changes[np.isfinite(changes)]
+            scale = float(np.mean(changes)) if changes.size else math.nan
+            mase = float(np.mean(np.abs(e)) / scale) if scale > 0 else math.nan
+        centred = e - e.mean()
+        denominator = float(centred @ centred)
+        acf1 = float(centred[:-1] @ centred[1:] / denominator) if e.size > 1 and denominator > 0 \
+            else math.nan
+    values = [float(np.mean(e)), float(np.sqrt(np.mean(e ** 2))), float(np.mean(np.abs(e))),
+              float(np.mean(pe)), float(np.mean(np.abs(pe))), mase, acf1]
+    return pd.Series(values, index=list(ACCURACY_MEASURES), name="accuracy")
+
+
+def tscv(y: pd.Series, model: str, h: int = 1, *, window: int | None = None,
+         initial: int | None = None, **fit_options) -> pd.DataFrame:
+    """Forecast errors of time-series cross-validation, as R's ``forecast::tsCV()``.
+
+    At every origin i (the label of the last training period), ``model`` is
+    fitted to y up to i (the last ``window`` points only, when given) and
+    forecasts 1..h periods; the error is ``y[i + j] - forecast_j``.
+
+    Parameters
+    ----------
+    y : pandas.Series, shape (n,)
+        The series, oldest first.
+    model : str
+        A registered model name, fitted with ``forecast.fit(model, ..., **fit_options)``.
+    h : int
+        Forecast horizon in periods (columns 1..h).
+    window : int, optional
+        Length of a rolling training window (default: all the data up to the
+        origin, an expanding window).  Origins with fewer points give NaN rows.
+    initial : int, optional
+        Origins before position ``initial`` (0-based; R's ``initial``) are not
+        used (NaN rows).
+    **fit_options
+        Options of the model (e.g. ``drift=True`` for ``naive``).
+
+    Returns
+    -------
+    pandas.DataFrame, shape (n, h)
+        Rows indexed by y's labels (the origins), columns 1..h (``horizon``),
+        errors in the unit of y; NaN where ``i + j`` is beyond the data, where
+        the origin is not used, or where the fit fails (R's ``try``: a
+        ``ConvergenceError`` or a ``DataError`` for too few points).  The last
+        row is all NaN.  ``np.sqrt(np.nanmean(e ** 2))`` is the cross-validated
+        RMSE; ``np.nanmean(e ** 2, axis=0)`` the MSE by horizon.
+    """
+    from forecast.models import fit, get_model
+
+    y = _check_series(y)
+    h = _positive_int("h", h)
+    get_model(model)  # UnknownModelError before any fit
+    if window is not None:
+        window = _positive_int("window", window)
+    first = 0
+    if initial is not None:
+        if isinstance(initial, bool) or not isinstance(initial, (int, np.integer)) or initial < 0:
+            raise ParameterError("must be a whole number of periods >= 0", name="initial",
+                                 value=initial)
+        first = int(initial)
+    n = len(y)
+    values = y.to_numpy(dtype=float)
+    errors = np.full((n, h), np.nan)
+    for i in range(first, n - 1):
+        start = 0 if window is None else i + 1 - window
+        if start < 0:
+            continue
+        ahead = min(h, n - 1 - i)
+        try:
+            frame = fit(model, y.iloc[start:i + 1], **fit_options).forecast(h)
+        except (ConvergenceError, DataError):
+            continue
+        errors[i, :ahead] = values[i + 1:i + 1 + ahead] - frame["median"].to_numpy(float)[:ahead]
+    out = pd.DataFrame(errors, index=y.index, columns=pd.RangeIndex(1, h + 1, name="horizon"))
+    return out
