@@ -42,6 +42,10 @@ whichever executor ran the points and in whatever order they finished.
 
 Dask is used through its public API only (``LocalCluster``, ``Client.submit``,
 ``as_completed``, ``Client.run``), and imported only when a Dask executor is chosen.
+
+The local and ``dask-local`` executors start processes with ``spawn``, so a *script*
+that calls :func:`run` must do so under ``if __name__ == "__main__":`` (as with any
+:mod:`multiprocessing` code); notebooks and the command line need nothing.
 """
 
 from __future__ import annotations

@@ -89,7 +89,11 @@ def value_column(frame) -> str | None:
 def figures(frame) -> list[tuple[dict, object]]:
     """``[(key, rows)]``: the headline figures of the ok points, in first-seen order.
 
-    ``key`` maps the identifying columns that vary across figures to their value.
+    A figure is one value of the identifying columns (:data:`KEY_COLUMNS`) shared by the
+    points.  A column that holds one value per point and changes from point to point
+    (notebook 03 names the scenario in ``model``) describes the point, not the figure,
+    so it does not split figures.  ``key`` maps the identifying columns that differ
+    between figures to their value.
     """
     ok = frame[frame["status"] == "ok"]
     value = value_column(frame)
@@ -97,6 +101,9 @@ def figures(frame) -> list[tuple[dict, object]]:
         return []
     ok = ok[ok[value].notna()]
     keys = [c for c in KEY_COLUMNS if c in ok.columns]
+    per_point = ok.groupby("point", sort=False)
+    keys = [c for c in keys if not (per_point[c].nunique(dropna=False).max() == 1
+                                    and ok[c].nunique(dropna=False) > 1)]
     if not keys:
         return [({}, ok)]
     varying = [c for c in keys if ok[c].nunique(dropna=False) > 1] or keys[:1]

@@ -497,3 +497,19 @@ def test_scheduler_that_cannot_be_reached_is_one_line(fake_project):
                        r"connect to a Dask scheduler \(.*\)$"):
         sweep.execute("fake", {"grid": {"growth": [0.1]}}, project=fake_project,
                       executor="dask", scheduler="tcp://127.0.0.1:9", point_function=fake_point)
+
+
+def test_a_column_naming_the_point_does_not_split_figures():
+    import pandas as pd
+
+    # notebook 03 names the scenario in `model`: one value per point, different across points
+    rows = [{"point": s, "scenario": s, "status": "ok", "component": "total", "year": year,
+             "model": f"monte-carlo {s} scenario", "median": m * (1.5 if year == 2035 else 1),
+             "unit": "FLOP/s"}
+            for s, m in (("bear", 1e22), ("bull", 4e22)) for year in (2030, 2035)]
+    frame = pd.DataFrame(rows)  # two points, two headline rows each
+    found = sweep_page.figures(frame)
+    assert [sweep_page.label(key) for key, _ in found] == ["2030", "2035"]
+    table = sweep_page.influence(frame, {"scenario": "scenario"})
+    assert list(table["eta2"]) == [1.0, 1.0]
+    assert table["swing"].iloc[0] == pytest.approx(3.0)  # 40 / 10 ZFLOPS - 1
