@@ -212,12 +212,14 @@ def nine_years(tables: Path, horizon: int = 9) -> KeyFigure:
                          f"Needs tables/{source} (notebook 05)", source, PAGES[source])
     log_error, mape = _num(chosen.get("median_log_error")), _num(chosen.get("mape"))
     coverage, n = _num(chosen.get("coverage_80")), _year(chosen.get("n"))
+    model = chosen.get("model", "?")
+    kind = f"constant-growth ({model})" if model == "cagr" else model
     if log_error is not None:
         factor = math.exp(abs(log_error))
         answer = (f"{_sig(factor, 2)}x too {'high' if log_error > 0 else 'low'} "
-                  f"(median), for a {chosen.get('model')} forecast")
+                  f"(median), for a {kind} forecast")
     elif mape is not None:
-        answer = f"{_sig(mape, 3)}% mean absolute error for a {chosen.get('model')} forecast"
+        answer = f"{_sig(mape, 3)}% mean absolute error for a {kind} forecast"
     else:
         return KeyFigure("nine_years", question, None, f"Needs tables/{source} with errors",
                          source, PAGES[source])

@@ -311,8 +311,9 @@ def test_key_figures_are_computed_from_the_tables(tmp_path):
     assert figures["bottom_up"].answer == ("2022: 142 EFLOPS bottom-up vs 142 EFLOPS top-down (FP16), "
                                            "ratio 0.997")
     # the constant-growth (cagr) row of the TOP500 sum, 9 years ahead
-    assert figures["nine_years"].answer == ("61.2% mean absolute error for a cagr forecast; its "
-                                            "80% intervals held 55% of the time")
+    assert figures["nine_years"].answer == ("61.2% mean absolute error for a constant-growth "
+                                            "(cagr) forecast; its 80% intervals held 55% of "
+                                            "the time")
     assert figures["nine_years"].detail == ("Backtests on the TOP500 sum_rmax series, 9 years "
                                             "ahead, 22 forecasts.")
     block = keyfigures.render(list(figures.values()), out)
@@ -335,8 +336,8 @@ def test_nine_year_figure_reads_the_median_error_and_the_calibrated_band(tmp_pat
         "2.418e22,0.8,FLOP/s\n"))
     figure = keyfigures.nine_years(out / "tables")
     # exp(1.637) = 5.14: the median constant-growth forecast was about 5.1 times too high
-    assert figure.answer == ("5.1x too high (median), for a cagr forecast; its 80% intervals held "
-                             "30% of the time; calibrated path: 5.67 ZFLOPS in 2030 "
+    assert figure.answer == ("5.1x too high (median), for a constant-growth (cagr) forecast; "
+                             "its 80% intervals held 30% of the time; calibrated path: 5.67 ZFLOPS in 2030 "
                              "(2.86 to 24.2 ZFLOPS, 80% band)")
 
 
