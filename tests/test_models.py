@@ -41,6 +41,10 @@ GENERATED = {
             {"initial_trend": 4.0}, 0.02),
     "arima": (100 * np.exp(0.25 * (YEARS - 2000) + 0.01 * np.cumsum(NOISE)), {},
               {"drift": 0.25}, 0.05),
+    # R's rwf(drift=TRUE) on a lag of 2 periods: the drift is the mean change over 2 years
+    "naive": (50 + 4.0 * (YEARS - 2000) + 0.05 * NOISE, {"drift": True, "lag": 2},
+              {"drift": 8.0}, 0.02),
+    "meanf": (100 + 2.0 * NOISE, {}, {"mean": 100.0}, 0.02),
 }
 LOG_MODELS = {"cagr", "exponential", "arima"}
 
@@ -105,13 +109,14 @@ def test_contract_data_errors(name):
     good = pd.Series(values, index=YEARS)
     with pytest.raises(DataError, match="missing or infinite values at \\[2003\\]"):
         fit(name, good.where(good.index != 2003), **options)
-    with pytest.raises(DataError, match=f"{name} needs at least \\d+ observations"):
-        fit(name, good.iloc[:2], **options)
+    minimum = get_model(name)(**options).min_obs()[0]
+    with pytest.raises(DataError, match=f"{name} needs at least {minimum} observations"):
+        fit(name, good.iloc[:min(2, minimum - 1)], **options)
     with pytest.raises(DataError, match="not time-like"):
         fit(name, pd.Series(values, index=[str(y) for y in YEARS]), **options)
     shuffled = good.iloc[[1, 0, *range(2, len(good))]]
-    if name in ("exponential", "logistic", "gompertz"):
-        # regressions on time: the order of the rows does not matter
+    if name in ("exponential", "logistic", "gompertz", "meanf"):
+        # regressions on time (and the mean): the order of the rows does not matter
         a, b = fit(name, shuffled, **options), fit(name, good, **options)
         assert dict(a.params) == pytest.approx(dict(b.params), rel=1e-6)
         assert a.fitted.index.equals(shuffled.index)
@@ -281,7 +286,7 @@ def test_unknown_model_lists_valid_names():
     with pytest.raises(UnknownModelError) as err:
         fit("prophet", pd.Series([1.0, 2.0, 3.0], index=[1, 2, 3]))
     assert str(err.value) == ("unknown model 'prophet'; valid: arima, bass, cagr, ets, "
-                              "exponential, gompertz, logistic")
+                              "exponential, gompertz, logistic, meanf, naive")
     with pytest.raises(UnknownModelError):
         get_model("Logistic")
 

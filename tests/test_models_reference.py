@@ -431,20 +431,118 @@ def test_random_walk_with_drift_closed_form_as_r_arima():
     # mean squared deviation of the steps (over n - 1), and R's Arima reports
     # sigma^2 = SSE / (n - d - k) = SSE / (n - 2) (R/arima.R line 898: nstar = n - 1,
     # npar = 2 with sigma2).  predict.Arima's h-step variance is h sigma^2 (the drift's
-    # own uncertainty is not added), normal quantiles.
+    # own uncertainty is not added), normal quantiles.  The model solves this case in
+    # closed form, so the agreement is to round-off.
+    from statsmodels.tsa.arima.model import ARIMA
+
     rng = np.random.default_rng(8)
     steps = 0.3 + 0.08 * rng.standard_normal(11)
     z = np.concatenate([[2.0], 2.0 + np.cumsum(steps)])
     res = fit("arima", pd.Series(np.exp(z), index=range(2012, 2024)))
     drift = float(np.mean(steps))
     sse = float(np.sum((steps - drift) ** 2))
-    # (the likelihood is maximised numerically: the drift to about 1e-5 of its value,
-    # 1/1000 of its standard error)
-    assert res.params["drift"] == pytest.approx(drift, rel=1e-4)
-    assert res.params["sigma2"] == pytest.approx(sse / 11, rel=1e-3)
-    assert res.sigma ** 2 == pytest.approx(sse / 10, rel=1e-3)
+    assert res.params["drift"] == pytest.approx(drift, rel=1e-12)
+    assert res.params["sigma2"] == pytest.approx(sse / 11, rel=1e-12)
+    assert res.sigma ** 2 == pytest.approx(sse / 10, rel=1e-12)
+    # observed information at the maximum: se(drift) = sqrt(sigma2 / m), se(sigma2) =
+    # sigma2 sqrt(2 / m), m = 11 steps
+    assert res.stderr["drift"] == pytest.approx(math.sqrt(sse / 11 / 11), rel=1e-12)
+    assert res.stderr["sigma2"] == pytest.approx(sse / 11 * math.sqrt(2 / 11), rel=1e-12)
     frame = res.forecast(3, level=0.9)
     h = np.arange(1, 4)
-    assert np.log(frame["median"]).to_numpy() == pytest.approx(z[-1] + drift * h, abs=1e-4)
+    assert np.log(frame["median"]).to_numpy() == pytest.approx(z[-1] + drift * h, abs=1e-12)
     half = 1.6448536269514722 * np.sqrt(h * sse / 10)
-    assert np.log(frame["upper"] / frame["median"]).to_numpy() == pytest.approx(half, rel=1e-3)
+    assert np.log(frame["upper"] / frame["median"]).to_numpy() == pytest.approx(half, rel=1e-10)
+    # statsmodels maximises the same likelihood numerically: it lands within its tolerance
+    # (drift to about 1e-5 of its value, 1/1000 of its standard error; Hessian standard
+    # errors to 1e-3), with the same AIC; with the drift fixed the optimiser path is kept
+    direct = ARIMA(z, order=(0, 1, 0), trend="t").fit(cov_type="approx")
+    assert res.params["drift"] == pytest.approx(float(direct.params[0]), rel=1e-4)
+    assert res.stderr["drift"] == pytest.approx(float(direct.bse[0]), rel=1e-3)
+    assert res.aic == pytest.approx(float(direct.aic) + 2 * float(np.sum(z[1:])), abs=1e-5)
+    assert fit("arima", pd.Series(np.exp(z), index=range(2012, 2024)),
+               fixed={"drift": drift}).params["sigma2"] == pytest.approx(sse / 11, rel=1e-3)
+
+
+def test_ets_extra_starts_matter_for_an_undamped_trend_on_top500():
+    # Why every ETS fit, damped or not, is maximised from three starts: on the first 20
+    # TOP500 lists of the #500 system (1993-06 to 2002-11), statsmodels' own start stops
+    # at a Holt fit whose one-step SSE is 5.3 times the best one the extra starts reach
+    # (both with alpha at its bound 0.9999, so "alpha at the bound" cannot tell them apart)
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    from forecast import top500
+
+    y = top500.lists()["no500_rmax"].to_numpy(float)[:20]
+    single = ETSModel(pd.Series(y / y.max()), error="add", trend="add",
+                      initialization_method="estimated").fit(disp=False)
+    ours = fit("ets", pd.Series(y))
+    assert float(single.sse) * y.max() ** 2 > 5 * ours.sse
+    assert single.params.iloc[0] == pytest.approx(0.9999) and ours.params["alpha"] == \
+        pytest.approx(0.9999)
+
+
+@pytest.fixture(scope="module")
+def goog() -> pd.Series:
+    """fpp2's goog (Google closing prices, US$, days 1-240); goog200 is days 1-200."""
+    frame = pd.read_csv(DATA / "fpp2_goog.csv")
+    return pd.Series(frame["close"].to_numpy(float), index=frame["day"].to_numpy())
+
+
+def test_naive_intervals_match_fpp2_printed_goog200(goog):
+    # Hyndman & Athanasopoulos, fpp2 section 3.5 (https://otexts.com/fpp2/prediction-intervals.html):
+    #   naive(goog200)
+    #       Point Forecast Lo 80 Hi 80 Lo 95 Hi 95
+    #   201          531.5 523.5 539.4 519.3 543.6
+    #   202          531.5 520.2 542.7 514.3 548.7
+    #   205          531.5 513.7 549.3 504.3 558.7
+    #   210          531.5 506.3 556.6 493.0 570.0
+    res = fit("naive", goog.iloc[:200])
+    f80, f95 = res.forecast(10, level=0.8), res.forecast(10, level=0.95)
+    assert list(f80.index[[0, 9]]) == [201, 210]
+    printed = {201: (523.5, 539.4, 519.3, 543.6), 202: (520.2, 542.7, 514.3, 548.7),
+               205: (513.7, 549.3, 504.3, 558.7), 210: (506.3, 556.6, 493.0, 570.0)}
+    for day, (lo80, hi80, lo95, hi95) in printed.items():
+        assert f80.loc[day, "median"] == pytest.approx(531.5, abs=0.05)
+        got = (f80.loc[day, "lower"], f80.loc[day, "upper"], f95.loc[day, "lower"],
+               f95.loc[day, "upper"])
+        assert got == pytest.approx((lo80, hi80, lo95, hi95), abs=0.051), day
+
+
+def test_rwf_drift_and_snaive_follow_r_lagwalk_formulas(goog):
+    # R/naive.R (robjhyndman/forecast, commit 02cc5bd1): forecast.lagwalk's
+    # se = sqrt(mse * steps + (steps * drift.se)^2), mse = SSE / (m - 1) with a drift,
+    # drift.se = lm's standard error of the mean change; steps = whole seasons ahead
+    y = goog.iloc[:200]
+    changes = np.diff(y.to_numpy())
+    drift, s = changes.mean(), changes.std(ddof=1)
+    res = fit("naive", y, drift=True)
+    assert res.params["drift"] == pytest.approx(drift, rel=1e-12)
+    assert res.stderr["drift"] == pytest.approx(s / math.sqrt(199), rel=1e-12)
+    frame = res.forecast(5, level=0.95)
+    h = np.arange(1, 6)
+    assert frame["median"].to_numpy() == pytest.approx(y.iloc[-1] + h * drift, rel=1e-12)
+    se = np.sqrt(s ** 2 * h + (h * s / math.sqrt(199)) ** 2)
+    assert (frame["upper"] - frame["median"]).to_numpy() == pytest.approx(1.959963984540054 * se,
+                                                                          rel=1e-12)
+    # seasonal naive, lag 4: the last year repeats, the interval widens once per year
+    quarterly = pd.Series(np.arange(1.0, 13.0) ** 1.5, index=pd.period_range("2020Q1", periods=12,
+                                                                               freq="Q"))
+    seasonal = fit("naive", quarterly, lag=4).forecast(6, level=0.8)
+    assert seasonal["median"].to_numpy() == pytest.approx(quarterly.to_numpy()[[8, 9, 10, 11, 8, 9]])
+    width = (seasonal["upper"] - seasonal["lower"]).to_numpy()
+    assert width[4] / width[0] == pytest.approx(math.sqrt(2), rel=1e-12)
+    assert width[0] == pytest.approx(width[3], rel=1e-12)
+
+
+def test_meanf_interval_is_student_t_with_sqrt_one_plus_one_over_n(goog):
+    # R's meanf: mean +/- qt(0.5 + level/2, n - 1) * sd(y) * sqrt(1 + 1/n)
+    from scipy import stats
+
+    y = goog.iloc[:200]
+    frame = fit("meanf", y).forecast(3, level=0.9)
+    s = y.std(ddof=1)
+    half = stats.t.ppf(0.95, 199) * s * math.sqrt(1 + 1 / 200)
+    assert frame["median"].to_numpy() == pytest.approx(np.full(3, y.mean()), rel=1e-12)
+    assert (frame["upper"] - frame["median"]).to_numpy() == pytest.approx(np.full(3, half),
+                                                                          rel=1e-12)
