@@ -265,3 +265,32 @@ def test_scenario_pages_load_cleanly(site, browser):
     ("value 2.2e22 FLOP/s", True), ("e.g. fixed={'cap': 5.6e22}", False)])
 def test_raw_cell_detector(text, raw):
     assert raw_cell(text) is raw
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory):
+    """Notebooks 01-04 of this project, run on a copy (fewer Monte Carlo paths)."""
+    root = tmp_path_factory.mktemp("real") / "proj"
+    project = Path(__file__).resolve().parents[1]
+    root.mkdir()
+    shutil.copy(project / "pyproject.toml", root / "pyproject.toml")
+    shutil.copytree(project / "data", root / "data", ignore=shutil.ignore_patterns("scripts"))
+    shutil.copytree(project / "notebooks", root / "notebooks",
+                    ignore=shutil.ignore_patterns("0[5-9]_*.ipynb", "sweeps"))
+    report = runner.run(root, params=["n_paths=2000"], progress=Progress(quiet=True))
+    assert report.exit_code == 0
+    return root / "outputs"
+
+
+def test_the_project_pages_read_cleanly(real_site, browser):
+    pages = [real_site / "index.html", *sorted((real_site / "html").glob("*.html"))]
+    assert len(pages) == 5
+    for page in pages:
+        result = visit(browser, page)
+        check_page(result, page)
+        if page.name != "index.html":
+            assert len(result["images"]) >= 2  # charts shown with their captions
+            assert result["title"].startswith(page.stem[:2])  # "01 · Global compute: ..."
+    index = visit(browser, real_site / "index.html")
+    assert index["firstBlock"] is True
+    assert "Base: " in index["keyFigures"] and "not yet computed" in index["keyFigures"]  # no 05
