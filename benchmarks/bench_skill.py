@@ -7,8 +7,10 @@ two a year), every registered model, every origin from the 20th list, horizons
 Baseline, timed in the same run: the same loop with only ``cagr``.  Target:
 the full table in < 10 s of wall time on the 2-core development machine.
 Printed: wall and CPU seconds (CPU of worker processes included), the ratio of
-the full table to the baseline, and the load average, since other sessions
-share the machine.
+the full table to the baseline, the CPU each model takes in one process (where
+the time goes), and the load average, since other sessions share the machine.
+CPU time is the figure to compare between runs on a loaded machine: wall time
+grows with the load average, CPU time much less.
 """
 
 from __future__ import annotations
@@ -35,9 +37,10 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def timed(series, models, workers):
+def timed(series, models, workers, benchmark="cagr"):
     start, cpu = time.perf_counter(), _cpu()
-    frame = skill.run_many(series, models, initial=20, steps_per_year=2, workers=workers)
+    frame = skill.run_many(series, models, initial=20, steps_per_year=2, workers=workers,
+                           benchmark=benchmark)
     table = skill.score(frame)
     return time.perf_counter() - start, _cpu() - cpu, frame, table
 
@@ -61,6 +64,11 @@ def main() -> None:
               f"and {cpu / base_cpu:.1f}x its CPU "
               f"(target < 10 s); {len(frame)} forecasts, {int(table['failed'].sum())} "
               "lost to failed fits")
+    parts = []
+    for model in available_models():  # one process, one model at a time
+        _, cpu, _, _ = timed(series, [model], 1, benchmark=None)
+        parts.append(f"{model} {cpu:.2f}")
+    print("CPU by model, one process (s): " + ", ".join(parts))
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 

@@ -510,3 +510,19 @@ def test_irregular_dates_fit_a_curve_but_cannot_be_continued():
     with pytest.raises(DataError, match="cannot continue a DatetimeIndex that has no regular "
                                         "frequency"):
         res.forecast(2)
+
+
+def test_naive_without_parameters_and_its_option_errors():
+    # R's naive(): no estimated parameter, sigma^2 = mean squared change (R/naive.R)
+    y = pd.Series([1.0, 3.0, 2.0, 5.0], index=[2020, 2021, 2022, 2023])
+    res = fit("naive", y)
+    assert dict(res.params) == {} and res.cov.shape == (0, 0)
+    assert res.sigma == pytest.approx(math.sqrt((4 + 1 + 9) / 3))
+    assert "free parameters: 0" in res.summary() and "not comparable" in res.summary()
+    assert res.forecast(2)["median"].tolist() == [5.0, 5.0]
+    with pytest.raises(ParameterError, match="lag"):
+        fit("naive", y, lag=0)
+    with pytest.raises(ParameterError, match="drift"):
+        fit("naive", y, drift="yes")
+    with pytest.raises(DataError, match="naive needs at least 5 observations"):
+        fit("naive", y, lag=4)

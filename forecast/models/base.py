@@ -309,7 +309,7 @@ class FitResult:
         lines = [f"Model: {self.model}" + (f"    {self.formula}" if self.formula else ""),
                  f"Observations: {self.n_obs}; free parameters: {k}; "
                  f"residual degrees of freedom: {self.df_resid}", "", "Parameters:"]
-        width = max(len(name) for name in self.params) + 2
+        width = max((len(name) for name in self.params), default=8) + 2
         lines.append(" " * width + f"{'Estimate':>14} {'Std. Error':>12}")
         for name, value in self.params.items():
             note = "  (fixed)" if name in self.fixed else ""
