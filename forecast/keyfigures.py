@@ -14,7 +14,8 @@ key figure             table (in ``tables/``)                       page
                        scenario's ``scenarios_headline.csv``)
 P(> 20 / 56 ZFLOPS)    ``scenarios_thresholds.csv``                 03 scenarios
 model range            ``headline_01_global_compute.csv``           01 global compute
-bottom-up vs top-down  ``gpu_bottom_up_vs_top_down.csv``            02 GPU demand
+bottom-up vs top-down  ``ai_stock_vs_top_down.csv`` (Epoch AI       05 long-run evidence
+                       chips), else ``gpu_bottom_up_vs_top_down.csv``  (02 GPU demand)
 9-year forecasts       ``skill_top500.csv``                         05 long-run evidence
 =====================  ==========================================  ===================
 """
@@ -38,6 +39,7 @@ PAGES = {
     "scenarios_thresholds.csv": "03_scenarios",
     "headline_01_global_compute.csv": "01_global_compute",
     "gpu_bottom_up_vs_top_down.csv": "02_gpu_demand",
+    "ai_stock_vs_top_down.csv": "05_long_run_evidence",
     "skill_top500.csv": "05_long_run_evidence",
 }
 NOT_YET = "not yet computed"
@@ -169,8 +171,55 @@ def model_range(tables: Path) -> KeyFigure:
     return KeyFigure("models", question, answer, detail, source, PAGES[source])
 
 
+def ai_stock_gap(tables: Path) -> KeyFigure | None:
+    """Epoch AI's chip stock (all designers, one precision) against CAICT's figures.
+
+    From notebook 05's ``ai_stock_vs_top_down.csv``: the bottom-up row (``what`` = "sum of
+    medians", its band the summed 5th and 95th percentiles), the latest top-down *actual* at
+    the same precision (``comparable`` True), and the latest top-down 2030 forecast, which is
+    a mixed-precision sum and so is quoted, not divided.  None when the table is missing.
+    """
+    rows = _rows(tables / "ai_stock_vs_top_down.csv")
+    stock = [r for r in rows if r.get("what") == "sum of medians" and _year(r.get("year"))
+             and _num(r.get("median")) is not None]
+    if not stock:
+        return None
+    s = max(stock, key=lambda r: _year(r["year"]))
+    precision = s.get("precision", "")
+    median, low, high = _num(s["median"]), _num(s.get("lower")), _num(s.get("upper"))
+    band = f" ({_range(low, high)})" if None not in (low, high) else ""
+    answer = (f"{_year(s['year'])}: {_flops(median)}{band} of {precision} peak in AI "
+              f"accelerators shipped since 2022 (Epoch AI, bottom-up)")
+    same = [r for r in rows if r.get("kind") == "actual" and r.get("comparable") == "True"
+            and r.get("precision") == precision and _num(r.get("median")) is not None
+            and _year(r.get("year"))]
+    if same:
+        t = max(same, key=lambda r: (_year(r["year"]), r.get("source", "")))
+        answer += (f"; top-down, CAICT-style {precision}: {_flops(_num(t['median']))} in "
+                   f"{_year(t['year'])}, {_sig(median / _num(t['median']), 3)}x smaller")
+    ahead = [r for r in rows if r.get("kind") == "forecast" and _year(r.get("year")) == YEAR
+             and r.get("comparable") == "False" and _num(r.get("median")) is not None]
+    if ahead:
+        f = max(ahead, key=lambda r: r.get("source", ""))
+        bound = "more than " if f.get("bound") == "lower" else ""
+        answer += (f"; a published {YEAR} forecast of {bound}{_flops(_num(f['median']))} is a "
+                   f"mixed-precision sum (FP32 + FP16 + FP64), not comparable")
+    detail = ("Epoch AI's chip counts x each chip's peak; the top-down figures count servers "
+              "shipped over about six years and, for totals, add precisions.")
+    return KeyFigure("bottom_up", "Bottom-up AI accelerator stock vs the top-down figures",
+                     answer, detail, "ai_stock_vs_top_down.csv",
+                     PAGES["ai_stock_vs_top_down.csv"])
+
+
 def bottom_up(tables: Path) -> KeyFigure:
-    """The bottom-up AI accelerator stock against the top-down figure, latest comparable year."""
+    """The bottom-up AI accelerator stock against the top-down figure.
+
+    Epoch AI's stock of all designers' chips (notebook 05) when that table exists; else
+    notebook 02's NVIDIA stock implied by revenue, in the latest comparable year.
+    """
+    epoch = ai_stock_gap(tables)
+    if epoch is not None:
+        return epoch
     source = "gpu_bottom_up_vs_top_down.csv"
     question = "Bottom-up AI accelerator stock vs the top-down figure"
     best = None

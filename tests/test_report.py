@@ -409,3 +409,30 @@ def test_history_section_draws_the_runs_with_their_data(tmp_path):
     data = base64.b64decode(csv_uri).decode()
     assert ",True," in data and ",False," in data
     assert "No forecast history" in site.history_section(tmp_path / "empty", root)
+
+
+AI_GAP = """source,what,year,kind,precision,median,lower,upper,bound,comparable,ratio
+"Epoch AI (bottom-up, all designers)",sum of medians,2025,estimate,FP16,1.952e+22,1.676e+22,2.246e+22,point,True,1.0
+"Epoch AI (Nvidia)",median,2025,estimate,FP16,1.351e+22,1.177e+22,1.538e+22,point,True,1.445
+"CAICT WP 2022",intelligent,2021,actual,FP16,2.32e+20,,,point,True,84.1
+"CAICT WP 2023",intelligent,2022,actual,FP16,4.51e+20,,,point,True,43.3
+"CAICT WP 2023",total,2022,actual,mixed,9.06e+20,,,point,False,21.5
+"CAICT WP 2023",total,2030,forecast,mixed,2e+22,,,lower,False,0.976
+"""
+
+
+def test_bottom_up_figure_prefers_epochs_stock_at_one_precision(tmp_path):
+    from forecast import keyfigures
+
+    out = tables_dir(tmp_path, ai_stock_vs_top_down=AI_GAP, gpu_bottom_up_vs_top_down=GAP)
+    figure = keyfigures.bottom_up(out / "tables")
+    # 1.952e22 / 4.51e20 = 43.28: the latest FP16 actual, never the mixed total of 9.06e20
+    assert figure.answer == (
+        "2025: 19.5 ZFLOPS (16.8 to 22.5 ZFLOPS) of FP16 peak in AI accelerators shipped since "
+        "2022 (Epoch AI, bottom-up); top-down, CAICT-style FP16: 451 EFLOPS in 2022, 43.3x "
+        "smaller; a published 2030 forecast of more than 20 ZFLOPS is a mixed-precision sum "
+        "(FP32 + FP16 + FP64), not comparable")
+    assert figure.page == "05_long_run_evidence"
+    # without notebook 05's table the figure falls back to notebook 02's
+    (out / "tables" / "ai_stock_vs_top_down.csv").unlink()
+    assert keyfigures.bottom_up(out / "tables").page == "02_gpu_demand"
