@@ -187,8 +187,8 @@ def skill_section(lists: pd.DataFrame, models: Sequence[str] | None = None, *, i
     ranked = versus[versus["horizon"].isin([1, 5, max_horizon])].sort_values(
         ["series", "horizon", "ratio"]).reset_index(drop=True)
     best = ranked.groupby(["series", "horizon"]).head(1)
-    naive_5 = scores[(scores["model"] == "cagr")
-                     & (scores["horizon"] == min(5, max_horizon))].set_index("series")["coverage_80"]
+    at_5 = scores[(scores["model"] == "cagr") & (scores["horizon"] == min(5, max_horizon))]
+    naive_5 = at_5.set_index("series")["coverage_80"]
     quantiles = skill.error_quantiles(frame, "cagr", levels=(fan_level,))
     calibration = skill.calibrated_coverage(frame, "cagr", levels=(fan_level,))
     h = max_horizon

@@ -156,7 +156,8 @@ def stock_figure(ai: AIEvidence, output_dir=None):
 def clusters_figure(ai: AIEvidence, output_dir=None):
     frontier = ai.frontier
     fig = plots_evidence.plot_events(
-        trends.decimal_year(ai.operational["date"]), ai.operational["h100e"], trend=ai.cluster_trend,
+        trends.decimal_year(ai.operational["date"]), ai.operational["h100e"],
+        trend=ai.cluster_trend,
         ylabel="cluster size (H100e)",
         frontier=(trends.decimal_year(frontier["date"]), frontier["h100e"]),
         title="GPU clusters: the frontier of size (Epoch AI)")
