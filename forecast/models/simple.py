@@ -1,4 +1,4 @@
-"""The benchmark methods of R's ``forecast``: random walks (``naive``, with drift, seasonal) and the mean.
+"""R's benchmark methods: random walks (``naive``, with drift or seasonal) and the mean (``meanf``).
 
 * ``naive``: R's ``naive``/``rwf``/``snaive`` (a "lag walk"): the forecast is
   the last value (``lag=1``) or the last value of the same season (``lag=m``),
