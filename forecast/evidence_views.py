@@ -37,6 +37,7 @@ def _years(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 # -- TOP500 ---------------------------------------------------------------------------------
 
 def eras_figure(top: Top500Evidence, output_dir=None):
+    """Figure 05_top500_eras: the three TOP500 series with their segmented trends."""
     fig = plots_evidence.plot_eras(top.lists, dict(top.eras), labels=dict(SERIES))
     return _shown(fig, "05_top500_eras", output_dir, top.lists[["list", "t", *SERIES]], (
         "TOP500 sum of Rmax, #1 and #500 per list (FP64, achieved), log scale, with segmented "
@@ -44,6 +45,7 @@ def eras_figure(top: Top500Evidence, output_dir=None):
 
 
 def eras_table(top: Top500Evidence):
+    """Table 1: each era's growth a year and doubling time, with intervals."""
     shown = _years(top.era_table, "start", "end")[["series", "era", "start", "end",
                                                    *_ERA_COLUMNS]]
     return present.table(shown, kinds={"start": "text", "end": "text", **_GROWTH},
@@ -52,6 +54,7 @@ def eras_table(top: Top500Evidence):
 
 
 def chow_table(top: Top500Evidence):
+    """Table 2: the Chow test at each series' estimated break."""
     chow = top.chow
     shown = chow[["series", "at", "F", "df_num", "df_den", "p_value", "n_before", "n_after"]]
     return present.table(shown.assign(at=chow["at"].map("{:.1f}".format),
@@ -62,6 +65,7 @@ def chow_table(top: Top500Evidence):
 
 
 def decades_table(top: Top500Evidence):
+    """Growth of the sum of Rmax by window (decade)."""
     shown = top.decade_table[["window", "n", "x_per_year", "x_lower", "x_upper", "oom_per_year",
                               "doubling_months"]]
     return present.table(shown, kinds={**_GROWTH, "oom_per_year": "number"},
@@ -71,6 +75,7 @@ def decades_table(top: Top500Evidence):
 
 
 def accelerated_figure(top: Top500Evidence, output_dir=None):
+    """Figure 05_top500_accelerated: accelerated systems and their Rmax share."""
     fig = plots_evidence.plot_accelerated_share(top.lists)
     data = top.accelerated[["list", "accelerated_share", "accelerated_rmax_share"]]
     return _shown(fig, "05_top500_accelerated", output_dir, data,
@@ -79,6 +84,7 @@ def accelerated_figure(top: Top500Evidence, output_dir=None):
 
 
 def countries_figure(top: Top500Evidence, output_dir=None):
+    """Figure 05_top500_countries: sum of Rmax of the United States and China."""
     fig = plots_evidence.plot_countries(top.countries, top.lists["t"], stopped=CHINA_STOPPED)
     return _shown(fig, "05_top500_countries", output_dir, top.countries.reset_index(), (
         "Sum of Rmax of the United States' and China's TOP500 systems per list (FP64, achieved). "
@@ -88,6 +94,7 @@ def countries_figure(top: Top500Evidence, output_dir=None):
 # -- skill ----------------------------------------------------------------------------------
 
 def error_figure(sk: SkillEvidence, output_dir=None):
+    """Figure 05_skill_error: mean absolute log error by horizon and model."""
     fig = plots_evidence.plot_skill(sk.scores, "male", ylabel="mean |log error|",
                                     title="Forecast error by horizon (TOP500, every origin)")
     return _shown(fig, "05_skill_error", output_dir, sk.scores, (
@@ -96,6 +103,7 @@ def error_figure(sk: SkillEvidence, output_dir=None):
 
 
 def coverage_figure(sk: SkillEvidence, output_dir=None):
+    """Figure 05_skill_coverage: empirical coverage of the stated 80% intervals."""
     fig = plots_evidence.plot_skill(sk.scores, "coverage_80",
                                     ylabel="share of actuals inside the 80% interval",
                                     title="Stated 80% intervals: how often they held")
@@ -105,6 +113,7 @@ def coverage_figure(sk: SkillEvidence, output_dir=None):
 
 
 def versus_table(sk: SkillEvidence):
+    """Each model against cagr at 1, 5 and ``max_horizon`` years, on shared origins."""
     shown = sk.ranked[["series", "horizon", "model", "n_shared", "male", "male_benchmark",
                        "ratio", "win_share", "mape", "mape_benchmark"]]
     return present.table(shown, kinds={"male": "number", "male_benchmark": "number",
@@ -116,6 +125,7 @@ def versus_table(sk: SkillEvidence):
 
 
 def skill_table(sk: SkillEvidence):
+    """The skill table at 1, 5 and ``max_horizon`` years (an excerpt)."""
     scores = sk.scores
     shown = scores[scores["horizon"].isin([1, 5, sk.max_horizon])][
         ["series", "model", "horizon", "n", "failed", "mape", "mase", "bias",
@@ -127,6 +137,7 @@ def skill_table(sk: SkillEvidence):
 
 
 def quantiles_table(sk: SkillEvidence):
+    """Past errors of cagr as factors actual / forecast, by horizon."""
     q, name = sk.quantiles, skill.level_name(sk.fan_level)
     shown = q.assign(low=np.exp(q[f"q_lower_{name}"]), high=np.exp(q[f"q_upper_{name}"]),
                      typical=np.exp(q["median"]))[["horizon", "n", "typical", "low", "high"]]
@@ -137,6 +148,7 @@ def quantiles_table(sk: SkillEvidence):
 
 
 def calibration_table(sk: SkillEvidence):
+    """Stated against empirical coverage, model intervals and calibrated bands."""
     return present.table(sk.calibration[["series", "horizon", "stated", "n", "model_coverage",
                                          "n_calibrated", "calibrated_coverage"]],
                          caption="Stated vs empirical coverage: the model's own intervals, and "
@@ -147,6 +159,7 @@ def calibration_table(sk: SkillEvidence):
 # -- AI compute -------------------------------------------------------------------------------
 
 def stock_figure(ai: AIEvidence, output_dir=None):
+    """Figure 05_ai_stock: cumulative H100e by designer with the 5-95% band."""
     fig = plots_evidence.plot_stock(ai.stock)
     return _shown(fig, "05_ai_stock", output_dir, ai.stock, (
         "Cumulative AI accelerators shipped by designer (Epoch AI, H100e, median and 5-95% "
@@ -154,6 +167,7 @@ def stock_figure(ai: AIEvidence, output_dir=None):
 
 
 def clusters_figure(ai: AIEvidence, output_dir=None):
+    """Figure 05_cluster_frontier: clusters in operation and the record-setters."""
     frontier = ai.frontier
     fig = plots_evidence.plot_events(
         trends.decimal_year(ai.operational["date"]), ai.operational["h100e"],
@@ -168,6 +182,7 @@ def clusters_figure(ai: AIEvidence, output_dir=None):
 
 
 def models_figure(ai: AIEvidence, output_dir=None):
+    """Figure 05_model_compute: training FLOP of notable models, top 10 a year."""
     recent, top = ai.recent, ai.top
     fig = plots_evidence.plot_events(
         trends.decimal_year(recent["publication_date"]), recent["training_compute_flop"],
@@ -181,6 +196,7 @@ def models_figure(ai: AIEvidence, output_dir=None):
 
 
 def trends_table(ai: AIEvidence):
+    """The four log-linear trends on Epoch AI's data."""
     shown = _years(ai.trend_table, "start", "end")[["trend", "n", "start", "end",
                                                     *_ERA_COLUMNS[1:]]]
     return present.table(shown, kinds={"start": "text", "end": "text", **_GROWTH},
@@ -189,6 +205,7 @@ def trends_table(ai: AIEvidence):
 
 
 def bridge_table(ai: AIEvidence):
+    """The bottom-up AI stock beside every global top-down figure."""
     shown = ai.bridge[["source", "what", "year", "kind", "precision", "median", "lower", "upper",
                        "bound", "comparable", "ratio"]]
     return present.table(shown, kinds={"median": "flops", "lower": "flops", "upper": "flops",
@@ -201,6 +218,7 @@ def bridge_table(ai: AIEvidence):
 # -- vendor demand ------------------------------------------------------------------------------
 
 def shipment_fits_table(vendor: VendorEvidence):
+    """The growth families fitted to NVIDIA's quarterly shipments."""
     return present.table(vendor.ship_fits[["model", "status", "reason", "n_obs", "params", "rmse",
                                            "mape"]],
                          kinds={"rmse": "number"},
@@ -209,6 +227,7 @@ def shipment_fits_table(vendor: VendorEvidence):
 
 
 def shipments_figure(vendor: VendorEvidence, output_dir=None):
+    """Figure 05_shipments: H100e shipped per quarter by designer."""
     shipments = vendor.shipments
     fig = plots_evidence.plot_stock(shipments[shipments["incomplete"] == "false"],
                                     ylabel="shipped in the quarter (H100e)", title=(
@@ -220,6 +239,7 @@ def shipments_figure(vendor: VendorEvidence, output_dir=None):
 
 
 def shipment_growth_table(vendor: VendorEvidence):
+    """Log-linear growth of shipments by designer, in H100e and units."""
     shown = vendor.ship_growth[["trend", "n", "x_per_year", "x_lower", "x_upper",
                                 "doubling_months"]]
     return present.table(shown, kinds=_GROWTH,
@@ -230,6 +250,7 @@ def shipment_growth_table(vendor: VendorEvidence):
 
 
 def share_figure(vendor: VendorEvidence, output_dir=None):
+    """Figure 05_nvidia_share: NVIDIA's share of the stock and its trend."""
     fig = plots_evidence.plot_share(vendor.share, vendor.share_path)
     return _shown(fig, "05_nvidia_share", output_dir, vendor.share, (
         "NVIDIA's share of the four designers' cumulative H100e stock (band: extreme "
@@ -240,6 +261,7 @@ def share_figure(vendor: VendorEvidence, output_dir=None):
 # -- back to 2030 ---------------------------------------------------------------------------------
 
 def fans_figure(back: BackTo2030, output_dir=None):
+    """Figure 05_calibrated_fans: the 2030 paths with error-calibrated bands."""
     fig = plots_evidence.plot_calibrated_fans(back.history, dict(back.fans),
                                               published=back.published)
     return _shown(fig, "05_calibrated_fans", output_dir, back.fan_table, (
@@ -249,6 +271,7 @@ def fans_figure(back: BackTo2030, output_dir=None):
 
 
 def fans_table(back: BackTo2030):
+    """Each path in the target year with its band."""
     fans = back.fan_table
     shown = fans[fans["year"] == back.target_year][["path", "year", "horizon", "projection",
                                                     "median", "lower", "upper", "n_errors"]]
