@@ -434,14 +434,16 @@ def _point_forecasts(forecast) -> pd.Series | np.ndarray:
     return np.asarray(forecast, dtype=float)
 
 
-def accuracy(forecast, actual, *, train=None, seasonal_period: int = 1) -> pd.Series:
+def accuracy(forecast, actual=None, *, train=None, seasonal_period: int = 1) -> pd.Series:
     """R ``forecast::accuracy()`` measures of point forecasts against what happened.
 
     Parameters
     ----------
-    forecast : pandas.Series, forecast frame or array, shape (h,)
+    forecast : pandas.Series, forecast frame, array (shape (h,)) or FitResult
         Point forecasts; a ``FitResult.forecast(...)`` frame is scored on its
-        ``median`` (R's point forecast).
+        ``median`` (R's point forecast).  A ``FitResult`` without ``actual``
+        gives R's "Training set" row: its fitted values (one-step forecasts)
+        against the data it was fitted to, which is also ``train``.
     actual : pandas.Series or array
         Actual values.  Two Series are aligned on their common labels (R's
         ``accuracy(f, x)`` with a time series overlapping the forecast); an
@@ -462,6 +464,17 @@ def accuracy(forecast, actual, *, train=None, seasonal_period: int = 1) -> pd.Se
         ``MASE`` (unitless) and ``ACF1`` (lag-1 autocorrelation of the errors),
         with errors ``actual - forecast`` as R defines them (R/accuracy.R).
     """
+    from forecast.models import FitResult
+
+    if isinstance(forecast, FitResult):
+        data = forecast.fitted + forecast.residuals  # the series the model was fitted to
+        if actual is None:
+            actual = data
+            train = data if train is None else train
+        forecast = forecast.fitted
+    if actual is None:
+        raise ParameterError("needs the actual values (or a FitResult, for the training set)",
+                             name="actual", expected="a Series or array like the forecast")
     fc, act = _point_forecasts(forecast), actual
     if isinstance(fc, pd.Series) and isinstance(act, pd.Series):
         common = fc.index.intersection(act.index, sort=False)

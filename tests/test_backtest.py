@@ -452,3 +452,18 @@ def test_accuracy_aligns_series_and_refuses_mismatches(goog):
         backtest.accuracy(f, pd.Series([1.0], index=[99]))
     with pytest.raises(ParameterError, match="seasonal_period"):
         backtest.accuracy(np.ones(3), np.ones(3), train=np.ones(5), seasonal_period=0)
+
+
+def test_accuracy_of_a_fit_is_rs_training_set_row():
+    # fpp2 section 7.1 (docs/references/r-printed-outputs.md): fc <- ses(window(oil,
+    # start=1996), h=5); round(accuracy(fc), 2):
+    #                ME  RMSE   MAE MPE MAPE MASE  ACF1
+    #   Training set 6.4 28.12 22.26 1.1 4.61 0.93 -0.03
+    from forecast.models import fit
+
+    frame = pd.read_csv(DATA / "fpp2_oil.csv")
+    oil = pd.Series(frame["oil_mt"].to_numpy(float), index=frame["year"].to_numpy()).loc[1996:]
+    got = backtest.accuracy(fit("ets", oil, trend=None))
+    assert got.round(2).tolist() == [6.4, 28.12, 22.26, 1.1, 4.61, 0.93, -0.03]
+    with pytest.raises(ParameterError, match="actual"):
+        backtest.accuracy(pd.Series([1.0, 2.0]))
