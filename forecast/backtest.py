@@ -6,7 +6,7 @@ fits every model to the data up to and including the cutoff, forecasts the next
 result is one tidy frame (one row per cutoff, model and forecast period) that
 the registered metrics summarise by model and horizon.
 
-The naive benchmark is the ``cagr`` model (constant compound growth, see
+The constant-growth benchmark is the ``cagr`` model (constant compound growth, see
 :mod:`forecast.models`): :func:`run` adds it unless told not to, and
 :func:`verdict` says in words whether any model beat it.
 
@@ -149,7 +149,7 @@ def run(y: pd.Series, models: Iterable[str], *, initial: int, horizon: int, step
     options : mapping of model name to keyword arguments, optional
         Extra options passed to ``fit`` for that model.
     benchmark : str or None
-        A model always included as the naive benchmark (default ``"cagr"``,
+        A model always included as the constant-growth benchmark (default ``"cagr"``,
         constant compound growth); None to leave it out.
 
     Returns

@@ -292,7 +292,7 @@ def run(y: pd.Series, models: Iterable[str] | None = None, *, initial: int,
     options : mapping, optional
         Options per model, passed to ``forecast.fit``.
     benchmark : str or None
-        The naive benchmark, always included (default ``"cagr"``).
+        The constant-growth benchmark, always included (default ``"cagr"``).
     series : str, optional
         Name stored in the ``series`` column (default ``y.name``).
     workers : int
@@ -433,7 +433,7 @@ def score(frame: pd.DataFrame, by: Sequence[str] = ("series", "model", "horizon"
 
 def versus_benchmark(frame: pd.DataFrame, benchmark: str | None = None,
                      by: Sequence[str] = ("series", "model", "horizon")) -> pd.DataFrame:
-    """Each model against the naive benchmark on the origins where *both* fitted.
+    """Each model against the constant-growth benchmark on the origins where *both* fitted.
 
     Returns one row per ``by`` group (the benchmark itself left out):
     ``n_shared`` (origins both forecast), ``mape`` and ``mape_benchmark``,

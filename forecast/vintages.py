@@ -316,7 +316,7 @@ def compare(paths: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
     then the most recently published.  ``alternatives`` counts the other
     candidates, so a conflict between sources is visible, not resolved in silence.
 
-    Beside each point stands the **naive benchmark** the edition could have
+    Beside each point stands the **constant-growth benchmark** the edition could have
     written itself: the base compounded at the CAGR from the earliest figure
     for the same quantity published by then (the publisher's own first) to the
     base, the published-forecast twin of the ``cagr`` model in the backtest.
@@ -411,7 +411,7 @@ def closest(errors: pd.DataFrame, by: Iterable[str] = ("publisher",), *,
     ``mean_log_ratio`` (> 0: forecasts ran above the actuals),
     ``mean_abs_pct_error``, ``n_naive`` (comparisons that have a naive
     benchmark), ``mean_abs_log_ratio_naive_rows`` and
-    ``naive_mean_abs_log_ratio`` (the publisher's and the naive benchmark's
+    ``naive_mean_abs_log_ratio`` (the publisher's and the constant-growth benchmark's
     errors on those same comparisons: did the publisher beat it?) and ``rank``
     (1 = closest), sorted by rank.
     """
@@ -451,7 +451,7 @@ def editions(paths: pd.DataFrame) -> pd.DataFrame:
 
 
 def scored_view(errors: pd.DataFrame) -> pd.DataFrame:
-    """The columns of :func:`compare` a reader needs, with the naive benchmark's error.
+    """The columns of :func:`compare` a reader needs, with the constant-growth benchmark's error.
 
     ``naive_pct_error`` = (naive / actual - 1) * 100 (NaN without a naive
     benchmark); ``forecast`` and ``actual`` stay in FLOP/s.
