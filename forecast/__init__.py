@@ -43,7 +43,9 @@ _EXPORTS = {
 # submodules reachable as attributes (``forecast.gpu.fleet_flops``) without an explicit import
 _SUBMODULES = {"data", "units", "growth", "models", "gpu", "scenarios", "backtest", "vintages",
                "io", "plots", "runner", "report", "headline", "history", "totals", "bridge",
-               "backtest_suite"}
+               "backtest_suite", "top500", "ai_stock", "trends", "skill", "evidence",
+               "evidence_views", "plots_evidence", "present", "explore", "scenario_format",
+               "scenario_writer", "sweep", "keyfigures", "site"}
 
 __all__ = ["__version__", *_EXPORTS]
 

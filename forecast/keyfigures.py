@@ -289,10 +289,14 @@ def nine_years(tables: Path, horizon: int = 9) -> KeyFigure:
 
 
 def compute(out: Path, scenario_dirs: dict[str, Path] | None = None) -> list[KeyFigure]:
-    """Every key figure of the output folder ``out`` (missing ones say why)."""
+    """Every key figure of the output folder ``out`` (missing ones say why).
+
+    The bottom-up vs top-down gap comes first: the 2030 figures after it extend the top-down
+    series, so a reader should know what that series counts before reading them.
+    """
     tables = Path(out) / "tables"
-    return [scenarios_2030(tables, scenario_dirs), thresholds(tables), model_range(tables),
-            bottom_up(tables), nine_years(tables)]
+    return [bottom_up(tables), scenarios_2030(tables, scenario_dirs), thresholds(tables),
+            model_range(tables), nine_years(tables)]
 
 
 def render(figures: list[KeyFigure], out: Path) -> str:

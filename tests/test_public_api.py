@@ -35,3 +35,11 @@ def test_readme_examples():
     result = doctest.testfile(str(ROOT / "README.md"), module_relative=False,
                               optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 4 and result.failed == 0
+
+
+def test_every_listed_submodule_is_a_module_of_the_package():
+    import importlib.util
+
+    for name in sorted(forecast._SUBMODULES):
+        assert importlib.util.find_spec(f"forecast.{name}") is not None, name
+    assert forecast.top500.__name__ == "forecast.top500"

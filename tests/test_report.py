@@ -301,6 +301,8 @@ def test_key_figures_are_computed_from_the_tables(tmp_path):
     (out / "html").mkdir()
     (out / "html" / "03_scenarios.html").write_text("<html></html>")
     figures = {f.key: f for f in keyfigures.compute(out)}
+    # what the top-down series counts is said before any 2030 figure that extends it
+    assert list(figures)[0] == "bottom_up"
     assert figures["scenarios"].answer == ("bear: 7.63 ZFLOPS (5.04 to 12.2 ZFLOPS); "
                                            "base: 30.1 ZFLOPS (9.76 to 109 ZFLOPS)")
     assert figures["thresholds"].answer == ("bear: P(> 20 ZFLOPS) < 0.1%, P(> 56 ZFLOPS) < 0.1%; "
