@@ -412,7 +412,33 @@ def test_local_and_dask_sweeps_agree_byte_for_byte_and_rerun_executes_nothing(pr
 def failing_sweep(project03):
     doc = {"grid": {"thresholds": [["56 ZFLOPS"], ["lots of FLOPS"]]},
            "fixed": {"n_paths": 200, "end_year": 2032}}
-    return sweep.execute("03", doc, name="failing", project=project03, jobs=2)
+    from forecast import runcache
+
+    library = runcache.library_fingerprint()
+    report = sweep.execute("03", doc, name="failing", project=project03, jobs=2)
+    report.library = library  # the forecast source the points ran with
+    return report
+
+
+@pytest.mark.slow
+def test_cli_reruns_only_the_failed_point_and_exits_1(failing_sweep, project03, monkeypatch,
+                                                      capsys):
+    grid = project03 / "failing.yaml"
+    grid.write_text("grid:\n  thresholds: [['56 ZFLOPS'], ['lots of FLOPS']]\n"
+                    "fixed:\n  n_paths: 200\n  end_year: 2032\n")
+    before = failing_sweep.csv.read_bytes()
+    monkeypatch.chdir(project03)
+    assert cli.main(["sweep", "03", "--grid", str(grid), "--jobs", "2"]) == 1
+    err = capsys.readouterr().err
+    lines = err.splitlines()  # off a terminal: one line per point that ran, then the summary
+    assert len(lines) == 2 and lines[0].startswith("  failed  ") and "lots of FLOPS" in lines[0]
+    from forecast import runcache
+
+    unchanged = runcache.library_fingerprint() == failing_sweep.library  # a shared tree
+    assert lines[-1].startswith("0 ran, 1 cached, 1 failed in " if unchanged
+                                else "1 ran, 0 cached, 1 failed in ")
+    assert lines[-1].endswith(f"{failing_sweep.page}")
+    assert failing_sweep.csv.read_bytes() == before  # same points, same outcome, same bytes
 
 
 @pytest.mark.slow
