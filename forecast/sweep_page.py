@@ -15,10 +15,14 @@ quantile bins for a sampled parameter with more than ten values).  On a full
 grid this is the parameter's main-effect share of an ANOVA; interactions are
 not attributed to any one parameter, so the shares need not add up to 1.
 ``y`` is the natural log of the figure when every value is positive (a 10% move
-counts the same at 1 and at 100 ZFLOPS), else the figure itself.  Parameters
-are ranked by their mean share over the figures.  The *swing* is how far the
-median over the other parameters moves across the parameter's values: a ratio
-(max / min - 1) on the log scale, a difference in the figure's unit otherwise.
+counts the same at 1 and at 100 ZFLOPS), else the figure itself.  The *swing* is
+how far the median over the other parameters moves across the parameter's
+values: a ratio (max / min - 1) on the log scale, a difference in the figure's
+unit otherwise.  Parameters are ranked by their mean swing over the figures on a
+relative scale (the log of the ratio, or the difference over the figure's
+median), not by their share of variance: a parameter can explain all of the
+variance of a figure that hardly moves (Monte Carlo noise in a figure the
+scenarios leave alone).
 
 **Panels.**  One chart per headline figure, one panel per parameter: the
 parameter's values on the x axis; for each value, the median over the other
@@ -170,39 +174,46 @@ def eta_squared(y, g) -> float:
 
 
 def influence(frame, columns: dict):
-    """One row per (figure, parameter): ``eta2`` (share of variance) and ``swing``.
+    """One row per (figure, parameter): share of variance, swing and relative move.
 
     ``columns``: parameter name -> its column in ``frame``.  Returns a DataFrame with
-    ``figure, parameter, eta2, swing, log`` (``swing``: ratio - 1 when ``log``, else a
-    difference in the figure's unit).
+    ``figure, parameter, eta2, swing, move, log``: ``swing`` is ratio - 1 when ``log``,
+    else a difference in the figure's unit; ``move`` is the same swing on a relative
+    scale comparable across figures (the log of the ratio, or the difference over the
+    figure's median).
     """
+    import numpy as np
     import pandas as pd
 
     value = value_column(frame)
     rows = []
     for key, part in figures(frame):
         y, log = scale(part[value])
+        centre = abs(float(np.median(part[value].astype(float))))
         for name, column in columns.items():
             g = groups(part[column])
             medians = pd.Series(y.to_numpy(), index=part.index).groupby(g.to_numpy()).median()
             spread = float(medians.max() - medians.min()) if len(medians) else 0.0
+            move = spread if log else (spread / centre if centre > 0 else 0.0)
             rows.append({"figure": label(key), "parameter": name, "eta2": eta_squared(y, g),
-                         "swing": math.expm1(spread) if log else spread, "log": log})
-    return pd.DataFrame(rows, columns=["figure", "parameter", "eta2", "swing", "log"])
+                         "swing": math.expm1(spread) if log else spread, "move": move,
+                         "log": log})
+    return pd.DataFrame(rows, columns=["figure", "parameter", "eta2", "swing", "move", "log"])
 
 
 def ranking(table):
-    """Parameters by mean share of variance over the figures, with their strongest figure."""
+    """Parameters by how far they move the figures (mean relative move over the figures),
+    with their mean share of variance and the figure they move most."""
     import pandas as pd
 
     if table.empty:
-        return pd.DataFrame(columns=["parameter", "mean_eta2", "max_eta2", "figure", "swing",
+        return pd.DataFrame(columns=["parameter", "mean_move", "mean_eta2", "figure", "swing",
                                      "log"])
-    best = table.loc[table.groupby("parameter", sort=False)["eta2"].idxmax()]
-    out = best.rename(columns={"eta2": "max_eta2"}).set_index("parameter")
-    out.insert(0, "mean_eta2", table.groupby("parameter", sort=False)["eta2"].mean())
-    out = out.reset_index()
-    return out.sort_values(["mean_eta2", "parameter"], ascending=[False, True],
+    by = table.groupby("parameter", sort=False)
+    best = table.loc[by["move"].idxmax()].set_index("parameter")
+    out = pd.DataFrame({"mean_move": by["move"].mean(), "mean_eta2": by["eta2"].mean()})
+    out = out.join(best[["figure", "swing", "log"]]).reset_index()
+    return out.sort_values(["mean_move", "parameter"], ascending=[False, True],
                            kind="stable").reset_index(drop=True)
 
 
@@ -271,9 +282,11 @@ def effect_chart(rows, columns: dict, *, value: str, title: str, unit: str | Non
             ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
         if unit == "FLOP/s":
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: flops_label(v)))
-        if log:  # labelled ticks at 1, 2 and 5 of each decade, so a narrow range still has some
+        if log:  # labelled ticks at 1, 2 and 5 of each decade when under two decades
             ax.set_yscale("log")
-            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            narrow = y_all.max() < 100 * y_all.min()
+            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if narrow
+                                                  else (1.0,)))
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: flops_label(v)))
             ax.yaxis.set_minor_formatter(NullFormatter())
         elif unit == "FLOP/s":
@@ -359,23 +372,31 @@ def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False) 
     else:
         rank = ranking(table)
         parts.append(
-            f"<p>Share of each headline figure's variance across the sweep that a parameter "
-            f"explains on its own (its main effect, on the log of the {_e(value)} when every "
-            "value is positive), averaged over the figures; the swing is how far the median "
-            "over the other parameters moves across this parameter's values, for the figure it "
-            "moves most.</p>")
+            f"<p>Parameters ranked by how far they move the headline figures. The <em>swing</em> "
+            f"of a parameter in a figure is how far the figure's {_e(value)} moves across the "
+            "parameter's values, taking at each value the median over the other parameters. "
+            "The ranking uses its mean over the figures (a ratio when every value is "
+            "positive). The <em>share of "
+            "variance</em> is the part of a figure's variance across the sweep that the "
+            "parameter explains on its own (its main effect, on the log scale when every value "
+            "is positive), averaged over the figures: a parameter can explain all of a figure "
+            "that hardly moves.</p>")
         rows, unit = [], next(iter(units), None)
+        top = max(float(rank["mean_move"].max()), 1e-300)
         for i, r in rank.iterrows():
-            width = int(round(160 * r["mean_eta2"]))
+            width = int(round(160 * r["mean_move"] / top))
+            typical = _fmt(math.expm1(r["mean_move"]), True, unit) if r["log"] else \
+                f"{r['mean_move']:.1%} of the median"
             rows.append(f"<tr><td class=\"cf-num\">{i + 1}</td><td><code>{_e(r['parameter'])}"
-                        f"</code></td><td class=\"cf-num\">{r['mean_eta2']:.1%}</td><td>"
+                        f"</code></td><td class=\"cf-num\">{_e(typical)}</td><td>"
                         f"<span class=\"cf-bar\" style=\"width:{width}px\"></span></td>"
-                        f"<td class=\"cf-num\">{r['max_eta2']:.1%}</td><td>{_e(r['figure'])}</td>"
-                        f"<td class=\"cf-num\">{_e(_fmt(r['swing'], r['log'], unit))}"
-                        "</td></tr>")
+                        f"<td class=\"cf-num\">{r['mean_eta2']:.1%}</td>"
+                        f"<td class=\"cf-num\">{_e(_fmt(r['swing'], r['log'], unit))}</td>"
+                        f"<td>{_e(r['figure'])}</td></tr>")
         parts.append('<table class="cf-list"><tr><th>rank</th><th>parameter</th>'
-                     "<th>mean share of variance</th><th></th><th>largest share</th>"
-                     "<th>in figure</th><th>swing there</th></tr>" + "".join(rows) + "</table>")
+                     "<th>mean swing</th><th></th><th>mean share of variance</th>"
+                     "<th>largest swing</th><th>in figure</th></tr>" + "".join(rows)
+                     + "</table>")
         parts.append("<h2>How each headline figure moves with each parameter</h2>")
         parts.append(f"<p>One chart per headline figure ({_e(value)} of the headline table), one "
                      "panel per parameter: the line is the median over the other parameters at "

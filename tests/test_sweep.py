@@ -295,6 +295,8 @@ def test_page_ranks_the_parameter_that_moves_the_answer(fake_project):
     row = table[(table["figure"] == "2030") & (table["parameter"] == "growth")].iloc[0]
     assert row["eta2"] == pytest.approx(share, rel=1e-9)
     assert row["swing"] == pytest.approx((1.4 / 1.2) ** 9 - 1, rel=1e-9)
+    assert row["move"] == pytest.approx(9 * math.log(1.4 / 1.2), rel=1e-9)
+    assert rank["mean_move"].iloc[1] == pytest.approx(math.log(1.02), rel=1e-9)  # noise 0..2
     page = report.page.read_text()
     assert "<h2>What moves the answer</h2>" in page and page.count("data:image/png;base64,") == 2
     assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page
