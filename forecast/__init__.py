@@ -44,8 +44,8 @@ _EXPORTS = {
 _SUBMODULES = {"data", "units", "growth", "models", "gpu", "scenarios", "backtest", "vintages",
                "io", "plots", "runner", "report", "headline", "history", "totals", "bridge",
                "backtest_suite", "top500", "ai_stock", "trends", "skill", "evidence",
-               "evidence_views", "plots_evidence", "present", "explore", "scenario_format",
-               "scenario_writer", "sweep", "keyfigures", "site"}
+               "evidence_views", "plots_evidence", "plots_style", "present", "explore",
+               "scenario_format", "scenario_writer", "sweep", "keyfigures", "site"}
 
 __all__ = ["__version__", *_EXPORTS]
 

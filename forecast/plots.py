@@ -14,93 +14,17 @@ follows the same reader rules, checked in ``tests/test_plots.py``:
 * a missing estimate is drawn as the words "no estimate", not as an absent bar;
 * scenarios compared side by side share one axis (:func:`fan_comparison`).
 
-A chart gets its numbered caption, alt text and CSV download on the page from
-:func:`forecast.present.figure`; files are written by :func:`forecast.io.save_figure`.
+The style and the axis helpers (FLOP/s ticks, legends, panel grids) live in
+:mod:`forecast.plots_style`.  A chart gets its numbered caption, alt text and CSV
+download on the page from :func:`forecast.present.figure`; files are written by
+:func:`forecast.io.save_figure`.
 """
 
 from __future__ import annotations
 
-
-#: the one style every figure uses
-STYLE = {
-    "figsize": (8.0, 4.5),
-    "dpi": 150,
-    "font_size": 9,
-    "colors": ["#1f4e79", "#c0504d", "#4f9a4f", "#8064a2", "#d58a1f", "#2c9fa3", "#7f7f7f",
-               "#a05a2c"],
-    "band_alpha": 0.18,
-    "grid_alpha": 0.3,
-    "marker_size": 5,
-}
-
-
-def _axes(ax):
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"font.size": STYLE["font_size"]})
-    if ax is None:
-        fig, ax = plt.subplots(figsize=STYLE["figsize"], dpi=STYLE["dpi"])
-    return ax.figure, ax
-
-
-def flops_label(value: float) -> str:
-    """A tick label in FLOP/s units: ``100 ZFLOPS``, ``2 EFLOPS`` (never ``1e+02 ZFLOPS``)."""
-    from forecast.present import _flops
-
-    return _flops(value, 3) if value > 0 else ""
-
-
-def _flops_formatters(axis, horizontal: bool = False) -> None:
-    """FLOP/s labels on a log ``axis`` (ax.xaxis or ax.yaxis), decades and, when the
-    axis spans under two decades, enough minor ticks that at least two carry labels.
-    On a horizontal axis only mantissas 1 and 3 are labelled (labels are wide)."""
-    from matplotlib.ticker import LogFormatter
-
-    class FlopsLog(LogFormatter):
-        def __call__(self, x, pos=None):
-            if not super().__call__(x, pos):
-                return ""
-            low, high = sorted(self.axis.get_view_interval()) if self.axis else (1, 10)
-            narrow = low > 0 and high / low < 4  # then every labelled tick is needed
-            if horizontal and not narrow and f"{x:.1e}"[:3] not in ("1.0", "3.0"):
-                return ""
-            return flops_label(x)
-
-    axis.set_major_formatter(FlopsLog(labelOnlyBase=False))
-    # labels on minor ticks: all of them under 0.5 decades, a subset (2, 3, 5) under 2
-    axis.set_minor_formatter(FlopsLog(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
-
-
-def _flops_axis(ax, log: bool = True, which: str = "y") -> None:
-    """A FLOP/s axis with labelled ticks in FLOP/s units (615 EFLOPS, 56 ZFLOPS)."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
-    axis = ax.yaxis if which == "y" else ax.xaxis
-    if log:
-        (ax.set_yscale if which == "y" else ax.set_xscale)("log")
-        _flops_formatters(axis, horizontal=which == "x")
-    else:
-        axis.set_major_formatter(FuncFormatter(lambda v, _: flops_label(v) if v > 0 else
-                                               ("0" if v == 0 else "")))
-        axis.set_minor_formatter(NullFormatter())
-    ax.grid(True, which="major", axis=which, alpha=STYLE["grid_alpha"])
-
-
-def _legend(ax, where: str = "right", **options):
-    """A legend outside the plotting area, so it never covers data.
-
-    ``where`` "right": to the right of the axes; "below": under the x-axis label.
-    Returns the Legend (None when nothing is labelled).
-    """
-    handles, labels = ax.get_legend_handles_labels()
-    if not handles:
-        return None
-    style = {"frameon": False, "fontsize": STYLE["font_size"] - 1, **options}
-    if where == "below":
-        columns = style.pop("ncol", min(3, len(handles)))
-        return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=columns,
-                         borderaxespad=0.0, **style)
-    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **style)
+# STYLE and flops_label stay importable from here, where callers have always found them
+from forecast.plots_style import (STYLE, figure_axes, flops_axis, flops_label,  # noqa: F401
+                                  legend_outside, panel_axes)
 
 
 def plot_history(series, ax=None, title: str | None = None):
@@ -113,27 +37,27 @@ def plot_history(series, ax=None, title: str | None = None):
         summed (FP32, FP16 and FP64 FLOP/s are different quantities), so put
         the precision in the label.
     """
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     for i, (label, values) in enumerate(series.items()):
         ax.plot(values.index, values.to_numpy(), marker="o", ms=STYLE["marker_size"],
                 color=STYLE["colors"][i % len(STYLE["colors"])], label=label)
-    _flops_axis(ax)
+    flops_axis(ax)
     ax.set_xlabel("year")
     ax.set_ylabel("installed peak compute (FLOP/s)")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title(title or "Installed computing power by series")
-    _legend(ax)
+    legend_outside(ax)
     return fig
 
 
 def _finish_yearly(ax, ylabel: str, title: str, log: bool = True) -> None:
     """FLOP/s axis against years, labels, the title and a legend outside the data."""
-    _flops_axis(ax, log=log)
+    flops_axis(ax, log=log)
     ax.set_xlabel("year")
     ax.set_ylabel(ylabel)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title(title)
-    _legend(ax)
+    legend_outside(ax)
 
 
 def _mark_published(ax, published) -> None:
@@ -159,7 +83,7 @@ def plot_projection(history, projection, published=None, ax=None, title: str | N
         Columns ``year``, ``flops``, ``label`` (and optionally ``bound``:
         "lower" draws an upward triangle for a "more than" figure).
     """
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     ax.plot(history.index, history.to_numpy(), "o-", color="black", ms=STYLE["marker_size"],
             label="published actuals")
     for i, (label, values) in enumerate(projection.items()):
@@ -185,7 +109,7 @@ def plot_forecasts(history, forecasts, ax=None, title: str | None = None, log: b
     published : pandas.DataFrame, optional
         Published forecasts to mark, as in :func:`plot_projection`.
     """
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     ax.plot(history.index, history.to_numpy(), "o", color="black", ms=STYLE["marker_size"],
             label="published actuals", zorder=5)
     for i, (label, frame) in enumerate(forecasts.items()):
@@ -211,7 +135,7 @@ def plot_cap_sensitivity(table, ax=None, title: str | None = None, reference=Non
     reference : Mapping[str, float], optional
         Label -> FLOP/s drawn as horizontal lines (e.g. published 2030 figures).
     """
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     ok = table[table["status"] == "ok"]
     for i, (model, rows) in enumerate(ok.groupby("model", sort=False)):
         color = STYLE["colors"][i % len(STYLE["colors"])]
@@ -220,12 +144,12 @@ def plot_cap_sensitivity(table, ax=None, title: str | None = None, reference=Non
                         alpha=STYLE["band_alpha"], linewidth=0)
     for j, (label, value) in enumerate((reference or {}).items()):
         ax.axhline(value, color=STYLE["colors"][(j + 4) % 8], linestyle=":", label=label)
-    _flops_axis(ax)
-    _flops_axis(ax, which="x")
+    flops_axis(ax)
+    flops_axis(ax, which="x")
     ax.set_xlabel("fixed ceiling (cap)")
     ax.set_ylabel("forecast (FLOP/s)")
     ax.set_title(title or "Saturating forecasts against their fixed ceiling")
-    _legend(ax)
+    legend_outside(ax)
     return fig
 
 
@@ -244,7 +168,7 @@ def plot_revenue_fits(y, fits, horizon: int = 8, level: float = 0.8, ax=None):
     horizon, level : int, float
         Quarters projected, and the coverage of the shaded interval.
     """
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     x = y.index.to_timestamp(how="end")
     ax.plot(x, y.to_numpy() / 1e9, "o", color="black", ms=STYLE["marker_size"],
             label="reported", zorder=5)
@@ -260,7 +184,7 @@ def plot_revenue_fits(y, fits, horizon: int = 8, level: float = 0.8, ax=None):
     ax.set_xlabel("quarter end")
     ax.set_title(f"{y.name or 'revenue'}: fits and projections ({level:.0%} intervals)")
     ax.grid(True, alpha=STYLE["grid_alpha"])
-    _legend(ax)
+    legend_outside(ax)
     return fig
 
 
@@ -276,7 +200,7 @@ def plot_purchases_by_buyer(buyers, ax=None, title: str | None = None):
     """
     import numpy as np
 
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     order = buyers.groupby("buyer")["flops"].sum().sort_values().index
     years = sorted(buyers["year"].unique())
     height = 0.8 / len(years)
@@ -298,7 +222,7 @@ def plot_purchases_by_buyer(buyers, ax=None, title: str | None = None):
     ax.set_xlabel(f"EFLOPS bought ({precision} peak)")
     ax.grid(True, axis="x", alpha=STYLE["grid_alpha"])
     ax.set_title(title or "Accelerator FLOP/s bought, by buyer and year")
-    _legend(ax, title="year")
+    legend_outside(ax, title="year")
     return fig
 
 
@@ -325,7 +249,7 @@ def plot_installed_base(base, top_down=None, epoch=None, ax=None, title: str | N
     """
     import pandas as pd
 
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     wide = base.pivot_table(index="period", columns="accelerator", values="flops",
                             aggfunc="sum", sort=True)
     x = ([p.to_timestamp(how="end") for p in wide.index] if isinstance(wide.index[0], pd.Period)
@@ -344,7 +268,7 @@ def plot_installed_base(base, top_down=None, epoch=None, ax=None, title: str | N
                     ms=STYLE["marker_size"] + 2, markeredgecolor="black", zorder=6,
                     color=STYLE["colors"][(i + len(colors)) % len(STYLE["colors"])],
                     label=f"top-down: {label}")
-    _flops_axis(ax)
+    flops_axis(ax)
     # a log axis cannot show the zero stock before the first shipment: start below the
     # smallest positive value drawn
     positive = wide.sum(axis=1)
@@ -354,7 +278,7 @@ def plot_installed_base(base, top_down=None, epoch=None, ax=None, title: str | N
     ax.set_ylabel(f"installed peak ({base['precision'].iloc[0]} FLOP/s)")
     ax.set_xlabel("date (year-end figures at 31 December, mid-year ones at 30 June)")
     ax.set_title(title or "Installed NVIDIA GPU compute: bottom-up vs top-down")
-    _legend(ax, fontsize=STYLE["font_size"] - 2)
+    legend_outside(ax, fontsize=STYLE["font_size"] - 2)
     return fig
 
 
@@ -381,7 +305,7 @@ def fan_chart(simulation, component: str, *, history=None, published=None,
     bands : sequence of (low, high) percentiles
         Shaded bands, outermost first; the median (p50) is drawn as a line.
     """
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     q = sorted({50, *(p for band in bands for p in band)})
     table = simulation.percentiles(q, components=[component])
     years = table["year"].to_numpy()
@@ -400,14 +324,14 @@ def fan_chart(simulation, component: str, *, history=None, published=None,
             ax.plot([row.year], [row.flops], marker, ms=7, linestyle="none", zorder=6,
                     markeredgecolor="black", color=STYLE["colors"][(j + 1) % len(STYLE["colors"])],
                     label=row.label)
-    _flops_axis(ax)
+    flops_axis(ax)
     ax.xaxis.get_major_locator().set_params(integer=True)
     precision = table["precision"].iloc[0]
     kind = "mixed-precision sum" if precision == "mixed" else f"{precision} FLOP/s"
     ax.set_ylabel(f"{component} ({kind})")
     ax.set_xlabel("year")
     ax.set_title(title or f"{component}: {simulation.scenario.name} scenario")
-    _legend(ax)
+    legend_outside(ax)
     return fig
 
 
@@ -424,7 +348,7 @@ def tornado_chart(table, *, ax=None, title: str | None = None):
     """
     import math
 
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     rows = table.iloc[::-1].reset_index(drop=True)
     base = float(rows["value_base"].iloc[0])
     labels = []
@@ -443,7 +367,7 @@ def tornado_chart(table, *, ax=None, title: str | None = None):
         labels.append(f"{row['assumption']}\n({span})")
     ax.axvline(base, color="black", linewidth=1)
     ax.set_yticks(range(len(rows)), labels)
-    _flops_axis(ax, which="x")
+    flops_axis(ax, which="x")
     from forecast.units import format_flops
 
     first = table.iloc[0]
@@ -451,33 +375,9 @@ def tornado_chart(table, *, ax=None, title: str | None = None):
     ax.set_xlabel(f"{first['component']} in {first['year']} "
                   f"({kind}; others at their median, base {format_flops(base)})")
     ax.set_title(title or "What moves the projection: one assumption at a time")
-    _legend(ax, where="below")
+    legend_outside(ax, where="below")
     return fig
 
-
-# --- backtests and vintages (notebook 04) -------------------------------------------------
-
-
-def _panels(n: int, ax):
-    """One axis per panel: ``ax`` itself for a single panel, else a new grid of 2 columns."""
-    import matplotlib.pyplot as plt
-
-    from forecast.errors import ParameterError
-
-    plt.rcParams.update({"font.size": STYLE["font_size"]})
-    if ax is not None:
-        if n != 1:
-            raise ParameterError("one axis can hold one panel; pass ax=None for a grid",
-                                 name="ax", expected="ax=None", value=f"{n} panels")
-        return ax.figure, [ax]
-    cols = 1 if n == 1 else 2
-    rows = -(-n // cols)
-    width, height = STYLE["figsize"]
-    size = (width * (1 if n == 1 else 1.6), height * rows * 0.9)
-    fig, axes = plt.subplots(rows, cols, figsize=size, dpi=STYLE["dpi"], squeeze=False)
-    for extra in axes.flat[n:]:
-        extra.set_visible(False)
-    return fig, list(axes.flat[:n])
 
 
 def plot_vintages(paths, actual, ax=None, title: str | None = None):
@@ -505,7 +405,7 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
     # the most revised quantity first
     counts = paths.groupby(list(KEYS), sort=True, dropna=False)["edition"].nunique()
     keys = list(counts.sort_values(ascending=False, kind="stable").index)
-    fig, axes = _panels(len(keys), ax)
+    fig, axes = panel_axes(len(keys), ax)
     for axis, key in zip(axes, keys):
         quantity = dict(zip(KEYS, key))
         same = (actual[list(KEYS)] == pd.Series(quantity)).all(axis=1)
@@ -536,7 +436,7 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
                     axis.plot(marks["year"], marks["flops"], marker, color=color,
                               ms=STYLE["marker_size"] + 2, label=label, linestyle="none")
                     label = None
-        _flops_axis(axis)  # labels minor ticks too when a panel spans under two decades
+        flops_axis(axis)  # labels minor ticks too when a panel spans under two decades
         years = sorted(set(mine["year"]) | set(act["year"]))
         if len(years) == 1:  # a lone target: keep the year axis readable
             axis.set_xlim(years[0] - 2, years[0] + 1)
@@ -545,7 +445,7 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
         axis.set_ylabel(f"FLOP/s ({quantity['precision']})")
         axis.set_title(title if title and len(keys) == 1
                        else " / ".join(str(v) for v in quantity.values()))
-        _legend(axis, where="below", fontsize=STYLE["font_size"] - 2, ncol=2)
+        legend_outside(axis, where="below", fontsize=STYLE["font_size"] - 2, ncol=2)
     if len(keys) > 1:
         fig.suptitle(title or "Published forecast paths against the actuals")
     if ax is None:
@@ -574,7 +474,7 @@ def plot_backtest_errors(scores, metric: str = "mape", ax=None, title: str | Non
     spec = get_metric(metric)
     named = dict(scores) if hasattr(scores, "keys") and not hasattr(scores, "columns") \
         else {title or "": scores}
-    fig, axes = _panels(len(named), ax)
+    fig, axes = panel_axes(len(named), ax)
     for axis, (label, table) in zip(axes, named.items()):
         models = list(dict.fromkeys(table["model"]))
         others = [m for m in models if m != benchmark]
@@ -598,7 +498,7 @@ def plot_backtest_errors(scores, metric: str = "mape", ax=None, title: str | Non
         axis.set_ylabel(spec.description.split(":")[0])
         axis.grid(True, alpha=STYLE["grid_alpha"])
         axis.set_title(label or f"Backtest {metric} by horizon")
-        _legend(axis, where="below", fontsize=STYLE["font_size"] - 2)
+        legend_outside(axis, where="below", fontsize=STYLE["font_size"] - 2)
     if len(named) > 1:
         fig.suptitle(title or f"Backtest {metric} by horizon")
     if ax is None:
@@ -651,7 +551,7 @@ def fan_comparison(percentiles, component: str = "total", *, layout: str = "over
                                  figsize=(max(width, 3.2 * len(names)), height))
         axes = list(axes.flat)
     else:
-        fig, one = _axes(ax)
+        fig, one = figure_axes(ax)
         axes = [one] * len(names)
     precision = rows["precision"].iloc[0]
     kind = "mixed-precision sum" if precision == "mixed" else f"{precision} FLOP/s"
@@ -667,12 +567,12 @@ def fan_comparison(percentiles, component: str = "total", *, layout: str = "over
                 axis.plot(history.index, history.to_numpy(), "o", color="black",
                           ms=STYLE["marker_size"], label="published actuals", zorder=5)
             _mark_published(axis, published)
-            _flops_axis(axis)
+            flops_axis(axis)
             axis.xaxis.get_major_locator().set_params(integer=True)
             axis.set_xlabel("year")
         if layout == "panels":
             axis.set_title(f"{name} scenario")
-            _legend(axis, where="below", ncol=1)
+            legend_outside(axis, where="below", ncol=1)
     axes[0].set_ylabel(f"{component} ({kind})")
     heading = title or f"{component}: scenarios compared on one axis"
     if layout == "panels":
@@ -680,7 +580,7 @@ def fan_comparison(percentiles, component: str = "total", *, layout: str = "over
         fig.set_layout_engine("constrained")
     else:
         axes[0].set_title(heading)
-        _legend(axes[0])
+        legend_outside(axes[0])
     return fig
 
 
@@ -703,7 +603,7 @@ def plot_forecast_history(history, *, year: int, ax=None, title: str | None = No
     """
     import pandas as pd
 
-    fig, ax = _axes(ax)
+    fig, ax = figure_axes(ax)
     rows = history[(history["year"].astype(float) == year) & (history["unit"] == "FLOP/s")].copy()
     rows["when"] = pd.to_datetime(rows["run_time"], utc=True, format="ISO8601").dt.tz_localize(None)
     for i, ((notebook, model), mine) in enumerate(rows.groupby(["notebook", "model"], sort=True)):
@@ -720,7 +620,7 @@ def plot_forecast_history(history, *, year: int, ax=None, title: str | None = No
                     mfc=color if canonical else "white",
                     ms=STYLE["marker_size"] + (0 if canonical else 1), lw=1.2,
                     label=f"{label}{'' if canonical else ' (exploratory)'}")
-    _flops_axis(ax)
+    flops_axis(ax)
     ax.set_xlabel("run time (UTC)")
     ax.set_ylabel(f"forecast for {year} (FLOP/s, median and interval)")
     ax.set_title(title or f"How the {year} forecast moved, run by run")
@@ -729,5 +629,5 @@ def plot_forecast_history(history, *, year: int, ax=None, title: str | None = No
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    _legend(ax)
+    legend_outside(ax)
     return fig

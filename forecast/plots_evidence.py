@@ -2,7 +2,7 @@
 
 A leaf like :mod:`forecast.plots`: every function takes results and ``ax=None``
 (a new figure when None), imports matplotlib inside, and returns the Figure.
-Shared style and FLOP/s tick labels come from :mod:`forecast.plots`
+Shared style and FLOP/s tick labels come from :mod:`forecast.plots_style`
 (``STYLE``, ``flops_label``).  Modelling code never imports this module.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.plots import STYLE, flops_label
+from forecast.plots_style import STYLE, flops_label
 
 
 def _axes(ax, ncols: int = 1, height: float | None = None):

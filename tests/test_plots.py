@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from forecast import plots, scenarios  # noqa: E402
+from forecast import plots, plots_style, scenarios  # noqa: E402
 from forecast.errors import ParameterError  # noqa: E402
 
 
@@ -95,11 +95,12 @@ def visible_labels(axis, which="y"):
 
 
 def test_flops_tick_labels_are_engineering_units():
-    assert plots.flops_label(1e23) == "100 ZFLOPS"        # not "1e+02 ZFLOPS"
-    assert plots.flops_label(6.15e20) == "615 EFLOPS"
-    assert plots.flops_label(2e21) == "2 ZFLOPS"
-    assert plots.flops_label(1e27) == "1,000 YFLOPS"
-    assert plots.flops_label(0) == ""
+    assert plots_style.flops_label(1e23) == "100 ZFLOPS"        # not "1e+02 ZFLOPS"
+    assert plots_style.flops_label(6.15e20) == "615 EFLOPS"
+    assert plots_style.flops_label(2e21) == "2 ZFLOPS"
+    assert plots_style.flops_label(1e27) == "1,000 YFLOPS"
+    assert plots_style.flops_label(0) == ""
+    assert plots.flops_label is plots_style.flops_label   # still importable from plots
 
 
 def test_every_chart_has_a_title_and_its_legend_outside_the_data(sims):
