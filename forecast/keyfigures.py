@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from forecast.present import _flops, _sig
+from forecast.present import format_flops_sig, format_sig
 
 #: the year the key figures answer for
 YEAR = 2030
@@ -82,7 +82,7 @@ def _year(text) -> int | None:
 
 def _range(low: float, high: float) -> str:
     """``5.04 to 12.2 ZFLOPS`` (one unit when both ends share it)."""
-    a, b = _flops(low), _flops(high)
+    a, b = format_flops_sig(low), format_flops_sig(high)
     unit_a, unit_b = a.split(" ", 1)[1], b.split(" ", 1)[1]
     return f"{a.split(' ')[0]} to {b}" if unit_a == unit_b else f"{a} to {b}"
 
@@ -118,7 +118,7 @@ def scenarios_2030(tables: Path, scenario_dirs: dict[str, Path] | None = None) -
         return KeyFigure("scenarios", question, None, f"Needs tables/{source}", source,
                          PAGES[source])
     order = sorted(found, key=lambda n: found[n][0])
-    answer = "; ".join(f"{n}: {_flops(found[n][0])} ({_range(found[n][1], found[n][2])})"
+    answer = "; ".join(f"{n}: {format_flops_sig(found[n][0])} ({_range(found[n][1], found[n][2])})"
                        for n in order)
     precision = found[order[0]][3]
     detail = (f"CAICT-style total ({_precision_words(precision)}); Monte Carlo over each "
@@ -164,8 +164,9 @@ def model_range(tables: Path) -> KeyFigure:
         return KeyFigure("models", question, None, f"Needs tables/{source}", source, PAGES[source])
     found.sort()
     low, high = found[0], found[-1]
-    answer = (f"{_flops(low[0])} ({low[1]}) to {_flops(high[0])} ({high[1]})" if len(found) > 1
-              else f"{_flops(low[0])} ({low[1]})")
+    answer = (f"{format_flops_sig(low[0])} ({low[1]}) to {format_flops_sig(high[0])} ({high[1]})"
+              if len(found) > 1
+              else f"{format_flops_sig(low[0])} ({low[1]})")
     detail = (f"Medians of {len(found)} model{'s' if len(found) != 1 else ''} fitted to the "
               f"published global totals ({_precision_words(low[2])}).")
     return KeyFigure("models", question, answer, detail, source, PAGES[source])
@@ -188,21 +189,22 @@ def ai_stock_gap(tables: Path) -> KeyFigure | None:
     precision = s.get("precision", "")
     median, low, high = _num(s["median"]), _num(s.get("lower")), _num(s.get("upper"))
     band = f" ({_range(low, high)})" if None not in (low, high) else ""
-    answer = (f"{_year(s['year'])}: {_flops(median)}{band} of {precision} peak in AI "
+    answer = (f"{_year(s['year'])}: {format_flops_sig(median)}{band} of {precision} peak in AI "
               f"accelerators shipped since 2022 (Epoch AI, bottom-up)")
     same = [r for r in rows if r.get("kind") == "actual" and r.get("comparable") == "True"
             and r.get("precision") == precision and _num(r.get("median")) is not None
             and _year(r.get("year"))]
     if same:
         t = max(same, key=lambda r: (_year(r["year"]), r.get("source", "")))
-        answer += (f"; top-down, CAICT-style {precision}: {_flops(_num(t['median']))} in "
-                   f"{_year(t['year'])}, {_sig(median / _num(t['median']), 3)}x smaller")
+        answer += (f"; top-down, CAICT-style {precision}: {format_flops_sig(_num(t['median']))} in "
+                   f"{_year(t['year'])}, {format_sig(median / _num(t['median']), 3)}x smaller")
     ahead = [r for r in rows if r.get("kind") == "forecast" and _year(r.get("year")) == YEAR
              and r.get("comparable") == "False" and _num(r.get("median")) is not None]
     if ahead:
         f = max(ahead, key=lambda r: r.get("source", ""))
         bound = "more than " if f.get("bound") == "lower" else ""
-        answer += (f"; a published {YEAR} forecast of {bound}{_flops(_num(f['median']))} is a "
+        answer += (f"; a published {YEAR} forecast of {bound}"
+                   f"{format_flops_sig(_num(f['median']))} is a "
                    f"mixed-precision sum (FP32 + FP16 + FP64), not comparable")
     detail = ("Epoch AI's chip counts x each chip's peak; the top-down figures count servers "
               "shipped over about six years and, for totals, add precisions.")
@@ -236,8 +238,9 @@ def bottom_up(tables: Path) -> KeyFigure:
                          PAGES[source])
     _, r, top, bottom = best
     precision = r.get("top_down_precision", "")
-    answer = (f"{best[0][0]}: {_flops(bottom * 1e18)} bottom-up vs {_flops(top * 1e18)} top-down "
-              f"({precision}), ratio {_sig(bottom / top, 3)}")
+    answer = (f"{best[0][0]}: {format_flops_sig(bottom * 1e18)} bottom-up vs "
+              f"{format_flops_sig(top * 1e18)} top-down "
+              f"({precision}), ratio {format_sig(bottom / top, 3)}")
     detail = (f"Bottom-up: installed NVIDIA data-center GPUs implied by revenue; top-down: "
               f"{r.get('source', '')} ({r.get('status', '')}).")
     return KeyFigure("bottom_up", question, answer, detail, source, PAGES[source])
@@ -265,10 +268,10 @@ def nine_years(tables: Path, horizon: int = 9) -> KeyFigure:
     kind = f"constant-growth ({model})" if model == "cagr" else model
     if log_error is not None:
         factor = math.exp(abs(log_error))
-        answer = (f"{_sig(factor, 2)}x too {'high' if log_error > 0 else 'low'} "
+        answer = (f"{format_sig(factor, 2)}x too {'high' if log_error > 0 else 'low'} "
                   f"(median), for a {kind} forecast")
     elif mape is not None:
-        answer = f"{_sig(mape, 3)}% mean absolute error for a {kind} forecast"
+        answer = f"{format_sig(mape, 3)}% mean absolute error for a {kind} forecast"
     else:
         return KeyFigure("nine_years", question, None, f"Needs tables/{source} with errors",
                          source, PAGES[source])
@@ -280,7 +283,7 @@ def nine_years(tables: Path, horizon: int = 9) -> KeyFigure:
                                   _num(r.get("upper")))), None)
     if band is not None:
         level = _num(band.get("level"))
-        answer += (f"; {band.get('model', '')}: {_flops(_num(band['median']))} in {YEAR} "
+        answer += (f"; {band.get('model', '')}: {format_flops_sig(_num(band['median']))} in {YEAR} "
                    f"({_range(_num(band['lower']), _num(band['upper']))}"
                    + (f", {level * 100:.0f}% band)" if level else ")"))
     detail = (f"Backtests on the TOP500 {chosen.get('series', '')} series, {horizon} years "

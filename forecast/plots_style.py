@@ -35,9 +35,9 @@ def figure_axes(ax):
 
 def flops_label(value: float) -> str:
     """A tick label in FLOP/s units: ``100 ZFLOPS``, ``2 EFLOPS`` (never ``1e+02 ZFLOPS``)."""
-    from forecast.present import _flops
+    from forecast.present import format_flops_sig
 
-    return _flops(value, 3) if value > 0 else ""
+    return format_flops_sig(value, 3) if value > 0 else ""
 
 
 def flops_formatters(axis, horizontal: bool = False) -> None:

@@ -73,7 +73,7 @@ from forecast.errors import ParameterError
 from forecast.units import PREFIXES, flops_per_unit
 
 __all__ = ["table", "prose", "figure", "ReaderTable", "Prose", "ReaderFigure", "KINDS",
-           "format_value", "MISSING_TEXT"]
+           "format_value", "format_sig", "format_flops_sig", "MISSING_TEXT"]
 
 #: what prose shows for a missing value (tables leave the cell blank)
 MISSING_TEXT = "not available"
@@ -136,8 +136,13 @@ def _missing(value) -> bool:
         and math.isnan(float(value)))
 
 
-def _sig(value: float, digits: int = 3) -> str:
-    """``value`` to ``digits`` significant figures, thousands separated, never an exponent."""
+def format_sig(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant figures, thousands separated, never an exponent.
+
+    The ``sigN`` spec of :func:`prose`: ``format_sig(12345.6) == "12,300"``,
+    ``format_sig(0.000123456) == "0.000123"``, ``format_sig(99.96, 2) == "100"``.
+    Zero is ``"0"``; a non-finite value is ``str(value)``.
+    """
     value = float(value)
     if value == 0 or not math.isfinite(value):
         return "0" if value == 0 else str(value)
@@ -153,23 +158,33 @@ def _sig(value: float, digits: int = 3) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _flops(value: float, digits: int = 3, unit: str | None = None) -> str:
+def format_flops_sig(value: float, digits: int = 3, unit: str | None = None) -> str:
+    """FLOP/s as a reader sees it: ``digits`` significant figures, the largest SI prefix
+    that keeps the number >= 1, or the fixed ``unit`` (``"EFLOPS"``, ``"ZFLOPS"``, ...).
+
+    The ``flopsN`` / ``flops@UNIT`` specs of :func:`prose`: ``format_flops_sig(615e18)
+    == "615 EFLOPS"``, ``format_flops_sig(999.7e18) == "1 ZFLOPS"`` (rounding crosses
+    the prefix), ``format_flops_sig(5.6e22, unit="EFLOPS") == "56,000 EFLOPS"``.
+    Unlike :func:`forecast.units.format_flops` it separates thousands and drops
+    trailing zeros; unlike :func:`format_value` it does not turn NaN into
+    ``MISSING_TEXT``.
+    """
     if unit is not None:
-        return f"{_sig(value / flops_per_unit(unit), digits)} {unit}"
+        return f"{format_sig(value / flops_per_unit(unit), digits)} {unit}"
     symbol = next((s for s in reversed(PREFIXES) if abs(value) >= PREFIXES[s][1]), "")
     scaled = value / PREFIXES[symbol][1]
-    text = _sig(scaled, digits)
+    text = format_sig(scaled, digits)
     if text.replace(",", "") == "1000" and symbol != list(PREFIXES)[-1]:  # 999.7 E -> 1 Z
         symbol = list(PREFIXES)[list(PREFIXES).index(symbol) + 1]
-        text = _sig(value / PREFIXES[symbol][1], digits)
+        text = format_sig(value / PREFIXES[symbol][1], digits)
     return f"{text} {symbol}FLOPS"
 
 
 def _usd(value: float, digits: int = 3) -> str:
     for factor, word in ((1e12, "trn"), (1e9, "bn"), (1e6, "m")):
         if abs(value) >= factor:
-            return f"${_sig(value / factor, digits)} {word}"
-    return f"${_sig(value, digits)}"
+            return f"${format_sig(value / factor, digits)} {word}"
+    return f"${format_sig(value, digits)}"
 
 
 _SPEC = re.compile(r"^(?P<kind>flops|pct|pp|sig|int|year|x|usd|upper|title)(?P<digits>\d*)"
@@ -196,19 +211,19 @@ def format_value(value, spec: str = "") -> str:
     value = float(value)
     n = int(digits) if digits else None
     if kind == "flops":
-        return _flops(value, n or 3, unit)
+        return format_flops_sig(value, n or 3, unit)
     if kind == "pct":
         return f"{value * 100:.{1 if n is None else n}f}%"
     if kind == "pp":
         return f"{value * 100:.{1 if n is None else n}f} points"
     if kind == "sig":
-        return _sig(value, n or 3)
+        return format_sig(value, n or 3)
     if kind == "int":
         return f"{round(value):,}"
     if kind == "year":
         return str(int(round(value)))
     if kind == "x":
-        return f"{_sig(value, n or 3)}x"
+        return f"{format_sig(value, n or 3)}x"
     return _usd(value, n or 3)  # usd
 
 
@@ -317,21 +332,21 @@ def _cell(value, kind: str) -> tuple[str, str]:
     if not math.isfinite(number):
         return ("no limit" if number > 0 else "-no limit"), "cf-num"
     if kind == "flops":
-        text = _flops(number)
+        text = format_flops_sig(number)
     elif kind == "rate":
-        text = _sig(number * 100, 3) + "%"
+        text = format_sig(number * 100, 3) + "%"
     elif kind == "percent":
-        text = _sig(number, 3) + "%"
+        text = format_sig(number, 3) + "%"
     elif kind == "int":
         text = f"{round(number):,}"
     elif kind == "year":
-        text = str(int(round(number))) if number == round(number) else _sig(number, 6)
+        text = str(int(round(number))) if number == round(number) else format_sig(number, 6)
     elif kind == "multiple":
-        text = _sig(number, 3) + "x"
+        text = format_sig(number, 3) + "x"
     elif kind == "usd":
         text = _usd(number)
     else:
-        text = _big(number) if abs(number) >= 1e9 else _sig(number, 3)
+        text = _big(number) if abs(number) >= 1e9 else format_sig(number, 3)
     return _e(text), "cf-num"
 
 
@@ -344,7 +359,7 @@ def _big(value: float) -> str:
     mantissa = value / 10 ** exponent
     if abs(round(mantissa, 2)) >= 10:
         mantissa, exponent = mantissa / 10, exponent + 1
-    return f"{_sig(mantissa, 3)} \u00d7 10{str(exponent).translate(_SUPERSCRIPT)}"
+    return f"{format_sig(mantissa, 3)} \u00d7 10{str(exponent).translate(_SUPERSCRIPT)}"
 
 
 def _unit_factor(unit) -> float | None:

@@ -55,6 +55,21 @@ def test_prose_format_specs(spec, value, shown):
     assert present.prose(template, v=value).text == shown
 
 
+def test_the_public_formatters_are_the_prose_specs():
+    # the values of the spec table above, through the functions keyfigures and plots call
+    assert present.format_sig(12345.6) == "12,300"
+    assert present.format_sig(0.000123456) == "0.000123"
+    assert present.format_sig(99.96, 2) == "100"            # rounding adds a digit
+    assert present.format_sig(0) == "0"
+    assert present.format_flops_sig(615e18) == "615 EFLOPS"
+    assert present.format_flops_sig(999.7e18) == "1 ZFLOPS"     # rounding crosses the prefix
+    assert present.format_flops_sig(1.397e21, 4) == "1.397 ZFLOPS"
+    assert present.format_flops_sig(5.6e22, unit="EFLOPS") == "56,000 EFLOPS"
+    for value in (615e18, 1.6396e22, 3.1e-3, 42.0):
+        assert present.format_flops_sig(value) == present.format_value(value, "flops")
+        assert present.format_sig(value, 2) == present.format_value(value, "sig2")
+
+
 @pytest.mark.parametrize("missing", [None, float("nan"), np.nan, pd.NA])
 def test_missing_values_say_so_whatever_the_spec(missing):
     assert present.prose("{v:flops} / {v:pct} / {v}", v=missing).text == \
