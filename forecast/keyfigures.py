@@ -195,17 +195,22 @@ def ai_stock_gap(tables: Path) -> KeyFigure | None:
             and r.get("precision") == precision and _num(r.get("median")) is not None
             and _year(r.get("year"))]
     if same:
-        t = max(same, key=lambda r: (_year(r["year"]), r.get("source", "")))
-        answer += (f"; top-down, CAICT-style {precision}: {format_flops_sig(_num(t['median']))} in "
-                   f"{_year(t['year'])}, {format_sig(median / _num(t['median']), 3)}x smaller")
-    ahead = [r for r in rows if r.get("kind") == "forecast" and _year(r.get("year")) == YEAR
-             and r.get("comparable") == "False" and _num(r.get("median")) is not None]
+        # every estimate of the latest year (publishers disagree: say so, do not pick one)
+        latest = max(_year(r["year"]) for r in same)
+        values = sorted({_num(r["median"]) for r in same if _year(r["year"]) == latest})
+        lo, hi = values[0], values[-1]
+        top = format_flops_sig(lo) if lo == hi else f"{_range(lo, hi)} ({len(values)} estimates)"
+        times = (format_sig(median / lo, 3) if lo == hi
+                 else f"{format_sig(median / hi, 3)}-{format_sig(median / lo, 3)}")
+        answer += (f"; top-down, CAICT-style {precision}: {top} in {latest}, "
+                   f"{times}x smaller")
+    ahead = sorted({_num(r["median"]) for r in rows
+                    if r.get("kind") == "forecast" and _year(r.get("year")) == YEAR
+                    and r.get("comparable") == "False" and _num(r.get("median")) is not None})
     if ahead:
-        f = max(ahead, key=lambda r: r.get("source", ""))
-        bound = "more than " if f.get("bound") == "lower" else ""
-        answer += (f"; a published {YEAR} forecast of {bound}"
-                   f"{format_flops_sig(_num(f['median']))} is a "
-                   f"mixed-precision sum (FP32 + FP16 + FP64), not comparable")
+        span = format_flops_sig(ahead[0]) if len(ahead) == 1 else _range(ahead[0], ahead[-1])
+        answer += (f"; published {YEAR} totals of {span} are mixed-precision sums "
+                   f"(FP32 + FP16 + FP64), not comparable")
     detail = ("Epoch AI's chip counts x each chip's peak; the top-down figures count servers "
               "shipped over about six years and, for totals, add precisions.")
     return KeyFigure("bottom_up", "Bottom-up AI accelerator stock vs the top-down figures",

@@ -426,13 +426,20 @@ AI_GAP = """source,what,year,kind,precision,median,lower,upper,bound,comparable,
 def test_bottom_up_figure_prefers_epochs_stock_at_one_precision(tmp_path):
     from forecast import keyfigures
 
+    # two publishers for 2022 and two 2030 totals: both ends are shown, none is picked
+    two = AI_GAP + ('"H3C; CAICT",intelligent,2022,actual,FP16,1.42e+20,,,point,True,137.5\n'
+                    '"CAICT WP 2022",total,2030,forecast,mixed,5.6e+22,,,point,False,0.349\n')
+    both = keyfigures.bottom_up(tables_dir(tmp_path / "two", ai_stock_vs_top_down=two) / "tables")
+    assert ("top-down, CAICT-style FP16: 142 to 451 EFLOPS (2 estimates) in 2022, 43.3-137x "
+            "smaller; published 2030 totals of 20 to 56 ZFLOPS are mixed-precision") in both.answer
+
     out = tables_dir(tmp_path, ai_stock_vs_top_down=AI_GAP, gpu_bottom_up_vs_top_down=GAP)
     figure = keyfigures.bottom_up(out / "tables")
     # 1.952e22 / 4.51e20 = 43.28: the latest FP16 actual, never the mixed total of 9.06e20
     assert figure.answer == (
         "2025: 19.5 ZFLOPS (16.8 to 22.5 ZFLOPS) of FP16 peak in AI accelerators shipped since "
         "2022 (Epoch AI, bottom-up); top-down, CAICT-style FP16: 451 EFLOPS in 2022, 43.3x "
-        "smaller; a published 2030 forecast of more than 20 ZFLOPS is a mixed-precision sum "
+        "smaller; published 2030 totals of 20 ZFLOPS are mixed-precision sums "
         "(FP32 + FP16 + FP64), not comparable")
     assert figure.page == "05_long_run_evidence"
     # without notebook 05's table the figure falls back to notebook 02's
