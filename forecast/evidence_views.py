@@ -34,6 +34,13 @@ def _years(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].map("{:.1f}".format) for c in columns})
 
 
+def _growth_table(frame: pd.DataFrame, columns: list[str], caption: str):
+    """Growth over dated spans: ``columns`` of ``frame`` in order, ``start``/``end`` decimal
+    years with one decimal, growth factors as multiples, doubling times in months."""
+    return present.table(_years(frame, "start", "end")[columns],
+                         kinds={"start": "text", "end": "text", **_GROWTH}, caption=caption)
+
+
 # -- TOP500 ---------------------------------------------------------------------------------
 
 def eras_figure(top: Top500Evidence, output_dir=None):
@@ -46,11 +53,9 @@ def eras_figure(top: Top500Evidence, output_dir=None):
 
 def eras_table(top: Top500Evidence):
     """Table 1: each era's growth a year and doubling time, with intervals."""
-    shown = _years(top.era_table, "start", "end")[["series", "era", "start", "end",
-                                                   *_ERA_COLUMNS]]
-    return present.table(shown, kinds={"start": "text", "end": "text", **_GROWTH},
-                         caption=f"Eras of TOP500 growth: growth factor a year and doubling time "
-                                 f"(months) with {top.level:.0%} intervals given the break dates.")
+    return _growth_table(top.era_table, ["series", "era", "start", "end", *_ERA_COLUMNS],
+                         f"Eras of TOP500 growth: growth factor a year and doubling time "
+                         f"(months) with {top.level:.0%} intervals given the break dates.")
 
 
 def chow_table(top: Top500Evidence):
@@ -197,11 +202,9 @@ def models_figure(ai: AIEvidence, output_dir=None):
 
 def trends_table(ai: AIEvidence):
     """The four log-linear trends on Epoch AI's data."""
-    shown = _years(ai.trend_table, "start", "end")[["trend", "n", "start", "end",
-                                                    *_ERA_COLUMNS[1:]]]
-    return present.table(shown, kinds={"start": "text", "end": "text", **_GROWTH},
-                         caption=f"Log-linear trends on dated events, as Epoch AI fits them "
-                                 f"({ai.level:.0%} intervals).")
+    return _growth_table(ai.trend_table, ["trend", "n", "start", "end", *_ERA_COLUMNS[1:]],
+                         f"Log-linear trends on dated events, as Epoch AI fits them "
+                         f"({ai.level:.0%} intervals).")
 
 
 def bridge_table(ai: AIEvidence):

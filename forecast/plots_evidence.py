@@ -41,6 +41,28 @@ def _legend(axis, **options) -> None:
         axis.legend(frameon=False, fontsize=STYLE["font_size"] - 2, **options)
 
 
+def _log_y(axis, flops: bool) -> None:
+    """A log y-axis: FLOP/s tick labels when ``flops``, else matplotlib's own; a major grid."""
+    if flops:
+        _flops_y(axis)
+    else:
+        axis.set_yscale("log")
+        axis.grid(True, which="major", alpha=STYLE["grid_alpha"])
+
+
+def _finish(fig, axis, *, xlabel: str | None, ylabel: str, title: str | None,
+            legend: str = "upper left"):
+    """Axis labels, the title (none when empty), the legend at ``legend``, a tight layout."""
+    if xlabel is not None:
+        axis.set_xlabel(xlabel)
+    axis.set_ylabel(ylabel)
+    if title:
+        axis.set_title(title)
+    _legend(axis, loc=legend)
+    fig.tight_layout()
+    return fig
+
+
 def _color(i: int) -> str:
     return STYLE["colors"][i % len(STYLE["colors"])]
 
@@ -69,12 +91,9 @@ def plot_eras(lists: pd.DataFrame, fits: dict, labels: dict | None = None, ax=No
         for brk in seg.breaks:
             axis.axvline(brk, color=color, ls=":", lw=1)
     _flops_y(axis)
-    axis.set_xlabel("year (TOP500 list)")
-    axis.set_ylabel("FLOP/s (FP64, achieved: HPL Rmax)")
-    axis.set_title(title or "TOP500, 1993-2026: eras of growth")
-    _legend(axis, loc="upper left")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, axis, xlabel="year (TOP500 list)",
+                   ylabel="FLOP/s (FP64, achieved: HPL Rmax)",
+                   title=title or "TOP500, 1993-2026: eras of growth")
 
 
 def plot_accelerated_share(lists: pd.DataFrame, ax=None, title: str | None = None):
@@ -86,13 +105,9 @@ def plot_accelerated_share(lists: pd.DataFrame, ax=None, title: str | None = Non
     axis.plot(rows["t"], 100 * rows["accelerated_rmax_share"], "-o", ms=3, color=_color(1),
               label="share of the list's Rmax")
     axis.set_ylim(0, 100)
-    axis.set_ylabel("%")
-    axis.set_xlabel("year (TOP500 list)")
     axis.grid(True, alpha=STYLE["grid_alpha"])
-    axis.set_title(title or "Accelerated TOP500 systems (GPUs and other co-processors)")
-    _legend(axis, loc="upper left")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, axis, xlabel="year (TOP500 list)", ylabel="%",
+                   title=title or "Accelerated TOP500 systems (GPUs and other co-processors)")
 
 
 def plot_countries(table: pd.DataFrame, t, stopped: float | None = None, ax=None,
@@ -112,12 +127,8 @@ def plot_countries(table: pd.DataFrame, t, stopped: float | None = None, ax=None
         axis.axvspan(stopped, t.max() + 0.3, color="grey", alpha=0.15,
                      label="China no longer submits its largest systems")
     _flops_y(axis)
-    axis.set_xlabel("year (TOP500 list)")
-    axis.set_ylabel("sum of Rmax (FP64, achieved)")
-    axis.set_title(title or "TOP500 capacity by country")
-    _legend(axis, loc="upper left")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, axis, xlabel="year (TOP500 list)", ylabel="sum of Rmax (FP64, achieved)",
+                   title=title or "TOP500 capacity by country")
 
 
 def plot_skill(scores: pd.DataFrame, metric: str = "male", *, benchmark: str = "cagr",
@@ -166,17 +177,9 @@ def plot_stock(stock: pd.DataFrame, *, unit: str = "H100e", ylabel: str | None =
         axis.fill_between(rows["period_end"], rows["p5"], rows["p95"], color=color,
                           alpha=STYLE["band_alpha"], lw=0)
         axis.plot(rows["period_end"], rows["median"], "-o", ms=2.5, color=color, label=designer)
-    if unit == "FLOP/s":
-        _flops_y(axis)
-    else:
-        axis.set_yscale("log")
-        axis.grid(True, which="major", alpha=STYLE["grid_alpha"])
-    axis.set_ylabel(ylabel or f"cumulative stock ({unit})")
-    axis.set_xlabel("quarter end")
-    axis.set_title(title or "AI accelerators shipped since each series' start (Epoch AI)")
-    _legend(axis, loc="upper left")
-    fig.tight_layout()
-    return fig
+    _log_y(axis, flops=unit == "FLOP/s")
+    return _finish(fig, axis, xlabel="quarter end", ylabel=ylabel or f"cumulative stock ({unit})",
+                   title=title or "AI accelerators shipped since each series' start (Epoch AI)")
 
 
 def plot_events(t, y, *, trend=None, frontier=None, ylabel: str = "", flops: bool = False,
@@ -199,18 +202,8 @@ def plot_events(t, y, *, trend=None, frontier=None, ylabel: str = "", flops: boo
                         f"({trend.level:.0%} CI x{g['x_lower']:.2f}-{g['x_upper']:.2f})")
         axis.fill_between(band["t"], band["lower"], band["upper"], color=_color(0),
                           alpha=STYLE["band_alpha"], lw=0)
-    if flops:
-        _flops_y(axis)
-    else:
-        axis.set_yscale("log")
-        axis.grid(True, which="major", alpha=STYLE["grid_alpha"])
-    axis.set_ylabel(ylabel)
-    axis.set_xlabel("year")
-    if title:
-        axis.set_title(title)
-    _legend(axis, loc="upper left")
-    fig.tight_layout()
-    return fig
+    _log_y(axis, flops)
+    return _finish(fig, axis, xlabel="year", ylabel=ylabel, title=title)
 
 
 def plot_share(share: pd.DataFrame, projection: pd.DataFrame | None = None, ax=None,
@@ -238,12 +231,9 @@ def plot_share(share: pd.DataFrame, projection: pd.DataFrame | None = None, ax=N
         axis.fill_between(dates, 100 * projection["lower"], 100 * projection["upper"],
                           color=_color(1), alpha=STYLE["band_alpha"], lw=0)
     axis.set_ylim(0, 100)
-    axis.set_ylabel("NVIDIA share of the H100e stock (%)")
     axis.grid(True, alpha=STYLE["grid_alpha"])
-    axis.set_title(title or "How much of the AI-chip stock is NVIDIA's?")
-    _legend(axis, loc="lower left")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, axis, xlabel=None, ylabel="NVIDIA share of the H100e stock (%)",
+                   title=title or "How much of the AI-chip stock is NVIDIA's?", legend="lower left")
 
 
 def plot_calibrated_fans(history: pd.Series, fans: dict, *, published=None, ax=None,
@@ -268,9 +258,5 @@ def plot_calibrated_fans(history: pd.Series, fans: dict, *, published=None, ax=N
         axis.plot(published["year"], published["flops"], "D", color=_color(3), ms=5,
                   label="published forecasts", linestyle="none")
     _flops_y(axis)
-    axis.set_xlabel("year")
-    axis.set_ylabel("FLOP/s (mixed precision, as published)")
-    axis.set_title(title or "Back to 2030: projections with error-calibrated bands")
-    _legend(axis, loc="upper left")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, axis, xlabel="year", ylabel="FLOP/s (mixed precision, as published)",
+                   title=title or "Back to 2030: projections with error-calibrated bands")
