@@ -297,6 +297,16 @@ def _log_number(cell: str, path: Path, line: int, column: str) -> str:
     return _number(cell, path, line, column, required=False)
 
 
+def _records(path: Path, fields: tuple[str, ...]):
+    """``(line, get, num)`` for each data row of ``path`` (line 2 is the first): ``get(name)``
+    the text of column ``name``, ``num(name)`` its number (:func:`_log_number`)."""
+    at, body = _table(path, fields)
+    for line, cells in enumerate(body, start=2):
+        cells = _cells(cells, len(at))
+        yield (line, lambda name, cells=cells: text(cells[at[name]]),
+               lambda name, cells=cells, line=line: _log_number(cells[at[name]], path, line, name))
+
+
 def _partial(cell: str) -> str:
     cell = text(cell)
     return cell if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", cell) else ""
@@ -315,12 +325,8 @@ def gpu_clusters(path: Path) -> list[list]:
               "First Operational Date", "Sector", "Power Capacity (MW)",
               "Total number of AI chips", "16-bit OP/s", "8-bit OP/s", "Max OP/s",
               "Decommissioned Date (if applicable)", "Source 1")
-    at, body = _table(path, fields)
     rows = []
-    for line, cells in enumerate(body, start=2):
-        cells = _cells(cells, len(at))
-        get = lambda name: text(cells[at[name]])  # noqa: E731
-        num = lambda name: _log_number(cells[at[name]], path, line, name)  # noqa: E731
+    for line, get, num in _records(path, fields):
         rows.append([
             get("Name"), get("Status"), get("Certainty"), _partial(get("First Operational Date")),
             _partial(get("Decommissioned Date (if applicable)")), get("Owner"), get("Country"),
@@ -346,12 +352,8 @@ def ai_models(path: Path) -> list[list]:
               "Training compute (FLOP)", "Confidence", "Country (of organization)",
               "Organization categorization", "Training hardware", "Hardware quantity",
               "Numerical format", "Frontier model", "Model accessibility", "Link")
-    at, body = _table(path, fields)
     rows = []
-    for line, cells in enumerate(body, start=2):
-        cells = _cells(cells, len(at))
-        get = lambda name: text(cells[at[name]])  # noqa: E731
-        num = lambda name: _log_number(cells[at[name]], path, line, name)  # noqa: E731
+    for line, get, num in _records(path, fields):
         rows.append([
             get("Model"), get("Organization"), _date(get("Publication date"), path, line,
                                                      "Publication date"),
