@@ -93,24 +93,9 @@ class _Explored(scenarios.Simulation):
             self._sorted[component] = np.sort(self.paths[component].T, axis=1)
         return self._sorted[component]
 
-    def percentiles(self, q=scenarios.PERCENTILES, components=None) -> pd.DataFrame:
-        """As :meth:`Simulation.percentiles`: scenario, component, precision, year, p<q>, unit."""
-        q = tuple(sorted(set(q)))
-        if not q or any(isinstance(x, bool) or not 0 <= x <= 100 for x in q):
-            raise ParameterError("wrong value", name="percentiles",
-                                 expected="numbers between 0 and 100", value=q)
-        frames = []
-        for name in components or self.scenario.components:
-            comp = self._component(name)
-            values = _linear_quantiles(self.sorted_values(name), np.asarray(q) / 100)
-            frame = pd.DataFrame(values.T, columns=[f"p{x:g}" for x in q])
-            frame.insert(0, "year", self.years[name])
-            frame.insert(0, "precision", comp.precision)
-            frame.insert(0, "component", name)
-            frame.insert(0, "scenario", self.scenario.name)
-            frame["unit"] = "FLOP/s"
-            frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
+    def quantile_values(self, component: str, q) -> np.ndarray:
+        """As :meth:`Simulation.quantile_values`, read off the sorted columns."""
+        return _linear_quantiles(self.sorted_values(component), np.asarray(q) / 100)
 
 
 def _linear_quantiles(ordered: np.ndarray, quantiles: np.ndarray) -> np.ndarray:

@@ -254,13 +254,18 @@ class Simulation:
     def _component(self, component: str) -> Component:
         return self.scenario._get(component)
 
+    def quantile_values(self, component: str, q) -> np.ndarray:
+        """Percentiles ``q`` (0-100) of ``component`` in each year: shape (len(q), n_years),
+        FLOP/s (numpy's default "linear" method)."""
+        return np.percentile(self.paths[component], q, axis=0)
+
     def percentiles(self, q=PERCENTILES, components=None) -> pd.DataFrame:
         """Tidy percentile table: scenario, component, precision, year, p<q>..., unit (FLOP/s)."""
         q = _check_percentiles(q)
         rows = []
         for name in components or self.scenario.components:
             comp = self._component(name)
-            values = np.percentile(self.paths[name], q, axis=0)  # (len(q), n_years)
+            values = self.quantile_values(name, q)  # (len(q), n_years)
             frame = pd.DataFrame(values.T, columns=[_pname(x) for x in q])
             frame.insert(0, "year", self.years[name])
             frame.insert(0, "precision", comp.precision)

@@ -106,11 +106,17 @@ def test_yearly_draws_and_correlation_match_simulate(folder):
 def test_sorted_percentiles_equal_numpys(explorer):
     sim = explorer.simulation
     q = (0, 1, 5, 25, 50, 75, 95, 99, 100)
-    fast = sim.percentiles(q)
-    slow = scenarios.Simulation.percentiles(sim, q)  # np.percentile on the paths
-    assert list(fast.columns) == list(slow.columns)
+    for name in sim.scenario.components:
+        fast = sim.quantile_values(name, q)
+        slow = scenarios.Simulation.quantile_values(sim, name, q)  # np.percentile on the paths
+        assert fast.shape == (len(q), len(sim.years[name]))
+        np.testing.assert_allclose(fast, slow, rtol=1e-14)
     cols = [f"p{x}" for x in q]
-    np.testing.assert_allclose(fast[cols].to_numpy(float), slow[cols].to_numpy(float), rtol=1e-14)
+    table = sim.percentiles(q)  # the scenario module's table, read off the sorted columns
+    assert list(table.columns) == ["scenario", "component", "precision", "year", *cols, "unit"]
+    name = next(iter(sim.scenario.components))
+    np.testing.assert_array_equal(table.loc[table["component"] == name, cols].to_numpy(float),
+                                  sim.quantile_values(name, q).T)
 
 
 def test_moving_a_widget_does_what_set_does(folder):
