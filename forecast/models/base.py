@@ -204,6 +204,19 @@ def numeric_jacobian(func: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
     return jac
 
 
+def scaled_inverse_gram(matrix: np.ndarray, rcond: float):
+    """(X'X)^-1 of ``matrix`` X (n, k) through the SVD of its column-scaled copy, as X'X
+    itself is too ill-conditioned: ``(inner, norms)`` with (X'X)^-1 = inner / outer(norms,
+    norms), norms the column norms (1 for a zero column); None when the smallest singular
+    value of the scaled X is at most ``rcond`` times the largest (singular)."""
+    norms = np.linalg.norm(matrix, axis=0)
+    norms[norms == 0] = 1.0
+    _, sv, vt = np.linalg.svd(matrix / norms, full_matrices=False)
+    if sv[-1] <= rcond * sv[0]:
+        return None
+    return (vt.T / sv ** 2) @ vt, norms
+
+
 @dataclass(frozen=True, repr=False, eq=False)
 class FitResult:
     """The immutable result of fitting one model to one series.
@@ -573,12 +586,10 @@ class CurveModel(Model):
         """(J'J)^-1 via the SVD of the column-scaled J; ConvergenceError when singular."""
         if jac.shape[1] == 0:
             return np.zeros((0, 0))
-        norms = np.linalg.norm(jac, axis=0)
-        norms[norms == 0] = 1.0
-        _, sv, vt = np.linalg.svd(jac / norms, full_matrices=False)
-        if sv[-1] <= 1e-10 * sv[0]:
+        scaled = scaled_inverse_gram(jac, 1e-10)
+        if scaled is None:
             raise ConvergenceError(self.name, "the parameters are not identified by these data "
                                    "(singular gradient at the optimum)", self.hints())
-        inner = (vt.T / sv ** 2) @ vt
+        inner, norms = scaled
         return inner / np.outer(norms, norms)
 

@@ -38,7 +38,7 @@ import pandas as pd
 
 from forecast.errors import ConvergenceError, ParameterError
 from forecast.models.base import (SCALE_LIMIT, CurveModel, FitResult, Prepared, gaussian_aic,
-                                  numeric_jacobian, register, t_quantile)
+                                  numeric_jacobian, register, scaled_inverse_gram, t_quantile)
 
 #: the quadratic term of the Bass regression counts only when it moves y by more than this
 #: fraction of max|y| over the data (below it, its sign is floating-point round-off)
@@ -250,14 +250,11 @@ class Bass(CurveModel):
         resid = y - design @ np.asarray(coef)
         df = n - 3
         sigma2 = float(resid @ resid) / df
-        norms = np.linalg.norm(design, axis=0)
-        norms[norms == 0] = 1.0
-        _, sv, vt = np.linalg.svd(design / norms, full_matrices=False)
-        if sv[-1] <= 1e-12 * sv[0]:
+        scaled = scaled_inverse_gram(design, 1e-12)
+        if scaled is None:
             raise ConvergenceError(self.name, "the Bass (1969) regression is singular (the "
                                    "cumulative adoptions do not vary enough)", self.hints())
-        # (X'X)^-1 from the SVD of the column-scaled design: X'X itself is too ill-conditioned
-        inner = (vt.T / sv ** 2) @ vt
+        inner, norms = scaled
         se_c = math.sqrt(max(sigma2 * inner[2, 2], 0.0)) / norms[2]
         upper = c + t_quantile(0.95, df) * se_c
         if reach <= ROUNDOFF * y_scale or upper >= 0:
