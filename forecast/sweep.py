@@ -18,8 +18,9 @@ the other points.  ``<id>`` is a digest of the point's parameter values
 when the grid around it changes.  HTML pages are off by default (``html=True``).
 
 **sweep.csv** has the columns ``point``, the parameters set by the grid file
-(named as in the notebook; ``param_<name>`` when the name clashes with another
-column), ``status`` (``ok``, ``failed`` or ``not run``), ``error``, then the
+(named as in the notebook; ``param_<name>`` when the name is also a column of
+sweep.csv or of the headline schema, such as ``level``), ``status`` (``ok``,
+``failed`` or ``not run``), ``error``, then the
 headline table's columns, whose values are copied as text.  Rows follow the
 grid's point order and each table's row order, so the file is byte-identical
 whichever executor ran the points and in whatever order they finished.
