@@ -6,7 +6,7 @@ cells over the kernel's websocket, checks that the widget models are created
 (``comm_open`` on the ``jupyter.widget`` target), then moves a growth slider
 the way the browser does (a ``comm_msg`` with method ``update``) and checks that
 the kernel sends the headline table's new value back.  The server helpers are
-those of ``test_jupyter_server.py``.
+those of ``tests/_jupyter.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from test_jupyter_server import JUPYTER, Server
+from _jupyter import JUPYTER, kernel_socket, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,25 +87,13 @@ def server(tmp_path):
     shutil.copytree(ROOT / "data", root / "data")
     shutil.copytree(ROOT / "notebooks" / "params", root / "notebooks" / "params")
     shutil.copy(ROOT / "notebooks" / "06_explore.ipynb", root / "notebooks" / "06_explore.ipynb")
-    srv = Server(root)
-    try:
-        srv.wait_ready()
+    with serving(root) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def test_widgets_are_created_and_a_slider_move_updates_the_headline(server):
-    import websocket
-
     nb = server.api("GET", "/api/contents/notebooks/06_explore.ipynb")["content"]
-    session = server.api("POST", "/api/sessions", {
-        "path": "notebooks/06_explore.ipynb", "type": "notebook", "name": "06_explore.ipynb",
-        "kernel": {"name": "compute-forecast"}})
-    ws = websocket.create_connection(
-        f"ws://127.0.0.1:{server.port}/api/kernels/{session['kernel']['id']}/channels"
-        f"?session_id={session['id']}", header=[f"Authorization: token {server.token}"],
-        timeout=120, suppress_origin=True)
+    session, ws = kernel_socket(server, "notebooks/06_explore.ipynb", timeout=120)
     try:
         messages = []
         for cell in nb["cells"]:
