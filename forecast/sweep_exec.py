@@ -372,6 +372,10 @@ def execute(tasks, executor, jobs, scheduler, fn, progress, labels) -> list[Poin
     try:
         if executor == "dask":
             check_workers(client, tasks[0], scheduler)
+        try:  # every worker imports the runner now, in parallel, not in its first point
+            client.run(warm_up)
+        except Exception:  # noqa: BLE001 - the points themselves will say what is wrong
+            pass
         return _dask(tasks, client, fn, progress, labels)
     finally:
         client.close()

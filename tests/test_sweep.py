@@ -541,3 +541,15 @@ def test_a_column_naming_the_point_does_not_split_figures():
     table = sweep_page.influence(frame, {"scenario": "scenario"})
     assert list(table["eta2"]) == [1.0, 1.0]
     assert table["swing"].iloc[0] == pytest.approx(3.0)  # 40 / 10 ZFLOPS - 1
+
+
+def test_main_index_links_the_sweeps_after_a_sweep(fake_project):
+    index = fake_project / "outputs" / "index.html"
+    index.parent.mkdir(parents=True)
+    index.write_text("<html>an index written before any sweep</html>")
+    sweep.execute("fake", {"grid": {"growth": [0.1]}}, name="linked", project=fake_project,
+                  point_function=fake_point)
+    page = index.read_text()
+    assert 'href="sweeps/index.html"' in page and "an index written before" not in page
+    sweeps = (fake_project / "outputs" / "sweeps" / "index.html").read_text()
+    assert 'href="../index.html"' in sweeps and 'href="linked/index.html"' in sweeps
