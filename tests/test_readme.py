@@ -73,7 +73,7 @@ def test_block_extraction_and_failures_name_the_line():
         run_block(9, ">>> x + 2\n2\n", namespace)
 
 
-OUTSIDE = re.compile(r"\.\./shared/|/work/(shared|brief)/|data-facts\.md")
+OUTSIDE = re.compile(r"\.\./shared/|/(shared|brief)/(sources|issue)|data-facts\.md")
 
 
 @pytest.mark.parametrize("folder", ["tests", "forecast"])

@@ -242,9 +242,9 @@ def test_footer_sources_deduplicated_and_paths_relative_to_the_project():
     source = {"publisher": "CAICT", "document": "", "published": "2023",
               "url": "https://www.caict.ac.cn/x.pdf", "status": "verified-primary"}
     footer = report.provenance_footer({
-        "parameters": {"data_dir": "/home/ann/work/proj/data", "scope": "global",
+        "parameters": {"data_dir": "/home/ann/proj/data", "scope": "global",
                        "output_dir": "/tmp/r/proj/outputs/scenarios/bear"},
-        "data_files": [{"path": "/home/ann/work/proj/data/global_compute.csv", "sha256": "ab"}],
+        "data_files": [{"path": "/home/ann/proj/data/global_compute.csv", "sha256": "ab"}],
         "sources": [source, dict(source)]})
     assert footer.count("caict.ac.cn/x.pdf") == 1
     assert '<a href="https://www.caict.ac.cn/x.pdf">caict.ac.cn</a>' in footer  # no title: the host
