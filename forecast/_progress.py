@@ -12,15 +12,15 @@ import threading
 import time
 
 
-class Progress:
-    """Progress display writing to ``stream`` (None: ``sys.stderr``); ``quiet`` prints nothing."""
+class Terminal:
+    """Where a progress display writes: ``stream`` (None: ``sys.stderr``), redrawn in place
+    only on a terminal (``tty``); ``quiet`` prints nothing.  Shared by the run's and the
+    sweep's displays."""
 
     def __init__(self, stream=None, *, quiet: bool = False):
         self.stream = stream if stream is not None else sys.stderr
         self.quiet = quiet
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)()) and not quiet
-        self.rows: dict[str, list] = {}  # name -> [state, start, seconds, error]
-        self.drawn = 0
         self.lock = threading.Lock()
         self.ticker = None
 
@@ -28,6 +28,15 @@ class Progress:
         if not self.quiet:
             self.stream.write(text)
             self.stream.flush()
+
+
+class Progress(Terminal):
+    """Progress display writing to ``stream`` (None: ``sys.stderr``); ``quiet`` prints nothing."""
+
+    def __init__(self, stream=None, *, quiet: bool = False):
+        super().__init__(stream, quiet=quiet)
+        self.rows: dict[str, list] = {}  # name -> [state, start, seconds, error]
+        self.drawn = 0
 
     def say(self, text: str) -> None:
         """A message line (e.g. waiting for the lock)."""

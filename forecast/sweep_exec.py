@@ -12,13 +12,13 @@ shows how far they are.  See :mod:`forecast.sweep` for the whole sweep.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from forecast import notebook_params as nbp
+from forecast._progress import Terminal
 from forecast._version import __version__
 from forecast.errors import UsageError
 
@@ -136,7 +136,7 @@ def project_visible(root: str, notebook: str, version: str) -> str | None:
 
 # -- progress --------------------------------------------------------------------------------
 
-class SweepProgress:
+class SweepProgress(Terminal):
     """Points done / failed / cached, points running and an ETA, on one line.
 
     On a terminal the line is redrawn in place every second (failures are printed
@@ -146,21 +146,13 @@ class SweepProgress:
     """
 
     def __init__(self, total: int, *, name: str = "", stream=None, quiet: bool = False):
-        self.stream = stream if stream is not None else sys.stderr
-        self.quiet, self.total, self.name = quiet, total, name
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)()) and not quiet
+        super().__init__(stream, quiet=quiet)
+        self.total, self.name = total, name
         self.counts = {"ok": 0, "cached": 0, "failed": 0}
         self.running, self.executed_seconds, self.to_execute = 0, 0.0, total
         self.slots = None  # points that can run at once (Dask: worker threads), when known
         self.start = time.monotonic()
         self.left_at = None  # (time of the last completion, seconds left then)
-        self.lock = threading.Lock()
-        self.ticker = None
-
-    def _write(self, text: str) -> None:
-        if not self.quiet:
-            self.stream.write(text)
-            self.stream.flush()
 
     def say(self, text: str) -> None:
         with self.lock:
