@@ -41,17 +41,10 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_runner import copy_project  # noqa: E402  (the same project copy as the runner benchmark)
 BIN = Path(sys.executable).parent
 STEM = "03_scenarios"
-
-
-def copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    shutil.copy(PROJECT / "pyproject.toml", dest / "pyproject.toml")
-    shutil.copytree(PROJECT / "data", dest / "data")
-    shutil.copytree(PROJECT / "notebooks", dest / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    return dest
 
 
 ENV = dict(os.environ)
