@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast import io, plots_evidence, present, skill, trends
+from forecast import plots_evidence, present, skill, trends
 from forecast.evidence import (CHINA_STOPPED, SERIES, AIEvidence, BackTo2030, SkillEvidence,
                                Top500Evidence, VendorEvidence)
 
@@ -25,8 +25,7 @@ _ERA_COLUMNS = ["n", "x_per_year", "x_lower", "x_upper", "doubling_months", "dou
 
 
 def _shown(fig, name: str, output_dir, data, caption: str):
-    io.save_figure(fig, name, output_dir)
-    return present.figure(fig, data=data, caption=caption)
+    return present.figure(fig, data=data, caption=caption, save_as=name, output_dir=output_dir)
 
 
 def _years(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

@@ -133,20 +133,60 @@ def save_table(df, name: str, output_dir: str | os.PathLike | None = None, *,
     atomic_write_text(table_path(name, output_dir), df.to_csv(index=index, lineterminator="\n"))
 
 
-def save_figure(fig, name: str, output_dir: str | os.PathLike | None = None) -> None:
-    """Write a matplotlib figure to ``<output_dir>/figures/<name>.png`` and ``.svg`` atomically.
+def render_figure(fig, formats=FIGURE_FORMATS, dpi: float = DPI) -> dict[str, bytes]:
+    """The figure's bytes in each of ``formats`` (``"png"``, ``"svg"``, ...), from one layout.
 
-    PNG at :data:`DPI` dots per inch, both with a tight bounding box.  Both images
-    are rendered before either is written.  Returns None; :func:`figure_paths`
-    gives the paths.
+    What ``fig.savefig(..., dpi=dpi, bbox_inches="tight")`` does for each format, with the
+    expensive part done once: the layout engine (constrained or tight) runs and the tight
+    bounding box is measured once, at ``dpi`` with the PNG renderer; every format is then drawn
+    with that layout and that box.  The PNG is byte for byte what ``savefig`` writes; the SVG
+    shares the PNG's layout exactly (``savefig`` would lay it out again with the SVG
+    renderer's slightly different text metrics) and carries no date, so an unchanged chart
+    gives identical files.  The figure's dpi and layout engine are restored afterwards, so a
+    later change to it is laid out again.
+
+    Returns ``{format: bytes}`` in the order of ``formats``.
     """
     import io as _bytes_io
 
-    paths = figure_paths(name, output_dir)
-    images = []
-    for path in paths:
-        buffer = _bytes_io.BytesIO()
-        fig.savefig(buffer, format=path.suffix[1:], dpi=DPI, bbox_inches="tight")
-        images.append(buffer.getvalue())
-    for path, data in zip(paths, images):
-        atomic_write_bytes(path, data)
+    import matplotlib as mpl
+
+    engine, original_dpi = fig.get_layout_engine(), fig.dpi
+    try:
+        fig.dpi = dpi
+        if engine is not None:  # what savefig's first (invisible) draw is for
+            engine.execute(fig)
+        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(
+            mpl.rcParams["savefig.pad_inches"])
+        fig.set_layout_engine(None)  # keep this layout: no engine, no second layout pass
+        images = {}
+        for fmt in formats:
+            buffer = _bytes_io.BytesIO()
+            # no date and fixed ids in SVG, so an unchanged chart gives identical bytes
+            with mpl.rc_context({"svg.hashsalt": "compute-forecast"}):
+                fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches=box,
+                            **({"metadata": {"Date": None}} if fmt == "svg" else {}))
+            images[fmt] = buffer.getvalue()
+    finally:
+        fig.set_layout_engine(engine)
+        fig.dpi = original_dpi
+    return images
+
+
+def write_figure(images: dict[str, bytes], name: str,
+                 output_dir: str | os.PathLike | None = None) -> None:
+    """Write :func:`render_figure`'s PNG and SVG bytes as ``<output_dir>/figures/<name>.*``."""
+    for path in figure_paths(name, output_dir):
+        atomic_write_bytes(path, images[path.suffix[1:]])
+
+
+def save_figure(fig, name: str, output_dir: str | os.PathLike | None = None) -> None:
+    """Write a matplotlib figure to ``<output_dir>/figures/<name>.png`` and ``.svg`` atomically.
+
+    PNG at :data:`DPI` dots per inch, both with a tight bounding box and one layout
+    (:func:`render_figure`).  Both images are rendered before either is written.  Returns
+    None; :func:`figure_paths` gives the paths.  :func:`forecast.present.figure` with
+    ``save_as=`` saves and shows a chart from one rendering.
+    """
+    paths = figure_paths(name, output_dir)  # a bad name fails before any drawing
+    write_figure(render_figure(fig, tuple(p.suffix[1:] for p in paths)), name, output_dir)

@@ -558,7 +558,8 @@ class ReaderFigure:
 
 
 def figure(fig, *, caption: str, data=None, alt: str | None = None,
-           name: str | None = None, dpi: int = 110) -> ReaderFigure:
+           name: str | None = None, dpi: int = 110, save_as: str | None = None,
+           output_dir=None) -> ReaderFigure:
     """Show ``fig`` with alt text, a numbered caption and a CSV download of its data.
 
     Parameters
@@ -574,6 +575,13 @@ def figure(fig, *, caption: str, data=None, alt: str | None = None,
         Alt text; default: the chart's title(s) and the caption.
     name : str, optional
         File name of the CSV download (default: from the title).
+    dpi : int
+        Resolution of the image on the page (dots per inch).
+    save_as, output_dir : str, optional
+        Also write the chart as ``<output_dir>/figures/<save_as>.png`` and ``.svg``, as
+        :func:`forecast.io.save_figure` does.  The chart is then drawn once: the page shows
+        the saved PNG scaled to ``dpi`` (the same picture as the file), instead of a second
+        rendering.
     """
     import matplotlib.pyplot as plt
 
@@ -582,15 +590,35 @@ def figure(fig, *, caption: str, data=None, alt: str | None = None,
                              expected="a sentence saying what the chart shows")
     titles = [t for t in ([fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else [])
               + [ax.get_title() for ax in fig.axes] if t]
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    if save_as is not None:
+        from forecast import io as files
+
+        files.check_name(save_as, "figure name")
+        images = files.render_figure(fig, files.FIGURE_FORMATS, files.DPI)
+        files.write_figure(images, save_as, output_dir)
+        png = (_scaled_png(images["png"], dpi / files.DPI) if dpi <= files.DPI
+               else files.render_figure(fig, ("png",), dpi)["png"])
+    else:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        png = buffer.getvalue()
     plt.close(fig)
     frame = figure_data(fig) if data is None else data
     csv = frame.to_csv(index=not _default_index(frame))
     alt = alt or ("; ".join(titles) + (". " if titles else "") + str(caption))
     stem = name or re.sub(r"[^a-z0-9]+", "_", (titles[0] if titles else "chart").lower()).strip("_")
-    return ReaderFigure(png=buffer.getvalue(), alt=alt, caption=str(caption), csv=csv,
-                        name=stem or "chart")
+    return ReaderFigure(png=png, alt=alt, caption=str(caption), csv=csv, name=stem or "chart")
+
+
+def _scaled_png(png: bytes, factor: float) -> bytes:
+    """The PNG image resized by ``factor`` (Lanczos filter): a smaller copy of a saved chart."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+        out = io.BytesIO()
+        image.resize(size, Image.Resampling.LANCZOS).save(out, format="PNG", optimize=False)
+    return out.getvalue()
 
 
 def _default_index(frame) -> bool:

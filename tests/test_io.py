@@ -104,3 +104,54 @@ def test_the_private_module_is_gone():
     import importlib.util
 
     assert importlib.util.find_spec("forecast._io") is None
+
+
+def _house_chart():
+    """A chart laid out by the constrained engine, with a legend outside: the costly kind."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(6, 3), dpi=100, layout="constrained")
+    for ax in axes:
+        ax.plot([2021, 2030], [6.15e20, 5.6e22], label="a long legend label")
+        ax.set_yscale("log")
+        ax.set_title("panel")
+        ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
+    return fig
+
+
+def test_render_figure_png_is_what_savefig_writes_and_the_figure_is_left_as_it_was():
+    import io as bytes_io
+
+    import matplotlib.pyplot as plt
+
+    fig = _house_chart()
+    engine = fig.get_layout_engine()
+    buffer = bytes_io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=io.DPI, bbox_inches="tight")
+    images = io.render_figure(fig)
+    assert list(images) == ["png", "svg"]
+    # one layout for every format, and the PNG byte for byte what savefig gives
+    assert images["png"] == buffer.getvalue()
+    assert fig.dpi == 100 and fig.get_layout_engine() is engine
+    # a later change is laid out again: a wider title makes a wider image
+    fig.axes[1].set_title("a much longer panel title " * 3)
+    again = io.render_figure(fig, ("png",))["png"]
+    assert _png_width(again) > _png_width(images["png"])
+    plt.close(fig)
+
+
+def test_svg_of_an_unchanged_chart_is_identical_bytes():
+    import matplotlib.pyplot as plt
+
+    first = io.render_figure(_house_chart(), ("svg",))["svg"]
+    second = io.render_figure(_house_chart(), ("svg",))["svg"]
+    plt.close("all")
+    assert first == second and b"<dc:date>" not in first
+
+
+def _png_width(png: bytes) -> int:
+    # IHDR: width is the big-endian uint32 at byte 16
+    return int.from_bytes(png[16:20], "big")

@@ -257,3 +257,33 @@ def test_figure_embeds_png_alt_caption_and_the_data_as_csv():
     assert given.csv == "year\n2030\n" and given.alt == "an empty chart"
     with pytest.raises(ParameterError, match="needs a caption"):
         present.figure(plt.figure(), caption=" ")
+
+
+def test_figure_save_as_writes_the_files_and_shows_the_saved_png_scaled(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from forecast import io as files
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([2021, 2022], [6.15e20, 9.06e20], label="global")
+    ax.set_title("Global compute")
+    shown = present.figure(fig, caption="Two years.", save_as="two_years", output_dir=tmp_path)
+    png, svg = files.figure_paths("two_years", tmp_path)
+    saved = png.read_bytes()
+    assert b"<svg" in svg.read_bytes()[:400]
+
+    def size(data):  # PNG IHDR: width and height, big-endian, at bytes 16-24
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+    # the page's image is the saved one at 110 of its 150 dots per inch
+    (w, h), (sw, sh) = size(saved), size(shown.png)
+    assert (sw, sh) == (round(w * 110 / files.DPI), round(h * 110 / files.DPI))
+    assert not plt.fignum_exists(fig.number)
+    # a bad name is refused before anything is drawn or written
+    with pytest.raises(ParameterError, match="figure name"):
+        present.figure(plt.figure(), caption="c", save_as="../up", output_dir=tmp_path)
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["two_years.png",
+                                                                         "two_years.svg"]
