@@ -144,8 +144,11 @@ class _Engine(NBClientEngine):
                                  start_timeout=60, execution_timeout=None, **kwargs):
         for unused in ("input_path", "output_path", "timeout", "startup_timeout"):
             kwargs.pop(unused, None)
+        # "immediate": the kernel is killed once the last reply is in, instead of the half
+        # second a graceful exit takes; every output has arrived by then, and the notebook's
+        # files are written atomically, so nothing is lost
         client = _Client(nb_man, watch=watch, on_kernel=on_kernel, kernel_log=kernel_log,
-                         kernel_name=kernel_name,
+                         kernel_name=kernel_name, shutdown_kernel="immediate",
                          startup_timeout=start_timeout, timeout=execution_timeout, log=_log,
                          **kwargs)
         box.append(client)

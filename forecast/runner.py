@@ -173,6 +173,16 @@ def git_commit(root: Path) -> str | None:
 
 # -- one notebook ---------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Ran:
+    """A notebook whose kernel has finished: what it did, where it wrote, when and how long."""
+
+    ex: object            # forecast._engine.Execution
+    stage: Path
+    began: _dt.datetime
+    seconds: float
+
+
 class _Run:
     """State shared by the worker threads of one run, and the recipe that runs one notebook."""
 
@@ -218,15 +228,24 @@ class _Run:
     # The recipe (papermill's execute_notebook is the model): each step is one method.
     def execute(self, job: Job, key: dict) -> Result:
         """Run one notebook in a staging folder; promote its files only when it succeeds."""
+        return self.finish(job, key, self.run_kernel(job))
+
+    def run_kernel(self, job: Job) -> _Ran:
+        """The part that needs a kernel: the notebook executed, writing into its staging folder."""
         began, t0 = _dt.datetime.now(_dt.timezone.utc), time.monotonic()
         stage = _staging.prepare(job.run_dir, job.stem)
         ex = self._execute_in_kernel(job, stage)
-        seconds = time.monotonic() - t0
+        return _Ran(ex, stage, began, time.monotonic() - t0)
+
+    def finish(self, job: Job, key: dict, ran: _Ran) -> Result:
+        """The rest, once the kernel has gone: hash inputs, provenance, page, then promote or
+        fail, then history.  :func:`run` does it while the next notebook's kernel runs."""
+        ex, stage, seconds = ran.ex, ran.stage, ran.seconds
         if self.cancel.is_set():
             _staging.discard(job.run_dir, job.stem)
             return Result(job.stem, job.scenario, "interrupted", seconds)
         inputs = self._input_hashes(job, ex)
-        self._add_provenance(job, ex, began, seconds, inputs, _staging.staged_files(stage))
+        self._add_provenance(job, ex, ran.began, seconds, inputs, _staging.staged_files(stage))
         t1 = time.monotonic()
         page = self._render(job, ex)
         if ex.error is not None:
@@ -533,44 +552,89 @@ def _check_all(state: _Run, job_list: list[Job], progress) -> tuple[list[Result]
 
 
 def _execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
-    results = []
-    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook")
+    """Run ``todo`` in its order, ``jobs`` kernels at a time.
 
-    def work(job, key, reason):
-        if state.cancel.is_set():
-            return Result(job.stem, job.scenario, "interrupted")
-        progress.started(job.name)
-        state.log(f"start {job.name}")
-        try:
-            with RunLock(_staging.lock_path(job.run_dir, job.stem), wait=True):
-                result = state.execute(job, key)
-            result.reason = reason
-        except Exception as err:  # a runner bug must not hide the other notebooks' results
-            import traceback
+    A notebook holds one of the ``jobs`` slots only while its kernel runs: its page,
+    provenance, promotion and history are done by a finishing thread while the next
+    kernel starts, so no core waits on the runner's bookkeeping between notebooks.
+    """
+    waiting, lock, done = list(todo), threading.Lock(), []
+    finishing = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="finish")
 
-            state.log(f"FAILED {job.name}: runner error {type(err).__name__}: {err}\n"
-                      f"{traceback.format_exc()}")
-            _staging.discard(job.run_dir, job.stem)
-            result = Result(job.stem, job.scenario, "failed", error=NotebookExecutionError(
-                job.path.name, None, "RunnerError", f"{type(err).__name__}: {err}"))
+    def take():
+        with lock:
+            return waiting.pop(0) if waiting and not state.cancel.is_set() else None
+
+    def settle(job, result: Result) -> Result:
         progress.finished(job.name, result.status, result.seconds, result.message)
         return result
 
-    futures = {pool.submit(work, *item): item for item in todo}
+    def finish(job, key, reason, ran, job_lock) -> Result:
+        try:
+            result = state.finish(job, key, ran)
+            result.reason = reason
+        except Exception as err:  # a runner bug must not hide the other notebooks' results
+            result = _runner_error(state, job, err)
+        finally:
+            job_lock.__exit__(None, None, None)
+        return settle(job, result)
+
+    def kernels():
+        while (item := take()) is not None:
+            job, key, reason = item
+            progress.started(job.name)
+            state.log(f"start {job.name}")
+            job_lock = RunLock(_staging.lock_path(job.run_dir, job.stem), wait=True).__enter__()
+            try:
+                ran = state.run_kernel(job)
+            except BaseException as err:  # also asyncio.CancelledError from a killed kernel
+                job_lock.__exit__(None, None, None)
+                if state.cancel.is_set():
+                    _staging.discard(job.run_dir, job.stem)
+                    result = Result(job.stem, job.scenario, "interrupted")
+                else:
+                    result = _runner_error(state, job, err)
+                with lock:
+                    done.append(settle(job, result))
+                continue
+            future = finishing.submit(finish, job, key, reason, ran, job_lock)
+            with lock:
+                done.append(future)
+
+    # futures, not Thread.join: a Ctrl-C that lands inside Thread.join can leave a running
+    # thread marked as finished (CPython 3.11), and its notebook would go missing
+    n = max(1, min(jobs, len(todo)))
+    workers = ThreadPoolExecutor(max_workers=n, thread_name_prefix="notebook")
+    loops = [workers.submit(kernels) for _ in range(n)]
     try:
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            results += [f.result() for f in done]
+        _wait_all(loops)
+        _wait_all([f for f in done if not isinstance(f, Result)])
     except KeyboardInterrupt:
         state.cancel.set()
         state.kill_kernels()
-        pool.shutdown(wait=True, cancel_futures=True)
-        results += [f.result() for f in futures if f.done() and not f.cancelled()
-                    and f.result() not in results]
-        results += [Result(j.stem, j.scenario, "interrupted") for f, (j, *_) in futures.items()
-                    if f.cancelled()]
+        wait(loops)
         state.log("interrupted (Ctrl-C): outputs of unfinished notebooks were left as they were")
-        return results
-    pool.shutdown(wait=True)
-    return results
+    workers.shutdown(wait=True)
+    finishing.shutdown(wait=True)
+    for loop in loops:
+        loop.result()  # a bug in the loop itself is not swallowed
+    results = [f if isinstance(f, Result) else f.result() for f in done]
+    return results + [Result(job.stem, job.scenario, "interrupted") for job, *_ in waiting]
+
+
+def _wait_all(futures) -> None:
+    """Wait for every future, waking twice a second so Ctrl-C is handled promptly."""
+    pending = list(futures)
+    while pending:
+        pending = list(wait(pending, timeout=0.5).not_done)
+
+
+def _runner_error(state: _Run, job: Job, err: Exception) -> Result:
+    """A failure of the runner itself (not of the notebook), logged with its traceback."""
+    import traceback
+
+    state.log(f"FAILED {job.name}: runner error {type(err).__name__}: {err}\n"
+              f"{traceback.format_exc()}")
+    _staging.discard(job.run_dir, job.stem)
+    return Result(job.stem, job.scenario, "failed", error=NotebookExecutionError(
+        job.path.name, None, "RunnerError", f"{type(err).__name__}: {err}"))
