@@ -7,6 +7,7 @@ notebooks/ with fixture notebooks from tests/notebooks/) and runs real kernels
 
 from __future__ import annotations
 
+import sys
 import json
 import shutil
 import threading
@@ -622,3 +623,26 @@ def test_yaml_files_that_are_not_scenarios_are_not_run_as_scenarios(tmp_path):
     root = make_project(tmp_path, "scen", scenarios=["bear", "base"])
     (root / "notebooks" / "params" / "my_params.yaml").write_text("end_year: 2035\n")
     assert runplan.scenario_names(root) == ["base", "bear"]
+
+
+def test_packages_fingerprint_follows_installs_upgrades_and_removals(tmp_path, monkeypatch):
+    from forecast import runcache
+
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    seen = [runcache.packages_fingerprint()]
+    (tmp_path / "foo-1.0.dist-info").mkdir()                       # install
+    seen.append(runcache.packages_fingerprint())
+    (tmp_path / "foo-1.0.dist-info").rename(tmp_path / "foo-1.1.dist-info")  # upgrade
+    seen.append(runcache.packages_fingerprint())
+    egg = tmp_path / "bar.egg-info"                                # a develop install: no
+    egg.mkdir()                                                    # version in the name
+    (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: bar\nVersion: 0.1\n\n")
+    seen.append(runcache.packages_fingerprint())
+    (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: bar\nVersion: 0.2\n\n")
+    (tmp_path / "touch").mkdir()  # the folder's mtime changes, as an install's would
+    seen.append(runcache.packages_fingerprint())
+    (tmp_path / "touch").rmdir()
+    (tmp_path / "foo-1.1.dist-info").rmdir()                       # removal
+    seen.append(runcache.packages_fingerprint())
+    assert len(set(seen)) == len(seen)
+    assert runcache.packages_fingerprint() == seen[-1]  # unchanged: the same digest
