@@ -7,9 +7,9 @@ notebooks/ with fixture notebooks from tests/notebooks/) and runs real kernels
 
 from __future__ import annotations
 
-import sys
 import json
 import shutil
+import sys
 import threading
 import time
 from pathlib import Path
@@ -626,8 +626,6 @@ def test_yaml_files_that_are_not_scenarios_are_not_run_as_scenarios(tmp_path):
 
 
 def test_packages_fingerprint_follows_installs_upgrades_and_removals(tmp_path, monkeypatch):
-    from forecast import runcache
-
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
     seen = [runcache.packages_fingerprint()]
     (tmp_path / "foo-1.0.dist-info").mkdir()                       # install
