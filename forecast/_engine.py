@@ -126,7 +126,8 @@ class _Client(PapermillNotebookClient):
 
     def execute(self, **kwargs):
         self.reset_execution_trackers()
-        with self.setup_kernel(stdout=self._log, stderr=self._log, **kwargs):
+        # cleanup_kc: kill the kernel at the end even when it was handed in (km=...)
+        with self.setup_kernel(stdout=self._log, stderr=self._log, cleanup_kc=True, **kwargs):
             self._on_kernel(self.km)
             self._silent(self._watch)
             self.papermill_execute_cells()
@@ -184,22 +185,9 @@ def _escape(text: str) -> str:
     return "".join(table.get(c, c) for c in text)
 
 
-def check_kernel(name: str) -> None:
-    """Raise UsageError when the Jupyter kernel ``name`` is not installed."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    from forecast.errors import UsageError
-
-    installed = KernelSpecManager().find_kernel_specs()
-    if name not in installed:
-        raise UsageError(f"the Jupyter kernel {name!r} is not installed (found: "
-                         f"{', '.join(sorted(installed)) or 'none'}); run `make setup`, which "
-                         f"registers it for .venv")
-
-
 def execute(path, *, parameters: dict, kernel_name: str, cwd: str, read_roots: list[str],
             write_root: str, timeout: float | None = None, kernel_log=None,
-            on_kernel=lambda km: None) -> Execution:
+            on_kernel=lambda km: None, km=None) -> Execution:
     """Run the notebook at ``path`` with papermill; never raises for notebook errors.
 
     Parameters
@@ -212,6 +200,9 @@ def execute(path, *, parameters: dict, kernel_name: str, cwd: str, read_roots: l
         (None: inherit ours).
     on_kernel : called with the kernel manager once the kernel is up (used to kill
         kernels on Ctrl-C).
+    km : a kernel manager whose fresh kernel (``kernel_name``, started in ``cwd``) is
+        used instead of starting one (:class:`forecast._kernels.KernelPool`); it is
+        killed at the end all the same.
     """
     nb = load_notebook_node(str(path))  # also gives every cell metadata.tags, as papermill needs
     if parameters:  # papermill would warn about, and inject into, a notebook without parameters
@@ -225,7 +216,7 @@ def execute(path, *, parameters: dict, kernel_name: str, cwd: str, read_roots: l
         papermill_engines.execute_notebook_with_engine(
             ENGINE_NAME, nb, kernel_name, input_path=str(path), progress_bar=False,
             start_timeout=120, watch=_WATCH % (read_roots, write_root, RUNNER_ENV),
-            on_kernel=on_kernel,
+            on_kernel=on_kernel, km=km,
             box=box, kernel_log=kernel_log, resources={"metadata": {"path": cwd}},
             timeout_func=None if deadline is None else
             (lambda cell: max(1, int(deadline - time.monotonic() + 0.999))))

@@ -230,11 +230,12 @@ class _Run:
         """Run one notebook in a staging folder; promote its files only when it succeeds."""
         return self.finish(job, key, self.run_kernel(job))
 
-    def run_kernel(self, job: Job) -> _Ran:
-        """The part that needs a kernel: the notebook executed, writing into its staging folder."""
+    def run_kernel(self, job: Job, km=None) -> _Ran:
+        """The part that needs a kernel: the notebook executed, writing into its staging
+        folder; in the kernel of ``km`` when one was started for it (else a new one)."""
         began, t0 = _dt.datetime.now(_dt.timezone.utc), time.monotonic()
         stage = _staging.prepare(job.run_dir, job.stem)
-        ex = self._execute_in_kernel(job, stage)
+        ex = self._execute_in_kernel(job, stage, km)
         return _Ran(ex, stage, began, time.monotonic() - t0)
 
     def finish(self, job: Job, key: dict, ran: _Ran) -> Result:
@@ -263,25 +264,31 @@ class _Run:
             self._record_history(job, result)
         return result
 
-    def _execute_in_kernel(self, job: Job, stage: Path):
+    def _execute_in_kernel(self, job: Job, stage: Path, km=None):
         """papermill in a fresh kernel, ``output_dir`` pointing at the staging folder."""
         from forecast import _engine
 
         inject = dict(job.inject)
         if "output_dir" in inject:
             inject["output_dir"] = str(stage)
-        cache_dir = job.run_dir / ".cache"
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        with open(cache_dir / f"{job.stem}.kernel.log", "w") as kernel_log:
+        # a pooled kernel already writes to this log (KernelPool.take renamed it): append
+        with open(self.kernel_log(job), "a" if km is not None else "w") as kernel_log:
             ex = _engine.execute(
                 job.path, parameters=inject, kernel_name=KERNEL, cwd=str(job.path.parent),
                 read_roots=[str(self.root / "data"), str(self.root / "notebooks")],
                 write_root=str(stage), timeout=self.timeout, kernel_log=kernel_log,
-                on_kernel=self.kernels.append)
+                on_kernel=self.kernels.append, km=km)
         for cell in ex.nb.cells:  # the page shows where the files went, not the staging folder
             if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
                 cell.source = cell.source.replace(str(stage), str(job.run_dir))
         return ex
+
+    @staticmethod
+    def kernel_log(job: Job) -> Path:
+        """``<run_dir>/.cache/<stem>.kernel.log``: the kernel's own stdout and stderr."""
+        cache_dir = job.run_dir / ".cache"
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        return cache_dir / f"{job.stem}.kernel.log"
 
     def _input_hashes(self, job: Job, ex) -> dict:
         """sha256 of the data files the notebook read (and the inputs it declares)."""
@@ -447,9 +454,9 @@ def run_notebook(notebook, parameters=None, output_dir=None, *, html: bool = Fal
             outputs = runcache.load_state(job.run_dir, job.stem)["good"]["outputs"]
             return NotebookRun(path, "cached", job.run_dir, 0.0, None, "unchanged",
                                tuple(outputs))
-        from forecast import _engine
+        from forecast import _kernels
 
-        _engine.check_kernel(KERNEL)
+        _kernels.check_kernel(KERNEL)
         try:
             result = state.execute(job, key)
         except BaseException:
@@ -510,9 +517,9 @@ def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs
             progress.say(warning)
         results, todo = _check_all(state, job_list, progress)
         if todo:
-            from forecast import _engine
+            from forecast import _kernels
 
-            _engine.check_kernel(KERNEL)
+            _kernels.check_kernel(KERNEL)
             results += _execute_all(state, todo, jobs, progress)
         index = report.write_indexes(root, results, state.info)
         report = RunReport(results, index, state.log_path, time.monotonic() - t0)
@@ -558,8 +565,20 @@ def _execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
     provenance, promotion and history are done by a finishing thread while the next
     kernel starts, so no core waits on the runner's bookkeeping between notebooks.
     """
+    from forecast._kernels import KernelPool, kill
+
     waiting, lock, done = list(todo), threading.Lock(), []
     finishing = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="finish")
+    # the next notebooks' kernels start while the current ones run (see forecast._kernels)
+    notebooks = state.root / "notebooks"
+    pool = KernelPool(KERNEL, notebooks, state.root / "outputs" / ".cache", workers=jobs)
+    ahead = [0]
+
+    def prepare():  # one kernel per notebook still to run, at most
+        with lock:
+            if ahead[0] < len(todo) and not state.cancel.is_set():
+                ahead[0] += 1
+                pool.prepare()
 
     def take():
         with lock:
@@ -585,10 +604,14 @@ def _execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
             progress.started(job.name)
             state.log(f"start {job.name}")
             job_lock = RunLock(_staging.lock_path(job.run_dir, job.stem), wait=True).__enter__()
+            km = pool.take(state.kernel_log(job)) if job.path.parent == notebooks else None
+            prepare()
             try:
-                ran = state.run_kernel(job)
+                ran = state.run_kernel(job, km)
             except BaseException as err:  # also asyncio.CancelledError from a killed kernel
                 job_lock.__exit__(None, None, None)
+                if km is not None:
+                    kill(km)  # nbclient may not have taken it over
                 if state.cancel.is_set():
                     _staging.discard(job.run_dir, job.stem)
                     result = Result(job.stem, job.scenario, "interrupted")
@@ -601,9 +624,13 @@ def _execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
             with lock:
                 done.append(future)
 
+    n = max(1, min(jobs, len(todo)))
+    for _ in range(n):
+        prepare()
+    from forecast import _engine  # noqa: F401  (papermill's import, while the kernels start)
+
     # futures, not Thread.join: a Ctrl-C that lands inside Thread.join can leave a running
     # thread marked as finished (CPython 3.11), and its notebook would go missing
-    n = max(1, min(jobs, len(todo)))
     workers = ThreadPoolExecutor(max_workers=n, thread_name_prefix="notebook")
     loops = [workers.submit(kernels) for _ in range(n)]
     try:
@@ -615,6 +642,7 @@ def _execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
         wait(loops)
         state.log("interrupted (Ctrl-C): outputs of unfinished notebooks were left as they were")
     workers.shutdown(wait=True)
+    pool.close()
     finishing.shutdown(wait=True)
     for loop in loops:
         loop.result()  # a bug in the loop itself is not swallowed

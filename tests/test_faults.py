@@ -568,7 +568,7 @@ def test_no_notebooks_folder(tmp_path, monkeypatch, capsys):
 
 
 def test_outputs_is_a_file(project, capsys, monkeypatch):
-    monkeypatch.setattr("forecast._engine.check_kernel", lambda name: None, raising=False)
+    monkeypatch.setattr("forecast._kernels.check_kernel", lambda name: None)
     shutil.rmtree(project / "outputs")
     (project / "outputs").write_text("not a folder")
     held_cli(capsys, ["run", "--only", "ok"], 2, "cannot lock")

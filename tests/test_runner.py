@@ -644,3 +644,70 @@ def test_packages_fingerprint_follows_installs_upgrades_and_removals(tmp_path, m
     seen.append(runcache.packages_fingerprint())
     assert len(set(seen)) == len(seen)
     assert runcache.packages_fingerprint() == seen[-1]  # unchanged: the same digest
+
+
+def _kernels_in(cwd: Path) -> list[str]:
+    """pids of live processes whose working directory is ``cwd`` (kernels started there)."""
+    import os
+
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink(f"/proc/{pid}/cwd") == str(cwd):
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.slow
+def test_every_notebook_gets_a_fresh_kernel_of_its_own_and_none_is_left_running(tmp_path):
+    """Kernels are started ahead of need (forecast._kernels): still one new kernel per
+    notebook, started in notebooks/, with nothing run in it before, and all gone after."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    root = make_project(tmp_path / "p")
+    cells = [new_code_cell("output_dir = None", metadata={"tags": ["parameters"]}),
+             new_code_cell("import os\nfrom forecast import io\n"
+                           "seen = 'marker' in globals()\nmarker = 1\n"
+                           "(io.output_dir(output_dir) / 'tables').mkdir(parents=True, exist_ok=True)\n"
+                           "(io.output_dir(output_dir) / 'tables' / f'pid_{os.getpid()}.csv')"
+                           ".write_text(f'cwd,seen\\n{os.getcwd()},{seen}\\n')")]
+    for i in range(4):
+        nbformat.write(new_notebook(cells=cells, metadata={
+            "kernelspec": {"name": "compute-forecast", "language": "python",
+                           "display_name": "Python (compute-forecast)"}}),
+            root / "notebooks" / f"who_{i}.ipynb")
+    report = run(root, jobs=2)
+    assert [r.status for r in report.results] == ["ok"] * 4, [r.message for r in report.results]
+    tables = sorted((root / "outputs" / "tables").glob("pid_*.csv"))
+    assert len(tables) == 4  # four kernels, one per notebook
+    assert {t.read_text() for t in tables} == {f"cwd,seen\n{root / 'notebooks'},False\n"}
+    assert all((root / "outputs" / ".cache" / f"who_{i}.kernel.log").is_file() for i in range(4))
+    assert not list((root / "outputs" / ".cache").glob(".kernel-*.log"))
+    deadline = time.monotonic() + 10
+    while _kernels_in(root / "notebooks") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _kernels_in(root / "notebooks") == []
+
+
+@pytest.mark.slow
+def test_kernel_pool_kills_the_kernels_nobody_took(tmp_path):
+    from forecast._kernels import KernelPool, kill
+
+    pool = KernelPool("compute-forecast", tmp_path, tmp_path / "logs", workers=2)
+    pool.prepare()
+    pool.prepare()
+    km = pool.take(tmp_path / "taken.log")
+    assert km is not None and km.has_kernel and (tmp_path / "taken.log").is_file()
+    deadline = time.monotonic() + 20
+    while len(_kernels_in(tmp_path)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(_kernels_in(tmp_path)) == 2
+    pool.close()      # the spare one
+    kill(km)          # the taken one, as nbclient does at the end of a notebook
+    while _kernels_in(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _kernels_in(tmp_path) == [] and list((tmp_path / "logs").iterdir()) == []
+    pool.prepare()    # a closed pool starts nothing
+    assert pool.take(tmp_path / "late.log") is None
