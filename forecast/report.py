@@ -115,6 +115,24 @@ def _exporter(show_code: bool):
     return _exporters[show_code]
 
 
+def warm_up(show_code: bool = False) -> None:
+    """Load ahead of need what pages and the index take long to load: nbconvert and its
+    templates, and the pandas and matplotlib the forecast-history chart draws with.  The
+    runner calls it in a background thread while the first kernels run, so the last page
+    and the index are not held up by imports.  Never raises."""
+    try:
+        _exporter(show_code)
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401
+
+        import forecast.history  # noqa: F401
+        import forecast.plots  # noqa: F401
+    except Exception:  # a failure here shows up, with its message, where the thing is used
+        pass
+
+
 def render_notebook(nb, *, notebook_dir: str | Path, footer: str = "",
                     show_code: bool = False, title: str | None = None,
                     index_href: str = "../index.html") -> str:

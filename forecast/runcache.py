@@ -67,6 +67,22 @@ def library_fingerprint() -> str:
     return h.hexdigest()
 
 
+def compile_library() -> None:
+    """Write the library's bytecode (``__pycache__``) before a run's kernels import it.
+
+    Where Python writes no bytecode itself (``PYTHONDONTWRITEBYTECODE``, set in some
+    containers), every kernel would otherwise compile every module of the package again:
+    about 0.5 s of each kernel's start.  Up-to-date files are skipped in milliseconds;
+    a read-only install is left as it is.
+    """
+    import compileall
+
+    try:
+        compileall.compile_dir(Path(__file__).resolve().parent, quiet=2)
+    except OSError:
+        pass
+
+
 _PACKAGES: dict = {}
 
 

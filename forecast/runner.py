@@ -457,6 +457,7 @@ def run_notebook(notebook, parameters=None, output_dir=None, *, html: bool = Fal
         from forecast import _kernels
 
         _kernels.check_kernel(KERNEL)
+        runcache.compile_library()
         try:
             result = state.execute(job, key)
         except BaseException:
@@ -627,6 +628,11 @@ def _execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
     n = max(1, min(jobs, len(todo)))
     for _ in range(n):
         prepare()
+    runcache.compile_library()  # each kernel then imports the library's bytecode
+    if state.html:
+        from forecast import report
+
+        finishing.submit(report.warm_up, state.show_code)
     from forecast import _engine  # noqa: F401  (papermill's import, while the kernels start)
 
     # futures, not Thread.join: a Ctrl-C that lands inside Thread.join can leave a running

@@ -711,3 +711,34 @@ def test_kernel_pool_kills_the_kernels_nobody_took(tmp_path):
     assert _kernels_in(tmp_path) == [] and list((tmp_path / "logs").iterdir()) == []
     pool.prepare()    # a closed pool starts nothing
     assert pool.take(tmp_path / "late.log") is None
+
+
+def test_compile_library_leaves_current_bytecode_for_every_module():
+    import importlib.util
+
+    import forecast
+
+    runcache.compile_library()
+    package = Path(forecast.__file__).parent
+    for source in package.rglob("*.py"):
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        assert cached.is_file(), source
+        # the header records the source's mtime and size (PEP 552 timestamp mode)
+        header = cached.read_bytes()[:16]
+        stat = source.stat()
+        assert int.from_bytes(header[8:12], "little") == int(stat.st_mtime) & 0xFFFFFFFF
+        assert int.from_bytes(header[12:16], "little") == stat.st_size & 0xFFFFFFFF
+
+
+def test_data_sources_are_read_again_when_a_file_changes(tmp_path):
+    from forecast.provenance import data_sources
+
+    table = tmp_path / "t.csv"
+    table.write_text("value,publisher,document,published,url,status\n"
+                     "1,CAICT,White paper 2022,2022-11,,verified-primary\n")
+    first = data_sources([table, tmp_path / "missing.csv", tmp_path / "notes.txt"])
+    assert [s["document"] for s in first] == ["White paper 2022"]
+    first[0]["document"] = "edited by the caller"  # a caller's change stays its own
+    assert data_sources([table])[0]["document"] == "White paper 2022"
+    table.write_text(table.read_text() + "2,Epoch AI,ML hardware,2025-01,,verified-secondary\n")
+    assert [s["publisher"] for s in data_sources([table])] == ["CAICT", "Epoch AI"]
