@@ -554,9 +554,23 @@ def _check_all(state: _Run, job_list: list[Job], progress) -> tuple[list[Result]
         if last.get("last", {}).get("status") != "ok":
             last["last"] = {**last.get("last", {}), "status": "ok", "error": ""}
             runcache.save_state(job.run_dir, job.stem, last)
-    todo.sort(key=lambda t: -runcache.load_state(t[0].run_dir, t[0].stem)
-              .get("last", {}).get("seconds", 0.0))
+    todo.sort(key=lambda t: -_expected_seconds(t[0]))
     return results, todo
+
+
+def _expected_seconds(job: Job) -> float:
+    """How long ``job`` should take, to start the longest first: its last run's seconds;
+    before any run, the notebook's own estimate (``metadata.compute_forecast_hints.
+    expected_seconds``, a positive number); else 0."""
+    seconds = runcache.load_state(job.run_dir, job.stem).get("last", {}).get("seconds")
+    if isinstance(seconds, (int, float)) and seconds > 0:
+        return float(seconds)
+    try:
+        hint = nbp.read_notebook(job.path)["metadata"]["compute_forecast_hints"]["expected_seconds"]
+    except (UsageError, KeyError, TypeError):
+        return 0.0
+    ok = isinstance(hint, (int, float)) and not isinstance(hint, bool) and 0 < hint < 86400
+    return float(hint) if ok else 0.0
 
 
 def _execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:

@@ -742,3 +742,21 @@ def test_data_sources_are_read_again_when_a_file_changes(tmp_path):
     assert data_sources([table])[0]["document"] == "White paper 2022"
     table.write_text(table.read_text() + "2,Epoch AI,ML hardware,2025-01,,verified-secondary\n")
     assert [s["publisher"] for s in data_sources([table])] == ["CAICT", "Epoch AI"]
+
+
+def test_longest_notebook_starts_first_by_last_run_else_by_its_own_estimate(tmp_path):
+    root = make_project(tmp_path / "p", "ok", "reads_data", "typed")
+    for stem, hint in (("typed", 30), ("reads_data", "soon")):  # a word is no estimate
+        path = root / "notebooks" / f"{stem}.ipynb"
+        nb = json.loads(path.read_text())
+        nb["metadata"]["compute_forecast_hints"] = {"expected_seconds": hint}
+        path.write_text(json.dumps(nb))
+    jobs = {job.stem: job for job in runplan.plan(root)}
+    assert {s: runner._expected_seconds(j) for s, j in jobs.items()} == {
+        "ok": 0.0, "reads_data": 0.0, "typed": 30.0}
+    # a measured time beats the estimate
+    runcache.save_state(jobs["ok"].run_dir, "ok", {"last": {"status": "ok", "seconds": 45.0}})
+    assert runner._expected_seconds(jobs["ok"]) == 45.0
+    state = runner._Run(root, force=True)
+    _, todo = runner._check_all(state, list(jobs.values()), Progress(quiet=True))
+    assert [job.stem for job, *_ in todo] == ["ok", "typed", "reads_data"]
