@@ -560,13 +560,13 @@ def _check_all(state: _Run, job_list: list[Job], progress) -> tuple[list[Result]
 
 def _expected_seconds(job: Job) -> float:
     """How long ``job`` should take, to start the longest first: its last run's seconds;
-    before any run, the notebook's own estimate (``metadata.compute_forecast_hints.
+    before any run, the notebook's own estimate (``metadata.compute_forecast.
     expected_seconds``, a positive number); else 0."""
     seconds = runcache.load_state(job.run_dir, job.stem).get("last", {}).get("seconds")
     if isinstance(seconds, (int, float)) and seconds > 0:
         return float(seconds)
     try:
-        hint = nbp.read_notebook(job.path)["metadata"]["compute_forecast_hints"]["expected_seconds"]
+        hint = nbp.read_notebook(job.path)["metadata"]["compute_forecast"]["expected_seconds"]
     except (UsageError, KeyError, TypeError):
         return 0.0
     ok = isinstance(hint, (int, float)) and not isinstance(hint, bool) and 0 < hint < 86400

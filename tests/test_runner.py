@@ -749,7 +749,7 @@ def test_longest_notebook_starts_first_by_last_run_else_by_its_own_estimate(tmp_
     for stem, hint in (("typed", 30), ("reads_data", "soon")):  # a word is no estimate
         path = root / "notebooks" / f"{stem}.ipynb"
         nb = json.loads(path.read_text())
-        nb["metadata"]["compute_forecast_hints"] = {"expected_seconds": hint}
+        nb["metadata"]["compute_forecast"] = {"expected_seconds": hint}
         path.write_text(json.dumps(nb))
     jobs = {job.stem: job for job in runplan.plan(root)}
     assert {s: runner._expected_seconds(j) for s, j in jobs.items()} == {
