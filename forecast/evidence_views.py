@@ -1,9 +1,9 @@
 """Notebook 05's figures and tables as shown on the page: drawn, saved, captioned.
 
 Presentation of :mod:`forecast.evidence` results: each ``*_figure`` draws with
-:mod:`forecast.plots_evidence`, writes ``figures/<name>.png`` and ``.svg`` with
-:func:`forecast.io.save_figure` under ``output_dir``, and returns a
-:func:`forecast.present.figure` (the chart, its caption and the data behind it); each
+:mod:`forecast.plots_evidence`, and returns :func:`forecast.present.figure` with
+``save_as=<name>`` (the chart drawn once, written as ``figures/<name>.png`` and ``.svg``
+under ``output_dir``, shown with its caption and the data behind it); each
 ``*_table`` returns a :func:`forecast.present.table` with the columns shown, their kinds and
 the caption.  The captions describe what is drawn; the page's claims stay in the notebook.
 """

@@ -17,7 +17,7 @@ follows the same reader rules, checked in ``tests/test_plots.py``:
 The style and the axis helpers (FLOP/s ticks, legends, panel grids) live in
 :mod:`forecast.plots_style`.  A chart gets its numbered caption, alt text and CSV
 download on the page from :func:`forecast.present.figure`; files are written by
-:func:`forecast.io.save_figure`.
+:func:`forecast.io.save_figure`, or by ``present.figure(fig, save_as=...)`` together.
 """
 
 from __future__ import annotations
