@@ -611,13 +611,23 @@ def figure(fig, *, caption: str, data=None, alt: str | None = None,
 
 
 def _scaled_png(png: bytes, factor: float) -> bytes:
-    """The PNG image resized by ``factor`` (Lanczos filter): a smaller copy of a saved chart."""
+    """The PNG image resized by ``factor`` (Lanczos filter): a smaller copy of a saved chart.
+
+    An opaque chart is stored with a palette of its 256 most used colours (median cut, no
+    dithering): a resized chart has many slightly different edge colours, which would
+    otherwise make the page's copy 1.7 times the size of a chart drawn at that resolution;
+    with the palette it is about half that size, and looks the same.
+    """
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as image:
         size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
-        out = io.BytesIO()
-        image.resize(size, Image.Resampling.LANCZOS).save(out, format="PNG", optimize=False)
+        small = image.resize(size, Image.Resampling.LANCZOS)
+    if small.mode == "RGBA" and small.getextrema()[3][0] == 255:  # opaque: no alpha to keep
+        small = small.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT,
+                                              dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    small.save(out, format="PNG")
     return out.getvalue()
 
 

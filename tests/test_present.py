@@ -281,9 +281,16 @@ def test_figure_save_as_writes_the_files_and_shows_the_saved_png_scaled(tmp_path
     # the page's image is the saved one at 110 of its 150 dots per inch
     (w, h), (sw, sh) = size(saved), size(shown.png)
     assert (sw, sh) == (round(w * 110 / files.DPI), round(h * 110 / files.DPI))
+    assert shown.png[25] == 3  # IHDR colour type 3: an opaque chart gets a palette (small)
     assert not plt.fignum_exists(fig.number)
+    clear, ax = plt.subplots(figsize=(4, 3))  # a transparent chart keeps its alpha channel
+    clear.patch.set_alpha(0)
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("Clear")
+    kept = present.figure(clear, caption="Clear.", save_as="clear", output_dir=tmp_path)
+    assert kept.png[25] == 6  # RGBA
     # a bad name is refused before anything is drawn or written
     with pytest.raises(ParameterError, match="figure name"):
         present.figure(plt.figure(), caption="c", save_as="../up", output_dir=tmp_path)
-    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["two_years.png",
-                                                                         "two_years.svg"]
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
+        "clear.png", "clear.svg", "two_years.png", "two_years.svg"]
