@@ -206,7 +206,10 @@ def execute(path, *, parameters: dict, kernel_name: str, cwd: str, read_roots: l
     """
     nb = load_notebook_node(str(path))  # also gives every cell metadata.tags, as papermill needs
     if parameters:  # papermill would warn about, and inject into, a notebook without parameters
-        nb = parameterize_notebook(nb, parameters, kernel_name=kernel_name, engine_name=ENGINE_NAME,
+        # language: the runner's kernel is Python, whatever the file says (a notebook saved
+        # without kernelspec metadata would otherwise fail with "No language found")
+        nb = parameterize_notebook(nb, parameters, kernel_name=kernel_name, language="python",
+                                   engine_name=ENGINE_NAME,
                                    comment="Parameters injected by compute-forecast")
     nb = remove_error_markers(prepare_notebook_metadata(nb, str(path), None))
     deadline = None if timeout is None else time.monotonic() + timeout
