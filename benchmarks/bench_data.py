@@ -15,7 +15,8 @@ import time
 
 import pandas as pd
 
-from forecast import data, top500
+from forecast import data
+from forecast.analysis import top500
 
 
 def best(function, repeat: int = 3) -> tuple[float, float]:

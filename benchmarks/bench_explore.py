@@ -21,7 +21,7 @@ import statistics
 import time
 
 from forecast import scenarios
-from forecast.explore import DEFAULT_PATHS, Explorer
+from forecast.present.explore import DEFAULT_PATHS, Explorer
 
 ROUNDS = 7
 

@@ -24,7 +24,8 @@ import pandas as pd  # noqa: E402
 import statsmodels.tsa.arima.model  # noqa: E402,F401
 import statsmodels.tsa.exponential_smoothing.ets  # noqa: E402,F401
 
-from forecast import skill, top500  # noqa: E402
+from forecast.analysis import skill  # noqa: E402
+from forecast.analysis import top500
 from forecast.models import available_models, fit  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - T0

@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("notebook", metavar="NOTEBOOK",
                         help="notebook file, or name in the project's notebooks/ (e.g. 01)")
 
-    from forecast import sweep  # light at import: no pandas, papermill or Dask
+    from forecast.pipeline.sweep import driver as sweep  # light at import: no pandas, papermill or Dask
 
     sweep.add_arguments(sub.add_parser(
         "sweep", help="run a notebook over a grid of parameters into outputs/sweeps/NAME/",
@@ -115,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _params(args) -> int:
     from pathlib import Path
 
-    from forecast import io, notebook_params, runplan
+    from forecast import io
+    from forecast.pipeline import params as notebook_params
+    from forecast.pipeline import runplan
 
     path = Path(args.notebook)
     if not path.is_file():
@@ -125,8 +127,8 @@ def _params(args) -> int:
 
 
 def _run(args) -> int:
-    from forecast import runner
-    from forecast._progress import Progress
+    from forecast.pipeline import runner
+    from forecast.pipeline.progress import Progress
 
     report = runner.run(only=args.only, params=args.param, params_file=args.params,
                         force=args.force, jobs=args.jobs, timeout=args.timeout,
@@ -150,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "sweep":
-            from forecast import sweep
+            from forecast.pipeline.sweep import driver as sweep
 
             return sweep.main(args)
         return _run(args) if args.command == "run" else _params(args)

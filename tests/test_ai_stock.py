@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast import ai_stock
+from forecast.analysis import ai_stock
 from forecast.errors import DataError, ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import backtest
+from forecast.analysis import backtest
 from forecast.errors import DataError, ParameterError, UnknownModelError, UnknownNameError
 
 
@@ -317,7 +317,7 @@ def test_plot_backtest_errors_draws_benchmark_and_failed_models():
     import matplotlib
 
     matplotlib.use("Agg")
-    from forecast import plots
+    from forecast.present import plots
 
     fig = plots.plot_backtest_errors(_scores(), "mape", title="toy")
     (axis,) = fig.axes

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import backtest, backtest_suite
+from forecast.analysis import backtest
+from forecast.analysis import backtest_suite
 from forecast.errors import DataError
 
 

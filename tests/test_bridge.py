@@ -12,7 +12,8 @@ import math
 import pandas as pd
 import pytest
 
-from forecast import bridge, data
+from forecast.analysis import bridge
+from forecast import data
 from forecast.errors import UnitError
 
 T = 1e12

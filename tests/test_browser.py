@@ -22,9 +22,9 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from forecast import runner
-from forecast._progress import Progress
-from forecast.scenarios import FORMAT
+from forecast.pipeline import runner
+from forecast.pipeline.progress import Progress
+from forecast.scenarios.montecarlo import FORMAT
 
 FIXTURES = Path(__file__).parent / "notebooks"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

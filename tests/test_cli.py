@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from forecast import cli, runner
-from forecast.scenario_format import FORMAT
+from forecast import cli
+from forecast.pipeline import runner
+from forecast.scenarios.spec import FORMAT
 
 FIXTURES = Path(__file__).parent / "notebooks"
 SCRIPT = Path(sys.executable).with_name("compute-forecast")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast import data
+from forecast.data import datapackage as data
 from forecast.errors import DataError, UnknownNameError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from forecast import evidence, evidence_views, headline, skill  # noqa: E402
+from forecast.analysis import evidence  # noqa: E402
+from forecast.present import evidence_views
+from forecast.data import headline
+from forecast.analysis import skill
 from forecast.errors import ParameterError  # noqa: E402
 
 

@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import notebook_params, scenarios
+from forecast.pipeline import params as notebook_params
+from forecast import scenarios
 from forecast.errors import ParameterError, UnknownNameError
-from forecast.explore import DEFAULT_PATHS, DEFAULT_SEED, Explorer
+from forecast.present.explore import DEFAULT_PATHS, DEFAULT_SEED, Explorer
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "notebooks" / "params"
@@ -231,7 +232,7 @@ def test_without_a_widget_front_end_the_explorer_reads_as_a_hint(explorer):
 
 
 def test_importing_forecast_or_the_module_loads_no_widgets_or_matplotlib():
-    code = ("import sys, forecast; import forecast.explore; "
+    code = ("import sys, forecast; import forecast.present.explore; "
             "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -25,10 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from forecast import cli, io, runcache, runner
+from forecast import cli, io
+from forecast.pipeline import runcache
+from forecast.pipeline import runner
 from forecast.errors import (DataError, ForecastError, ParameterError, UnitError,
                              UnknownNameError, UsageError)
-from forecast.scenario_format import FORMAT
+from forecast.scenarios.spec import FORMAT
 
 FIXTURES = Path(__file__).parent / "notebooks"
 ROOT = Path(__file__).resolve().parents[1]
@@ -479,7 +481,7 @@ def test_scenario_name_of_the_wrong_type(name):
 
 
 def test_one_unreadable_scenario_file_is_reported_and_skipped(project, capsys):
-    from forecast import runplan
+    from forecast.pipeline import runplan
 
     params = project / "notebooks" / "params"
     (params / "broken.yaml").write_bytes(b"format: \xff\n")
@@ -521,7 +523,7 @@ BROKEN_NOTEBOOKS = [
 @pytest.mark.parametrize("raw", [c[1] for c in BROKEN_NOTEBOOKS],
                          ids=[c[0] for c in BROKEN_NOTEBOOKS])
 def test_a_broken_notebook_fails_alone(project, raw):
-    from forecast import runplan
+    from forecast.pipeline import runplan
 
     (project / "notebooks" / "broken.ipynb").write_bytes(raw)
     jobs = {j.stem: j for j in runplan.plan(project)}
@@ -533,7 +535,7 @@ def test_a_broken_notebook_fails_alone(project, raw):
 
 
 def test_a_folder_named_like_a_notebook_fails_alone(project):
-    from forecast import runplan
+    from forecast.pipeline import runplan
 
     (project / "notebooks" / "folder.ipynb").mkdir()
     jobs = {j.stem: j for j in runplan.plan(project)}
@@ -568,7 +570,7 @@ def test_no_notebooks_folder(tmp_path, monkeypatch, capsys):
 
 
 def test_outputs_is_a_file(project, capsys, monkeypatch):
-    monkeypatch.setattr("forecast._kernels.check_kernel", lambda name: None)
+    monkeypatch.setattr("forecast.pipeline.kernels.check_kernel", lambda name: None)
     shutil.rmtree(project / "outputs")
     (project / "outputs").write_text("not a folder")
     held_cli(capsys, ["run", "--only", "ok"], 2, "cannot lock")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import gpu
+from forecast.analysis import gpu
 from forecast.errors import DataError, ParameterError, UnitError, UnknownNameError
 
 SPECS = pd.DataFrame({

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from forecast import headline
+from forecast.data import headline
 from forecast.errors import DataError
 
 

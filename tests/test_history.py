@@ -9,7 +9,8 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from forecast import headline, history
+from forecast.data import headline
+from forecast.data import history
 from forecast.errors import DataError, ParameterError
 
 HEADLINE = ("target,scope,component,precision,year,model,median,mean,lower,upper,level,unit\n"

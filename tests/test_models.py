@@ -426,7 +426,7 @@ def test_compare_leaves_out_aics_of_other_likelihoods_and_says_why():
 
 
 def test_headline_table_has_the_contract_columns():
-    from forecast import headline
+    from forecast.data import headline
     from forecast.models import headline_table
 
     y = pd.Series([429e18, 615e18, 906e18, 1397e18], index=[2020, 2021, 2022, 2023])

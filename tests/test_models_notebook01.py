@@ -54,7 +54,7 @@ def test_notebook_runs_and_writes_figures_and_tables(run_notebook):
     # four points on a rising line cannot locate a ceiling: the free logistic says so
     assert comparison.set_index("model").loc["logistic", "status"] == "failed"
 
-    from forecast import headline as schema
+    from forecast.data import headline as schema
 
     headline = schema.validate(pd.read_csv(out / "tables" / "headline_01_global_compute.csv"))
     assert tuple(headline.columns) == schema.COLUMNS

@@ -471,7 +471,7 @@ def test_ets_extra_starts_matter_for_an_undamped_trend_on_top500():
     # (both with alpha at its bound 0.9999, so "alpha at the bound" cannot tell them apart)
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    from forecast import top500
+    from forecast.analysis import top500
 
     y = top500.lists()["no500_rmax"].to_numpy(float)[:20]
     single = ETSModel(pd.Series(y / y.max()), error="add", trend="add",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast import runner
+from forecast.pipeline import runner
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from forecast import plots, plots_style, scenarios  # noqa: E402
+from forecast.present import plots  # noqa: E402
+from forecast.present import style as plots_style
+from forecast import scenarios
 from forecast.errors import ParameterError  # noqa: E402
 
 

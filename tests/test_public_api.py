@@ -37,9 +37,10 @@ def test_readme_examples():
     assert result.attempted >= 4 and result.failed == 0
 
 
-def test_every_listed_submodule_is_a_module_of_the_package():
+def test_every_topic_is_a_module_of_the_package():
     import importlib.util
 
-    for name in sorted(forecast._SUBMODULES):
-        assert importlib.util.find_spec(f"forecast.{name}") is not None, name
-    assert forecast.top500.__name__ == "forecast.top500"
+    for name, module in sorted(forecast.TOPICS.items()):
+        assert importlib.util.find_spec(module) is not None, name
+        assert getattr(forecast, name).__name__ == module
+    assert forecast.top500.__name__ == "forecast.analysis.top500"

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from forecast import report
+from forecast.pipeline.site import pages as report
 
 # What a browser would fetch: src/href of script, link, img, iframe; CSS url() and @import.
 FETCHED = re.compile(r"""<(?:script|link|img|iframe|source|embed)\b[^>]*\b(?:src|href)\s*=\s*["']"""
@@ -293,7 +293,7 @@ def tables_dir(tmp_path, **files):
 
 
 def test_key_figures_are_computed_from_the_tables(tmp_path):
-    from forecast import keyfigures
+    from forecast.pipeline.site import keyfigures
 
     out = tables_dir(tmp_path, headline_01_global_compute=HEADLINE_01,
                      scenarios_comparison=COMPARISON, scenarios_thresholds=THRESHOLDS,
@@ -327,7 +327,7 @@ def test_key_figures_are_computed_from_the_tables(tmp_path):
 
 
 def test_nine_year_figure_reads_the_median_error_and_the_calibrated_band(tmp_path):
-    from forecast import keyfigures
+    from forecast.pipeline.site import keyfigures
 
     out = tables_dir(tmp_path, skill_top500=(
         "series,model,horizon,n,mape,median_log_error,coverage_80\n"
@@ -344,7 +344,7 @@ def test_nine_year_figure_reads_the_median_error_and_the_calibrated_band(tmp_pat
 
 
 def test_missing_or_broken_tables_say_not_yet_computed(tmp_path):
-    from forecast import keyfigures
+    from forecast.pipeline.site import keyfigures
 
     out = tables_dir(tmp_path, scenarios_thresholds="scenario,probability\nbase,not a number\n",
                      skill_top500="\x00\x01garbage", gpu_bottom_up_vs_top_down="")
@@ -356,7 +356,7 @@ def test_missing_or_broken_tables_say_not_yet_computed(tmp_path):
 
 
 def test_scenario_fans_one_axis_and_pivots(tmp_path):
-    from forecast import site
+    from forecast.pipeline.site import sections as site
 
     for name, g in (("bear", 0.3), ("base", 0.5)):
         rows = ["scenario,component,precision,year,p5,p25,p50,p75,p95,unit"]
@@ -375,7 +375,7 @@ def test_scenario_fans_one_axis_and_pivots(tmp_path):
 
 
 def test_history_rows_are_canonical_only_with_default_parameters():
-    from forecast import site
+    from forecast.pipeline.site import sections as site
 
     defaults = {"01_global_compute": {"end_year": 2030, "models": ["cagr", "ets"]}}
     assert site.canonical('{"01_global_compute": {"end_year": 2030, "models": ["cagr", "ets"]}}',
@@ -387,7 +387,8 @@ def test_history_rows_are_canonical_only_with_default_parameters():
 
 
 def test_history_section_draws_the_runs_with_their_data(tmp_path):
-    from forecast import history, site
+    from forecast.data import history
+    from forecast.pipeline.site import sections as site
 
     root = tmp_path / "proj"
     (root / "notebooks").mkdir(parents=True)
@@ -424,7 +425,7 @@ AI_GAP = """source,what,year,kind,precision,median,lower,upper,bound,comparable,
 
 
 def test_bottom_up_figure_prefers_epochs_stock_at_one_precision(tmp_path):
-    from forecast import keyfigures
+    from forecast.pipeline.site import keyfigures
 
     # two publishers for 2022 and two 2030 totals: both ends are shown, none is picked
     two = AI_GAP + ('"H3C; CAICT",intelligent,2022,actual,FP16,1.42e+20,,,point,True,137.5\n'

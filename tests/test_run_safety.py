@@ -17,8 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from forecast import _staging, io, runcache, runner
-from forecast._progress import Progress
+from forecast import io
+from forecast.pipeline import staging as _staging
+from forecast.pipeline import runcache
+from forecast.pipeline import runner
+from forecast.pipeline.progress import Progress
 from forecast.errors import NotebookExecutionError, ParameterError, UnknownNameError
 
 from test_runner import make_project
@@ -221,7 +224,7 @@ def test_run_notebook_scenario_names_are_names(tmp_path):
 def test_history_rows_of_finished_notebooks_survive_a_kill(tmp_path):
     root = make_project(tmp_path / "p", "scen", "sleeps")
     code = ("import sys; sys.path.insert(0, %r); from forecast import runner, runcache; "
-            "from forecast._progress import Progress; "
+            "from forecast.pipeline.progress import Progress; "
             "runner.run(%r, params=['seconds=120'], jobs=2, progress=Progress(quiet=True))"
             % (str(ROOT), str(root)))
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)

@@ -17,11 +17,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from forecast import notebook_params as nbp
-from forecast import runcache, runner, runplan
-from forecast._progress import Progress
+from forecast.pipeline import params as nbp
+from forecast.pipeline import runcache
+from forecast.pipeline import runner
+from forecast.pipeline import runplan
+from forecast.pipeline.progress import Progress
 from forecast.errors import ParameterError, UnknownNameError, UsageError
-from forecast.scenario_format import FORMAT
+from forecast.scenarios.spec import FORMAT
 
 FIXTURES = Path(__file__).parent / "notebooks"
 VALUES_CSV = (
@@ -477,7 +479,7 @@ def test_no_change_rerun_does_not_import_the_engine(tmp_path):
     root = make_project(tmp_path / "p", "reads_data")
     run(root)
     code = ("import sys; from forecast import runner, runcache; "
-            "from forecast._progress import Progress; "
+            "from forecast.pipeline.progress import Progress; "
             "runcache.library_fingerprint = lambda: 'pinned'; "
             f"runner.run({str(root)!r}, progress=Progress(quiet=True)); "
             "print(sorted(m for m in ('papermill', 'nbconvert', 'pandas', 'matplotlib') "
@@ -572,7 +574,7 @@ def test_engine_skips_the_slow_optional_import_but_still_validates_notebooks():
 
     code = (
         "import sys, json\n"
-        "import forecast._engine, nbformat\n"
+        "import forecast.pipeline.engine, nbformat\n"
         "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
         f"nb = nbformat.read({str(FIXTURES / 'ok.ipynb')!r}, as_version=4)\n"
         "nbformat.validate(nb)\n"
@@ -662,7 +664,7 @@ def _kernels_in(cwd: Path) -> list[str]:
 
 @pytest.mark.slow
 def test_every_notebook_gets_a_fresh_kernel_of_its_own_and_none_is_left_running(tmp_path):
-    """Kernels are started ahead of need (forecast._kernels): still one new kernel per
+    """Kernels are started ahead of need (forecast.pipeline.kernels): still one new kernel per
     notebook, started in notebooks/, with nothing run in it before, and all gone after."""
     from nbformat.v4 import new_code_cell, new_notebook
 
@@ -693,7 +695,7 @@ def test_every_notebook_gets_a_fresh_kernel_of_its_own_and_none_is_left_running(
 
 @pytest.mark.slow
 def test_kernel_pool_kills_the_kernels_nobody_took(tmp_path):
-    from forecast._kernels import KernelPool, kill
+    from forecast.pipeline.kernels import KernelPool, kill
 
     pool = KernelPool("compute-forecast", tmp_path, tmp_path / "logs", workers=2)
     pool.prepare()
@@ -731,7 +733,7 @@ def test_compile_library_leaves_current_bytecode_for_every_module():
 
 
 def test_data_sources_are_read_again_when_a_file_changes(tmp_path):
-    from forecast.provenance import data_sources
+    from forecast.data.provenance import data_sources
 
     table = tmp_path / "t.csv"
     table.write_text("value,publisher,document,published,url,status\n"

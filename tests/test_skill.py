@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import skill
+from forecast.analysis import skill
 from forecast.errors import DataError, ParameterError, UnknownModelError
 
 

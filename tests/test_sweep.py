@@ -18,8 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from forecast import cli, sweep, sweep_exec, sweep_grid, sweep_page
-from forecast import notebook_params as nbp
+from forecast import cli
+from forecast.pipeline.sweep import driver as sweep
+from forecast.pipeline.sweep import executors as sweep_exec
+from forecast.pipeline.sweep import grid as sweep_grid
+from forecast.pipeline.sweep import page as sweep_page
+from forecast.pipeline import params as nbp
 from forecast.errors import ParameterError
 from test_browser import CHROMIUM, browser, check_page, visit  # noqa: F401 (browser: a fixture)
 
@@ -380,7 +384,7 @@ SMALL = {"grid": {"seed": [1, 2], "n_paths": [200, 300]}, "fixed": {"end_year": 
 
 @pytest.mark.slow
 def test_local_and_dask_sweeps_agree_byte_for_byte_and_rerun_executes_nothing(project03):
-    from forecast import runcache
+    from forecast.pipeline import runcache
 
     library = runcache.library_fingerprint()
     local = sweep.execute("03", SMALL, name="local", project=project03, jobs=2)
@@ -411,7 +415,7 @@ def test_local_and_dask_sweeps_agree_byte_for_byte_and_rerun_executes_nothing(pr
 def failing_sweep(project03):
     doc = {"grid": {"thresholds": [["56 ZFLOPS"], ["lots of FLOPS"]]},
            "fixed": {"n_paths": 200, "end_year": 2032}}
-    from forecast import runcache
+    from forecast.pipeline import runcache
 
     library = runcache.library_fingerprint()
     report = sweep.execute("03", doc, name="failing", project=project03, jobs=2)
@@ -429,7 +433,7 @@ def test_cli_reruns_only_the_failed_point_and_exits_1(failing_sweep, project03, 
     monkeypatch.chdir(project03)
     assert cli.main(["sweep", "03", "--grid", str(grid), "--jobs", "2"]) == 1
     err = capsys.readouterr().err
-    from forecast import runcache
+    from forecast.pipeline import runcache
 
     unchanged = runcache.library_fingerprint() == failing_sweep.library  # a shared tree
     lines = err.splitlines()  # off a terminal: one line per point that ran, then the summary
@@ -508,7 +512,7 @@ def test_existing_scheduler_runs_points_and_refuses_workers_that_cannot_see_the_
 
 
 def sweep_exec_check(client, task, address):
-    from forecast import sweep_exec
+    from forecast.pipeline.sweep import executors as sweep_exec
 
     sweep_exec._check_workers(client, task, address)
 

@@ -17,7 +17,8 @@ import math
 import pandas as pd
 import pytest
 
-from forecast import data, top500
+from forecast import data
+from forecast.analysis import top500
 from forecast.errors import DataError
 
 

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import data, totals
+from forecast import data
+from forecast.analysis import totals
 from forecast.errors import DataError
 from forecast.growth import project
 

@@ -32,7 +32,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from forecast import trends
+from forecast.analysis import trends
 from forecast.errors import DataError, ParameterError
 
 DATA = Path(__file__).parent / "data"

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import vintages
+from forecast.analysis import vintages
 from forecast.errors import DataError, ParameterError
 
 E, Z = 1e18, 1e21  # EFLOPS, ZFLOPS in FLOP/s
@@ -289,7 +289,7 @@ def test_plot_vintages_draws_one_log_panel_per_quantity(forecasts, known):
     import matplotlib
 
     matplotlib.use("Agg")
-    from forecast import plots
+    from forecast.present import plots
 
     paths, _ = vintages.implied_paths(forecasts, known)
     fig = plots.plot_vintages(paths, known)

@@ -9,16 +9,18 @@
 Families (one module each): ``cagr`` (cagr.py); ``exponential``, ``logistic``,
 ``gompertz`` (curves.py); ``bass`` (diffusion.py); ``ets``, ``arima``
 (timeseries.py); ``naive`` and ``meanf``, R's benchmark methods (simple.py).
-``base.py`` holds the registry, least squares and :class:`FitResult`;
-``timeaxis.py`` validation and time axes; ``compare.py`` the side-by-side table.
+``base.py`` holds the registry (families load on first use), least squares and :class:`FitResult`;
+``timeaxis.py`` validation and time axes; ``comparison.py`` the side-by-side table.
 """
 
-from forecast.models import cagr, curves, diffusion, timeseries  # noqa: F401  (registration)
-# registered last: R's benchmark methods come after the growth models in every table
-from forecast.models import simple  # noqa: E402,F401,I001
-from forecast.models.base import FitResult, available_models, fit, get_model, register
-from forecast.models.compare import (cap_sensitivity, compare, forecast_at, headline_table,
-                                      horizon_to)
+from forecast._lazy import exports
 
-__all__ = ["FitResult", "available_models", "cap_sensitivity", "compare", "fit", "forecast_at",
+__all__ = ["FitResult", "available_models", "cap_sensitivity", "compare", "forecast_at",
            "get_model", "headline_table", "horizon_to", "register"]
+
+# the families register themselves when the registry is first read (base.FAMILIES)
+__getattr__, __dir__ = exports(__name__, {
+    **dict.fromkeys(["FitResult", "available_models", "fit", "get_model", "register"], ".base"),
+    **dict.fromkeys(["cap_sensitivity", "compare", "forecast_at", "headline_table", "horizon_to"],
+                    ".comparison"),
+}, globals())

@@ -43,6 +43,7 @@ printed ``nls`` output on R's DNase data (logistic and Gompertz).
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -70,6 +71,26 @@ LOG_FLOOR = 1e-12
 # Registry
 
 _REGISTRY: dict[str, type[Model]] = {}
+#: the modules that register the families, in the order tables list them: R's benchmark
+#: methods (simple) come after the growth models
+FAMILIES = ("cagr", "curves", "diffusion", "timeseries", "simple")
+_LOADED = False
+
+
+def _registry() -> dict[str, type[Model]]:
+    """The registry with every family loaded (imported on first use, so that importing the
+    package costs nothing), in the order of :data:`FAMILIES`, whatever was imported first."""
+    global _LOADED
+    if not _LOADED:
+        for family in FAMILIES:
+            importlib.import_module(f"forecast.models.{family}")
+        order = {f"forecast.models.{family}": i for i, family in enumerate(FAMILIES)}
+        ranked = sorted(enumerate(_REGISTRY.items()),
+                        key=lambda item: (order.get(item[1][1].__module__, len(order)), item[0]))
+        _REGISTRY.clear()
+        _REGISTRY.update(entry for _, entry in ranked)
+        _LOADED = True
+    return _REGISTRY
 
 
 def register(name: str):
@@ -86,16 +107,17 @@ def register(name: str):
 
 
 def available_models() -> list[str]:
-    """Names of the registered models, in registration order."""
-    return list(_REGISTRY)
+    """Names of the registered models, in the order of :data:`FAMILIES`."""
+    return list(_registry())
 
 
 def get_model(name: str) -> type[Model]:
     """The model class registered as ``name``; ``UnknownModelError`` lists the valid names."""
+    registry = _registry()
     try:
-        return _REGISTRY[name]
+        return registry[name]
     except (KeyError, TypeError):
-        raise UnknownModelError(str(name), _REGISTRY) from None
+        raise UnknownModelError(str(name), registry) from None
 
 
 def fit(model: str, y: pd.Series, **options) -> FitResult:
@@ -176,7 +198,7 @@ def log_scale_forecast(centre, sd, quantile):
     ``quantile`` the two-sided quantile of the interval (normal or Student t).
     ``median = exp(centre)``; ``mean = exp(centre + sd**2 / 2)`` (lognormal).
     """
-    from forecast.headline import lognormal_mean
+    from forecast.data.headline import lognormal_mean
 
     centre, sd = np.asarray(centre, dtype=float), np.asarray(sd, dtype=float)
     median = np.exp(centre)

@@ -1,0 +1,691 @@
+"""``compute-forecast run``: every notebook of the project, executed and rendered, safely.
+
+What a run does, in order:
+
+1. **Plan** (:mod:`forecast.pipeline.runplan`, nothing heavy imported): find the project (walk up
+   to ``pyproject.toml``), its ``notebooks/*.ipynb``, read each ``parameters``
+   cell, merge the user's values (notebook defaults < ``--params`` file <
+   ``--param``), and check every name and type.  All user errors surface here,
+   before anything runs.  A notebook file that cannot be read is not a user
+   error: it fails alone and the others run.
+2. **Lock** ``outputs/.lock``, so two runs never write the same files at once
+   (the second waits, or refuses with ``wait=False``).
+3. **Cache**: a notebook whose code, parameters, input data, library and
+   packages are unchanged, and whose outputs are still the bytes it promoted,
+   is skipped (:mod:`forecast.pipeline.runcache`).
+4. **Execute** the others with papermill, ``jobs`` at a time, each in a fresh
+   kernel started in ``notebooks/`` (:mod:`forecast.pipeline.engine`), writing into a
+   staging folder; render each to one self-contained HTML page
+   (:mod:`forecast.pipeline.site.pages`).  Only a notebook that succeeds has its files
+   promoted into the output folder (:mod:`forecast.pipeline.staging`); a failing one
+   (error, dead kernel, ``timeout``, Ctrl-C) leaves the folder as it was, apart
+   from ``failed/`` and its status.
+5. **Record** each successful notebook's headline forecasts in the history as
+   soon as it finishes (:func:`forecast.history.record_run`), then write the
+   index pages and ``outputs/run.log``.
+
+Scenario runs (``scenario="bear"``) execute the notebooks that declare a
+``scenario`` parameter into ``outputs/scenarios/bear/``, and write the
+comparison page ``outputs/scenarios/index.html``.
+
+:func:`run_notebook` is step 3-4 for one notebook, parameters and output folder
+(what sweeps build on).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from forecast import io
+from forecast.pipeline import staging as _staging
+from forecast.pipeline import runcache
+from forecast.pipeline import runplan
+from forecast.pipeline import params as nbp
+from forecast._version import __version__
+from forecast.errors import NotebookExecutionError, UsageError
+from forecast.pipeline.runplan import Job, plan
+
+KERNEL = "compute-forecast"
+
+
+@dataclass
+class Result:
+    """How one notebook ended: ``status`` is "ok", "cached", "failed" or "interrupted".
+
+    ``error`` is the :class:`NotebookExecutionError` of a failed notebook (else None).
+    """
+
+    stem: str
+    scenario: str | None
+    status: str
+    seconds: float = 0.0
+    reason: str = ""
+    error: NotebookExecutionError | None = None
+    inputs: dict = field(default_factory=dict)       # data file -> sha256 (ran notebooks)
+    parameters: dict = field(default_factory=dict)   # effective parameters (ran notebooks)
+
+    @property
+    def message(self) -> str:
+        """The error in one line (empty when there is none)."""
+        return self.error.message if self.error is not None else ""
+
+
+@dataclass
+class RunReport:
+    """All results of a run; ``exit_code`` is 0 when nothing failed, else 1."""
+
+    results: list[Result]
+    index: Path
+    log: Path
+    seconds: float
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(r.status in ("failed", "interrupted") for r in self.results) else 0
+
+    def as_json(self) -> str:
+        results = [{"stem": r.stem, "scenario": r.scenario, "status": r.status,
+                    "seconds": r.seconds, "reason": r.reason, "error": r.message}
+                   for r in self.results]
+        return json.dumps({"results": results, "index": str(self.index),
+                           "log": str(self.log), "seconds": round(self.seconds, 3)}, indent=1)
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """How :func:`run_notebook` ended.
+
+    ``status`` is "ok" (executed, outputs promoted), "cached" (outputs already
+    current) or "failed" (``error`` says why; the output folder is unchanged
+    apart from ``failed/``).  ``outputs`` are the files in ``output_dir`` the
+    run vouches for (relative paths); ``seconds`` the execution time.
+    """
+
+    notebook: Path
+    status: str
+    output_dir: Path
+    seconds: float = 0.0
+    error: NotebookExecutionError | None = None
+    reason: str = ""
+    outputs: tuple = ()
+
+
+# -- the lock ---------------------------------------------------------------------------
+
+class RunLock:
+    """An exclusive ``flock`` on ``outputs/.lock`` for the duration of a run."""
+
+    def __init__(self, path: Path, *, wait: bool, say=lambda text: None):
+        self.path, self.wait, self.say, self.handle = Path(path), wait, say, None
+
+    def __enter__(self):
+        import fcntl
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "a+")
+        except OSError as err:
+            raise UsageError(f"cannot lock {self.path}: {err.strerror or err}; the output "
+                             f"folder must be a writable folder") from None
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "unknown"
+            if not self.wait:
+                self.handle.close()
+                raise UsageError(f"another compute-forecast run (pid {holder}) is writing "
+                                 f"{self.path.parent}; try again when it has finished") from None
+            self.say(f"waiting for another compute-forecast run (pid {holder}) to finish...")
+            fcntl.flock(self.handle, fcntl.LOCK_EX)
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(str(os.getpid()))
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()  # closing releases the flock
+
+
+# -- provenance ---------------------------------------------------------------------------
+
+def git_commit(root: Path) -> str | None:
+    """``<sha>`` of HEAD, with " (modified)" when the work tree differs; None outside git."""
+    try:
+        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=10)
+        if sha.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return sha.stdout.strip() + (" (modified)" if dirty.stdout.strip() else "")
+
+
+# -- one notebook ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Ran:
+    """A notebook whose kernel has finished: what it did, where it wrote, when and how long."""
+
+    ex: object            # forecast.pipeline.engine.Execution
+    stage: Path
+    began: _dt.datetime
+    seconds: float
+
+
+class _Run:
+    """State shared by the worker threads of one run, and the recipe that runs one notebook."""
+
+    def __init__(self, root: Path, *, force=False, timeout=None, show_code=False, html=True,
+                 history=True, log_path: Path | None = None, say=lambda text: None):
+        self.root, self.force, self.timeout = root, force, timeout
+        self.show_code, self.html, self.history, self.say = show_code, html, history, say
+        self.started = _dt.datetime.now(_dt.timezone.utc)
+        self.cancel = threading.Event()
+        self.kernels: list = []
+        self.memo: dict = {}
+        self.log_lines: list[str] = []
+        self.lock = threading.Lock()
+        self.log_path = log_path
+        self.library = runcache.library_fingerprint()
+        self.packages = runcache.packages_fingerprint()
+        self.commit = git_commit(root)
+        self.info = {"run_started": self.started.isoformat(timespec="seconds"),
+                     "git_commit": self.commit, "library_version": __version__}
+
+    def log(self, text: str) -> None:
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%H:%M:%S")
+        with self.lock:
+            self.log_lines.extend(f"{stamp} {line}" for line in text.rstrip().splitlines())
+            if self.log_path is not None:
+                io.atomic_write_text(self.log_path, "\n".join(self.log_lines) + "\n")
+
+    def check(self, job: Job) -> tuple[dict, str | None]:
+        """The job's cache key and why it must run (None: its outputs are current)."""
+        note = _staging.recover(job.run_dir, job.stem)
+        if note:
+            self.log(note)
+        key = runcache.key(notebook=runcache.notebook_fingerprint(nbp.read_notebook(job.path)),
+                           parameters=job.parameters, library=self.library,
+                           packages=self.packages,
+                           options={"show_code": self.show_code, "kernel": KERNEL,
+                                    "html": self.html})
+        if self.force:
+            return key, "--force"
+        state = runcache.load_state(job.run_dir, job.stem)
+        return key, runcache.stale_reason(state, key, self.root, job.run_dir, self.memo)
+
+    # The recipe (papermill's execute_notebook is the model): each step is one method.
+    def execute(self, job: Job, key: dict) -> Result:
+        """Run one notebook in a staging folder; promote its files only when it succeeds."""
+        return self.finish(job, key, self.run_kernel(job))
+
+    def run_kernel(self, job: Job, km=None) -> _Ran:
+        """The part that needs a kernel: the notebook executed, writing into its staging
+        folder; in the kernel of ``km`` when one was started for it (else a new one)."""
+        began, t0 = _dt.datetime.now(_dt.timezone.utc), time.monotonic()
+        stage = _staging.prepare(job.run_dir, job.stem)
+        ex = self._execute_in_kernel(job, stage, km)
+        return _Ran(ex, stage, began, time.monotonic() - t0)
+
+    def finish(self, job: Job, key: dict, ran: _Ran) -> Result:
+        """The rest, once the kernel has gone: hash inputs, provenance, page, then promote or
+        fail, then history.  :func:`run` does it while the next notebook's kernel runs."""
+        ex, stage, seconds = ran.ex, ran.stage, ran.seconds
+        if self.cancel.is_set():
+            _staging.discard(job.run_dir, job.stem)
+            return Result(job.stem, job.scenario, "interrupted", seconds)
+        inputs = self._input_hashes(job, ex)
+        self._add_provenance(job, ex, ran.began, seconds, inputs, _staging.staged_files(stage))
+        t1 = time.monotonic()
+        page = self._render(job, ex)
+        if ex.error is not None:
+            return self._fail(job, ex, page, seconds)
+        t2 = time.monotonic()
+        self._stage_pages(job, ex, page, stage)
+        outputs = self._promote(job, key, inputs, seconds)
+        self.log(f"ok {job.name} in {seconds:.1f} s (then page {t2 - t1:.1f} s, promote "
+                 f"{time.monotonic() - t2:.2f} s); read {', '.join(inputs) or 'no data file'}; "
+                 f"wrote {len(outputs)} file(s)")
+        result = Result(job.stem, job.scenario, "ok", seconds, inputs=inputs,
+                        parameters={k: v for k, v in job.parameters.items()
+                                    if k not in nbp.RESERVED})
+        if self.history:
+            self._record_history(job, result)
+        return result
+
+    def _execute_in_kernel(self, job: Job, stage: Path, km=None):
+        """papermill in a fresh kernel, ``output_dir`` pointing at the staging folder."""
+        from forecast.pipeline import engine as _engine
+
+        inject = dict(job.inject)
+        if "output_dir" in inject:
+            inject["output_dir"] = str(stage)
+        # a pooled kernel already writes to this log (KernelPool.take renamed it): append
+        with open(self.kernel_log(job), "a" if km is not None else "w") as kernel_log:
+            ex = _engine.execute(
+                job.path, parameters=inject, kernel_name=KERNEL, cwd=str(job.path.parent),
+                read_roots=[str(self.root / "data"), str(self.root / "notebooks")],
+                write_root=str(stage), timeout=self.timeout, kernel_log=kernel_log,
+                on_kernel=self.kernels.append, km=km)
+        for cell in ex.nb.cells:  # the page shows where the files went, not the staging folder
+            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                cell.source = cell.source.replace(str(stage), str(job.run_dir))
+        return ex
+
+    @staticmethod
+    def kernel_log(job: Job) -> Path:
+        """``<run_dir>/.cache/<stem>.kernel.log``: the kernel's own stdout and stderr."""
+        cache_dir = job.run_dir / ".cache"
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        return cache_dir / f"{job.stem}.kernel.log"
+
+    def _input_hashes(self, job: Job, ex) -> dict:
+        """sha256 of the data files the notebook read (and the inputs it declares)."""
+        inputs = {Path(p).resolve() for p in ex.read if Path(p).is_file() and Path(p) != job.path}
+        inputs |= {(self.root / "data" / p).resolve() for p in job.declared_inputs
+                   if (self.root / "data" / p).is_file()}
+        return {str(p.relative_to(self.root)): runcache.sha256_file(p, self.memo)
+                for p in sorted(inputs) if p.is_relative_to(self.root)}
+
+    def _add_provenance(self, job: Job, ex, began, seconds, inputs: dict, written) -> None:
+        from forecast.data.provenance import data_sources
+
+        ex.nb.metadata["compute_forecast"] = {
+            "notebook": job.path.name, "scenario": job.scenario,
+            "run_started": began.isoformat(timespec="seconds"), "seconds": round(seconds, 2),
+            "git_commit": self.commit, "library_version": __version__,
+            "python": sys.version.split()[0], "kernel": KERNEL,
+            "parameters": dict(job.parameters),
+            "data_files": [{"path": p, "sha256": d} for p, d in inputs.items()],
+            "sources": data_sources(sorted(self.root / p for p in inputs)), "outputs": written,
+            "status": "failed" if ex.error else "ok"}
+
+    def _render(self, job: Job, ex) -> str | None:
+        """The HTML page (None when pages are not wanted); a rendering failure fails the notebook."""
+        if not self.html and ex.error is None:
+            return None
+        from forecast.pipeline.site import pages as report
+
+        try:
+            return report.render_notebook(
+                ex.nb, notebook_dir=job.path.parent, show_code=self.show_code, title=job.title,
+                footer=report.provenance_footer(ex.nb.metadata["compute_forecast"]))
+        except Exception as err:  # a broken output must not take the run down
+            if ex.error is None:
+                ex.error = NotebookExecutionError(job.path.name, None, "RenderError",
+                                                  f"HTML rendering failed: {err}")
+            return None
+
+    def _fail(self, job: Job, ex, page: str | None, seconds: float) -> Result:
+        """Keep the failed notebook in ``failed/``; the output folder itself is not touched."""
+        import nbformat
+
+        failed = job.run_dir / "failed"
+        io.atomic_write_text(failed / f"{job.stem}.ipynb", nbformat.writes(ex.nb))
+        if page is not None:
+            io.atomic_write_text(failed / f"{job.stem}.html", page)
+        else:
+            (failed / f"{job.stem}.html").unlink(missing_ok=True)
+        partial = _staging.discard(job.run_dir, job.stem)
+        state = runcache.load_state(job.run_dir, job.stem)
+        state["last"] = {"status": "failed", "finished": _now(), "seconds": seconds,
+                         "error": ex.error.message}
+        runcache.save_state(job.run_dir, job.stem, state)
+        kept = (f"\nfiles it wrote are in failed/{job.stem}/: {', '.join(partial)}"
+                if partial else "")
+        self.log(f"FAILED {job.name}: {ex.error.message}{kept}\n"
+                 f"{_strip_ansi(ex.error.traceback)}".rstrip())
+        return Result(job.stem, job.scenario, "failed", seconds, error=ex.error)
+
+    def _stage_pages(self, job: Job, ex, page: str | None, stage: Path) -> None:
+        import nbformat
+
+        io.atomic_write_text(stage / "notebooks" / f"{job.stem}.ipynb", nbformat.writes(ex.nb))
+        if page is not None:
+            io.atomic_write_text(stage / "html" / f"{job.stem}.html", page)
+
+    def _promote(self, job: Job, key: dict, inputs: dict, seconds: float) -> list[str]:
+        finished = _now()
+        state = runcache.load_state(job.run_dir, job.stem)
+        state["good"] = {"key": key, "inputs": inputs, "finished": finished, "seconds": seconds}
+        state["last"] = {"status": "ok", "finished": finished, "seconds": seconds, "error": ""}
+        return _staging.promote(job.run_dir, job.stem, state)
+
+    def _record_history(self, job: Job, result: Result) -> None:
+        """Append the notebook's headline forecasts to its folder's history, now (a later kill
+        cannot lose them).  A damaged history is reported on the console and in the log."""
+        if not (job.run_dir / "tables" / f"headline_{job.stem}.csv").is_file():
+            return
+        from forecast.data.history import record_run
+
+        data_hash = runcache.sha256_text("\n".join(f"{p} {d}" for p, d in result.inputs.items()))
+        with self.lock:
+            try:
+                rows = record_run(job.run_dir, run_time=self.info["run_started"],
+                                  parameters={job.stem: result.parameters}, data_hash=data_hash,
+                                  version=__version__, notebooks=[job.stem])
+            except Exception as err:  # the history must not turn a good run into a failed one
+                text = f"forecast history not updated for {job.name}: {type(err).__name__}: {err}"
+                self.say(text)
+                rows = None
+        self.log(text if rows is None else f"forecast history: {rows} headline row(s) of "
+                 f"{job.name} appended in {job.run_dir / 'history'}")
+
+    def broken(self, job: Job) -> Result:
+        """A notebook file that cannot be read or parsed: failed, alone."""
+        error = NotebookExecutionError(job.path.name, None, "InvalidNotebook", job.problem)
+        state = runcache.load_state(job.run_dir, job.stem)
+        state["last"] = {"status": "failed", "finished": _now(), "seconds": 0.0,
+                         "error": error.message}
+        runcache.save_state(job.run_dir, job.stem, state)
+        self.log(f"FAILED {job.name}: {error.message}")
+        return Result(job.stem, job.scenario, "failed", error=error, reason="cannot be read")
+
+    def kill_kernels(self) -> None:
+        import signal
+
+        for km in self.kernels:
+            pid = getattr(getattr(getattr(km, "provisioner", None), "process", None), "pid", None)
+            if pid:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+
+
+# -- one notebook, for sweeps and scripts -------------------------------------------------------
+
+def run_notebook(notebook, parameters=None, output_dir=None, *, html: bool = False,
+                 use_cache: bool = True, timeout: float | None = None,
+                 show_code: bool = False) -> NotebookRun:
+    """Execute one notebook with ``parameters`` into ``output_dir``, transactionally and cached.
+
+    Parameters
+    ----------
+    notebook : path of an ``.ipynb`` inside a project (the project is found from it).
+    parameters : ``{name: value}``, checked against the notebook's ``parameters``
+        cell (names and types) before anything runs; ``data_dir`` and ``output_dir``
+        are set by the runner.
+    output_dir : the folder the notebook's figures, tables and executed copy go to
+        (``html/`` too with ``html=True``); created when missing.
+    use_cache : skip the run when the same notebook, parameters, data, library and
+        packages already produced the files now in ``output_dir``.
+    timeout : seconds for the whole notebook (None: no limit).
+
+    Returns
+    -------
+    NotebookRun.  A failing notebook is ``status="failed"`` with a
+    :class:`NotebookExecutionError` in ``error``, and leaves ``output_dir`` as it
+    was apart from ``failed/``.  Bad parameters raise ParameterError /
+    UnknownNameError; a missing kernel UsageError.  Runs on the same notebook and
+    folder wait for each other; different folders run independently.
+    """
+    if output_dir is None:
+        raise UsageError("run_notebook needs an output_dir")
+    if timeout is not None and not timeout > 0:
+        raise UsageError(f"timeout must be positive, got {timeout!r}")
+    path = Path(notebook).resolve()
+    root = io.project_root(path.parent)
+    job = runplan.single_job(root, path, dict(parameters or {}), Path(output_dir).resolve())
+    with RunLock(_staging.lock_path(job.run_dir, job.stem), wait=True):
+        state = _Run(root, force=not use_cache, timeout=timeout, show_code=show_code, html=html,
+                     history=False)
+        key, reason = state.check(job)
+        if reason is None:
+            outputs = runcache.load_state(job.run_dir, job.stem)["good"]["outputs"]
+            return NotebookRun(path, "cached", job.run_dir, 0.0, None, "unchanged",
+                               tuple(outputs))
+        from forecast.pipeline import kernels as _kernels
+
+        _kernels.check_kernel(KERNEL)
+        runcache.compile_library()
+        try:
+            result = state.execute(job, key)
+        except BaseException:
+            state.cancel.set()
+            state.kill_kernels()
+            _staging.discard(job.run_dir, job.stem)
+            raise
+    outputs = ()
+    if result.status == "ok":
+        outputs = tuple(runcache.load_state(job.run_dir, job.stem)["good"]["outputs"])
+    return NotebookRun(path, result.status, job.run_dir, result.seconds, result.error, reason,
+                       outputs)
+
+
+# -- the run ---------------------------------------------------------------------------
+
+def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs=None,
+        timeout=None, scenario=None, all_scenarios=False, show_code=False, wait=True,
+        progress=None) -> RunReport:
+    """Bring every selected notebook's outputs up to date; see the module docstring.
+
+    Parameters
+    ----------
+    project : any folder inside the project (default: the cwd).
+    only : notebook names (stem, file name or unique prefix) to run; default all.
+    params : ``"NAME=VALUE"`` texts (Python literals); params_file : YAML file.
+    force : ignore the cache.  jobs : notebooks at once (default: number of cores).
+    timeout : seconds allowed per notebook (None: unlimited).
+    scenario / all_scenarios : run the scenario notebooks for one / every scenario.
+    show_code : show code cells in the HTML pages.  wait : wait for a concurrent run
+        (False: refuse).  progress : a :class:`forecast.pipeline.progress.Progress` or None.
+
+    Returns
+    -------
+    RunReport; ``exit_code`` 1 when a notebook failed.  User errors raise
+    UsageError / UnknownNameError / ParameterError before anything runs.
+    """
+    from forecast.pipeline.site import pages as report
+    from forecast.pipeline.progress import Progress
+
+    t0 = time.monotonic()
+    root = io.project_root(project)
+    job_list = plan(root, only=only, params=params, params_file=params_file, scenario=scenario,
+                    all_scenarios=all_scenarios)
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    if timeout is not None and not timeout > 0:
+        raise UsageError(f"--timeout must be positive, got {timeout:g}")
+    progress = progress or Progress(stream=None)
+    with RunLock(root / "outputs" / ".lock", wait=wait, say=progress.say):
+        state = _Run(root, force=force, timeout=timeout, show_code=show_code,
+                     log_path=root / "outputs" / "run.log", say=progress.say)
+        state.log(f"compute-forecast {__version__} run in {root} (jobs={jobs}, force={force})")
+        for run_dir in sorted({job.run_dir for job in job_list}):
+            for note in _staging.recover_all(run_dir):
+                state.log(note)
+        for warning in runplan.skipped_scenario_files(root):
+            state.log(warning)
+            progress.say(warning)
+        results, todo = _check_all(state, job_list, progress)
+        if todo:
+            from forecast.pipeline import kernels as _kernels
+
+            _kernels.check_kernel(KERNEL)
+            results += _execute_all(state, todo, jobs, progress)
+        index = report.write_indexes(root, results, state.info)
+        report = RunReport(results, index, state.log_path, time.monotonic() - t0)
+        counts = {s: sum(r.status == s for r in results) for s in ("ok", "cached", "failed")}
+        state.log(f"done in {report.seconds:.1f} s: {counts['ok']} ok, {counts['cached']} cached, "
+                  f"{counts['failed']} failed")
+    progress.summary(report)
+    if any(r.status == "interrupted" for r in results):
+        raise KeyboardInterrupt
+    return report
+
+
+def _check_all(state: _Run, job_list: list[Job], progress) -> tuple[list[Result], list]:
+    """Cached and unreadable notebooks are settled here; the rest is returned to run,
+    longest first (last run's time), which packs the workers best."""
+    results, todo = [], []
+    for job in job_list:
+        if job.problem:
+            results.append(state.broken(job))
+            progress.finished(job.name, "failed", 0.0, results[-1].message)
+            continue
+        key, reason = state.check(job)
+        if reason is not None:
+            todo.append((job, key, reason))
+            state.log(f"run {job.name}: {reason}")
+            continue
+        results.append(Result(job.stem, job.scenario, "cached", reason="unchanged"))
+        progress.finished(job.name, "cached", 0.0)
+        _staging.clear_failed(job.run_dir, job.stem)
+        last = runcache.load_state(job.run_dir, job.stem)
+        if last.get("last", {}).get("status") != "ok":
+            last["last"] = {**last.get("last", {}), "status": "ok", "error": ""}
+            runcache.save_state(job.run_dir, job.stem, last)
+    todo.sort(key=lambda t: -_expected_seconds(t[0]))
+    return results, todo
+
+
+def _expected_seconds(job: Job) -> float:
+    """How long ``job`` should take, to start the longest first: its last run's seconds;
+    before any run, the notebook's own estimate (``metadata.compute_forecast.
+    expected_seconds``, a positive number); else 0."""
+    seconds = runcache.load_state(job.run_dir, job.stem).get("last", {}).get("seconds")
+    if isinstance(seconds, (int, float)) and seconds > 0:
+        return float(seconds)
+    try:
+        hint = nbp.read_notebook(job.path)["metadata"]["compute_forecast"]["expected_seconds"]
+    except (UsageError, KeyError, TypeError):
+        return 0.0
+    ok = isinstance(hint, (int, float)) and not isinstance(hint, bool) and 0 < hint < 86400
+    return float(hint) if ok else 0.0
+
+
+def _execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
+    """Run ``todo`` in its order, ``jobs`` kernels at a time.
+
+    A notebook holds one of the ``jobs`` slots only while its kernel runs: its page,
+    provenance, promotion and history are done by a finishing thread while the next
+    kernel starts, so no core waits on the runner's bookkeeping between notebooks.
+    """
+    from forecast.pipeline.kernels import KernelPool, kill
+
+    waiting, lock, done = list(todo), threading.Lock(), []
+    finishing = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="finish")
+    # the next notebooks' kernels start while the current ones run (see forecast.pipeline.kernels)
+    notebooks = state.root / "notebooks"
+    pool = KernelPool(KERNEL, notebooks, state.root / "outputs" / ".cache", workers=jobs)
+    ahead = [0]
+
+    def prepare():  # one kernel per notebook still to run, at most
+        with lock:
+            if ahead[0] < len(todo) and not state.cancel.is_set():
+                ahead[0] += 1
+                pool.prepare()
+
+    def take():
+        with lock:
+            return waiting.pop(0) if waiting and not state.cancel.is_set() else None
+
+    def settle(job, result: Result) -> Result:
+        progress.finished(job.name, result.status, result.seconds, result.message)
+        return result
+
+    def finish(job, key, reason, ran, job_lock) -> Result:
+        try:
+            result = state.finish(job, key, ran)
+            result.reason = reason
+        except Exception as err:  # a runner bug must not hide the other notebooks' results
+            result = _runner_error(state, job, err)
+        finally:
+            job_lock.__exit__(None, None, None)
+        return settle(job, result)
+
+    def kernels():
+        while (item := take()) is not None:
+            job, key, reason = item
+            progress.started(job.name)
+            state.log(f"start {job.name}")
+            job_lock = RunLock(_staging.lock_path(job.run_dir, job.stem), wait=True).__enter__()
+            km = pool.take(state.kernel_log(job)) if job.path.parent == notebooks else None
+            prepare()
+            try:
+                ran = state.run_kernel(job, km)
+            except BaseException as err:  # also asyncio.CancelledError from a killed kernel
+                job_lock.__exit__(None, None, None)
+                if km is not None:
+                    kill(km)  # nbclient may not have taken it over
+                if state.cancel.is_set():
+                    _staging.discard(job.run_dir, job.stem)
+                    result = Result(job.stem, job.scenario, "interrupted")
+                else:
+                    result = _runner_error(state, job, err)
+                with lock:
+                    done.append(settle(job, result))
+                continue
+            future = finishing.submit(finish, job, key, reason, ran, job_lock)
+            with lock:
+                done.append(future)
+
+    n = max(1, min(jobs, len(todo)))
+    for _ in range(n):
+        prepare()
+    runcache.compile_library()  # each kernel then imports the library's bytecode
+    if state.html:
+        from forecast.pipeline.site import pages as report
+
+        finishing.submit(report.warm_up, state.show_code)
+    from forecast.pipeline import engine as _engine  # noqa: F401  (papermill's import, while the kernels start)
+
+    # futures, not Thread.join: a Ctrl-C that lands inside Thread.join can leave a running
+    # thread marked as finished (CPython 3.11), and its notebook would go missing
+    workers = ThreadPoolExecutor(max_workers=n, thread_name_prefix="notebook")
+    loops = [workers.submit(kernels) for _ in range(n)]
+    try:
+        _wait_all(loops)
+        _wait_all([f for f in done if not isinstance(f, Result)])
+    except KeyboardInterrupt:
+        state.cancel.set()
+        state.kill_kernels()
+        wait(loops)
+        state.log("interrupted (Ctrl-C): outputs of unfinished notebooks were left as they were")
+    workers.shutdown(wait=True)
+    pool.close()
+    finishing.shutdown(wait=True)
+    for loop in loops:
+        loop.result()  # a bug in the loop itself is not swallowed
+    results = [f if isinstance(f, Result) else f.result() for f in done]
+    return results + [Result(job.stem, job.scenario, "interrupted") for job, *_ in waiting]
+
+
+def _wait_all(futures) -> None:
+    """Wait for every future, waking twice a second so Ctrl-C is handled promptly."""
+    pending = list(futures)
+    while pending:
+        pending = list(wait(pending, timeout=0.5).not_done)
+
+
+def _runner_error(state: _Run, job: Job, err: Exception) -> Result:
+    """A failure of the runner itself (not of the notebook), logged with its traceback."""
+    import traceback
+
+    state.log(f"FAILED {job.name}: runner error {type(err).__name__}: {err}\n"
+              f"{traceback.format_exc()}")
+    _staging.discard(job.run_dir, job.stem)
+    return Result(job.stem, job.scenario, "failed", error=NotebookExecutionError(
+        job.path.name, None, "RunnerError", f"{type(err).__name__}: {err}"))

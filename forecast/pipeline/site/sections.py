@@ -1,0 +1,212 @@
+"""Sections of the site built from a run's files: the forecast history chart and the
+scenario comparison (fans on one axis, pivots of medians and threshold probabilities).
+
+These need pandas and matplotlib, so each section is cached in
+``<outputs>/.cache/site-<name>.json`` under a key made of its input files'
+sizes and modification times and the library's source: writing the index
+after a run with nothing to do reuses them without importing either.
+Every section degrades to a sentence saying what is missing, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+from pathlib import Path
+
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def cached(cache_dir: Path, name: str, inputs: list[Path], build) -> str:
+    """``build()`` (an HTML string), reused while ``inputs`` and the library source are unchanged.
+
+    The library counts whole (every module of the package, as the run cache counts it): a
+    change of chart style or number format must not leave a cached section stale.
+    """
+    from forecast.pipeline.runcache import library_fingerprint
+
+    parts = [f"library:{library_fingerprint()}"]
+    for path in inputs:
+        try:
+            st = os.stat(path)
+            parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}:missing")
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    file = Path(cache_dir) / f"site-{name}.json"
+    try:
+        saved = json.loads(file.read_text(encoding="utf-8"))
+        if saved.get("key") == key:
+            return saved["html"]
+    except (OSError, ValueError, KeyError):
+        pass
+    text = build()
+    try:
+        from forecast import io
+
+        io.atomic_write_text(file, json.dumps({"key": key, "html": text}))
+    except OSError:
+        pass  # a read-only cache only costs time
+    return text
+
+
+# -- forecast history ----------------------------------------------------------------------
+
+def _defaults(root: Path) -> dict[str, dict]:
+    """Notebook stem -> {parameter: default} (literal defaults only)."""
+    from forecast.pipeline import params as nbp
+    from forecast.pipeline.runplan import notebooks
+
+    found = {}
+    for path in notebooks(root):
+        try:
+            found[path.stem] = {n: p.default for n, p in nbp.notebook_parameters(path).items()
+                                if n not in nbp.RESERVED}
+        except Exception:  # an unreadable notebook: its runs count as exploratory
+            found[path.stem] = None
+    return found
+
+
+def canonical(parameters: str, notebook: str, defaults: dict) -> bool:
+    """Whether a history row's run used the notebook's default parameters.
+
+    ``parameters`` is the row's JSON: ``{notebook: {name: value}}`` (as the
+    runner records it) or a flat ``{name: value}``.
+    """
+    try:
+        given = json.loads(parameters) if isinstance(parameters, str) and parameters else {}
+    except ValueError:
+        return False
+    if isinstance(given.get(notebook), dict):
+        given = given[notebook]
+    wanted = defaults.get(notebook)
+    if wanted is None or not isinstance(given, dict):
+        return False
+
+    def same(a, b):
+        return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+    return all(name in wanted and same(value, wanted[name]) for name, value in given.items()
+               if name not in ("data_dir", "output_dir"))
+
+
+def history_section(out: Path, root: Path, year: int = 2030) -> str:
+    """The forecast-history chart (how the ``year`` forecast moved, run by run) with its data."""
+    from forecast.data import history
+
+    heading = f'<h2 id="forecast-history">How our {year} forecast moved, run by run</h2>'
+    try:
+        rows = history.load_history(out)
+    except Exception as err:  # no history yet, or a damaged one: say so
+        return heading + f"<p>No forecast history to draw yet ({_e(str(err).split(';')[0])}).</p>"
+    rows = rows[(rows["year"] == year) & (rows["unit"] == "FLOP/s")
+                & (rows["component"] == "total")]
+    if rows.empty:
+        return heading + f"<p>The forecast history has no {year} total yet.</p>"
+    defaults = _defaults(root)
+    rows = rows.assign(canonical=[canonical(p, n, defaults)
+                                  for p, n in zip(rows["parameters"], rows["notebook"])])
+    rows = rows.assign(run_time=rows["run_time"].astype(str))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from forecast.present import plots
+    from forecast import present
+
+    fig = plots.plot_forecast_history(rows, year=year)
+    n_runs, n_explore = rows["run_time"].nunique(), rows.loc[~rows["canonical"], "run_time"].nunique()
+    caption = (f"The {year} forecast of global total compute in each of {n_runs} recorded runs "
+               f"(median and interval per notebook and model). Filled markers joined by lines "
+               f"are canonical runs (default parameters); hollow markers are exploratory runs "
+               f"with other parameters ({n_explore} of the {n_runs}).")
+    data = rows[["run_time", "notebook", "model", "scope", "precision", "year", "median",
+                 "lower", "upper", "level", "canonical", "parameters"]]
+    shown = present.figure(fig, caption=caption, data=data, name=f"forecast_history_{year}")
+    return heading + shown._repr_html_()
+
+
+# -- scenario comparison -------------------------------------------------------------------
+
+def _read(path: Path):
+    import pandas as pd
+
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError):
+        return None
+
+
+def comparison_sections(scenarios: list[dict], component: str = "total") -> str:
+    """Fans of every scenario on one axis, a pivot of medians and one of threshold probabilities.
+
+    ``scenarios``: dicts with ``name`` and ``dir`` (the scenario's output folder).
+    Reads each folder's ``tables/scenarios_percentiles.csv``, ``scenarios_headline.csv``
+    and ``scenarios_thresholds.csv`` (that scenario's own rows).
+    """
+    import pandas as pd
+
+    from forecast import present
+
+    parts = []
+    frames = {}
+    for table in ("scenarios_percentiles", "scenarios_headline", "scenarios_thresholds"):
+        found = []
+        for s in scenarios:
+            frame = _read(Path(s["dir"]) / "tables" / f"{table}.csv")
+            if frame is not None and "scenario" in frame:
+                found.append(frame[frame["scenario"] == s["name"]])
+        frames[table] = pd.concat(found, ignore_index=True) if found else None
+
+    parts.append('<h2 id="fans">The scenarios on one axis</h2>')
+    fans = frames["scenarios_percentiles"]
+    if fans is not None and not fans.empty and component in set(fans["component"]):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from forecast.present import plots
+
+        fig = plots.fan_comparison(fans, component, title=f"Global {component}: every scenario")
+        mine = fans[fans["component"] == component]
+        caption = (f"Median and 5th-95th percentile band of the simulated {component} in each "
+                   f"scenario ({', '.join(dict.fromkeys(mine['scenario']))}), one log axis.")
+        parts.append(present.figure(fig, caption=caption, data=mine,
+                                    name=f"scenario_fans_{component}")._repr_html_())
+    else:
+        parts.append("<p>Not yet computed: the scenario runs have not written "
+                     "<code>tables/scenarios_percentiles.csv</code>.</p>")
+
+    parts.append('<h2 id="medians">Medians by scenario</h2>')
+    head = frames["scenarios_headline"]
+    if head is not None and {"component", "precision", "year", "scenario", "p50"} <= set(head):
+        pivot = head.pivot_table(index=["component", "precision", "year"], columns="scenario",
+                                 values="p50", sort=False).reset_index()
+        pivot.columns.name = None
+        names = [c for c in pivot.columns if c not in ("component", "precision", "year")]
+        parts.append(present.table(pivot, kinds={n: "flops" for n in names},
+                                   labels={n: f"{n} p50" for n in names},
+                                   caption="Median (p50) of each scenario's simulated FLOP/s; "
+                                           "the precision of each row is named.")._repr_html_())
+    else:
+        parts.append("<p>Not yet computed: no scenario has written "
+                     "<code>tables/scenarios_headline.csv</code>.</p>")
+
+    parts.append('<h2 id="thresholds">Threshold probabilities</h2>')
+    probs = frames["scenarios_thresholds"]
+    if probs is not None and {"label", "scenario", "probability", "year"} <= set(probs):
+        pivot = probs.pivot_table(index=["component", "year", "label"], columns="scenario",
+                                  values="probability", sort=False).reset_index()
+        pivot.columns.name = None
+        names = [c for c in pivot.columns if c not in ("component", "year", "label")]
+        parts.append(present.table(pivot, kinds={n: "rate" for n in names},
+                                   labels={"label": "threshold", **{n: f"{n}: P (%)" for n in names}},
+                                   caption="Share of simulated paths above each published "
+                                           "figure, by scenario.")._repr_html_())
+    else:
+        parts.append("<p>Not yet computed: no scenario has written "
+                     "<code>tables/scenarios_thresholds.csv</code>.</p>")
+    return "\n".join(parts)

@@ -1,0 +1,435 @@
+"""``compute-forecast sweep``: one notebook over a grid of parameters, gathered into one table.
+
+A sweep runs a notebook once per point of a grid file (:mod:`forecast.pipeline.sweep.grid`)
+and answers in one place::
+
+    outputs/sweeps/NAME/
+      points/<id>/      one run of the notebook per point (tables/, figures/, notebooks/...)
+      sweep.csv         every point's headline rows, one row per point x headline row
+      sweep.json        how the last sweep went: each point's status, time and error
+      index.html        the sweep page: what moves each headline figure (forecast.pipeline.sweep.page)
+    outputs/sweeps/index.html   every sweep, linked from outputs/index.html
+
+**Each point** is one :func:`forecast.runner.run_notebook` call, so it has the
+runner's guarantees: outputs staged and promoted only on success, cached (a
+rerun executes only new or changed points), a failure recorded without stopping
+the other points.  ``<id>`` is a digest of the point's parameter values
+(:func:`forecast.pipeline.sweep.grid.point_id`), so a point keeps its folder and cache
+when the grid around it changes.  HTML pages are off by default (``html=True``).
+
+**sweep.csv** has the columns ``point``, the parameters set by the grid file
+(named as in the notebook; ``param_<name>`` when the name is also a column of
+sweep.csv or of the headline schema, such as ``level``), ``status`` (``ok``,
+``failed`` or ``not run``), ``error``, then the
+headline table's columns, whose values are copied as text.  Rows follow the
+grid's point order and each table's row order, so the file is byte-identical
+whichever executor ran the points and in whatever order they finished.
+
+**Executors.**
+
+* ``"local"`` (default): ``jobs`` worker processes on this machine (default: the
+  number of cores), each running one point at a time.
+* ``"dask-local"``: a :class:`distributed.LocalCluster` of ``jobs`` single-threaded
+  worker processes, started for the sweep and closed after it.
+* ``"dask"`` with ``scheduler="tcp://HOST:PORT"``: an existing Dask scheduler.
+  Its workers run the same point function, :func:`run_point`.  **They must see
+  the project at the same path as this machine** (a shared filesystem: NFS, a
+  cluster home folder, or one machine) **and have the project installed** in
+  their Python environment with the same version and the ``compute-forecast``
+  Jupyter kernel registered.  The project's notebooks, ``data/`` and the points'
+  output folders are read and written there.  Before any point is submitted,
+  every worker is asked whether it can see the notebook; when one cannot, the
+  sweep stops with a one-line error naming the worker.
+
+Dask is used through its public API only (``LocalCluster``, ``Client.submit``,
+``as_completed``, ``Client.run``), and imported only when a Dask executor is chosen.
+
+The local and ``dask-local`` executors start processes with ``spawn``, so a *script*
+that calls :func:`run` must do so under ``if __name__ == "__main__":`` (as with any
+:mod:`multiprocessing` code); notebooks and the command line need nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io as _text_io
+import json
+import os
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from forecast import io
+from forecast.pipeline.sweep import executors as sweep_exec
+from forecast.pipeline.sweep import grid as sweep_grid
+from forecast.pipeline import params as nbp
+from forecast._version import __version__
+from forecast.errors import ForecastError, UsageError
+from forecast.pipeline.sweep.executors import (  # noqa: F401  (public names of the sweep API)
+    PointOutcome,
+    PointTask,
+    SweepProgress,
+    run_point,
+    up_to_date,
+)
+
+EXECUTORS = ("local", "dask-local", "dask")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+#: columns of sweep.csv before the parameters and after them (then the headline columns)
+LEAD, STATUS = ("point",), ("status", "error")
+
+
+# -- gathering ----------------------------------------------------------------------------------
+
+def _text(value) -> str:
+    """A parameter value as a sweep.csv cell (floats round-trip; lists and dicts as JSON)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def headline_path(point_dir: Path, stem: str) -> Path:
+    """Where a point's headline table is (contract 1: ``tables/headline_<notebook>.csv``)."""
+    return Path(point_dir) / "tables" / f"headline_{stem}.csv"
+
+
+def gather(sweep_dir: Path, grid, stem: str, outcomes: dict) -> tuple[str, dict]:
+    """The text of sweep.csv (every point's headline rows, in the grid's point order) and
+    the column of each parameter in it.
+
+    ``outcomes``: point id -> :class:`PointOutcome` (a point without one is "not run").
+    """
+    points_dir = Path(sweep_dir) / "points"
+    tables, headline_cols = {}, []
+    for point in grid.points:
+        outcome = outcomes.get(point.id)
+        if outcome is None or outcome.status not in ("ok", "cached"):
+            continue
+        path = headline_path(points_dir / point.id, stem)
+        try:
+            with open(path, newline="", encoding="utf-8") as handle:
+                rows = list(csv.reader(handle))
+        except FileNotFoundError:
+            rows = []
+        tables[point.id] = rows
+        for column in rows[0] if rows else []:
+            if column not in headline_cols:
+                headline_cols.append(column)
+    from forecast.data.headline import COLUMNS  # the contract's columns clash even when absent
+
+    taken = set(LEAD) | set(STATUS) | set(headline_cols) | set(COLUMNS)
+    param_cols = [(name, f"param_{name}" if name in taken else name) for name in grid.parameters]
+    buffer = _text_io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*LEAD, *(c for _, c in param_cols), *STATUS, *headline_cols])
+    for point in grid.points:
+        outcome = outcomes.get(point.id)
+        status = "not run" if outcome is None else \
+            "ok" if outcome.status in ("ok", "cached") else "failed"
+        error = "" if outcome is None else outcome.error
+        lead = [point.id, *(_text(point.values[name]) for name, _ in param_cols), status, error]
+        rows = tables.get(point.id, [])
+        if len(rows) < 2:
+            writer.writerow(lead + [""] * len(headline_cols))
+            continue
+        index = [headline_cols.index(c) for c in rows[0]]
+        for row in rows[1:]:
+            cells = [""] * len(headline_cols)
+            for i, value in zip(index, row):
+                cells[i] = value
+            writer.writerow(lead + cells)
+    return buffer.getvalue(), dict(param_cols)
+
+
+# -- the sweep -------------------------------------------------------------------------------
+
+@dataclass
+class SweepReport:
+    """What a sweep did; ``exit_code`` is 0 when every point is ok or cached, else 1."""
+
+    name: str
+    notebook: str
+    directory: Path
+    outcomes: list
+    seconds: float
+    executor: str
+    grid: object = field(repr=False, default=None)
+
+    @property
+    def counts(self) -> dict:
+        return {s: sum(o.status == s for o in self.outcomes)
+                for s in ("ok", "cached", "failed", "not run")}
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if all(o.status in ("ok", "cached") for o in self.outcomes) else 1
+
+    @property
+    def csv(self) -> Path:
+        return self.directory / "sweep.csv"
+
+    @property
+    def page(self) -> Path:
+        return self.directory / "index.html"
+
+    def frame(self):
+        """sweep.csv as a DataFrame (``error`` empty strings, not NaN)."""
+        import pandas as pd
+
+        frame = pd.read_csv(self.csv, keep_default_na=False, na_values=[""],
+                            dtype={"point": str, "status": str, "error": str})
+        frame["error"] = frame["error"].fillna("")
+        if "year" in frame.columns and frame["year"].dtype.kind == "f":
+            frame["year"] = frame["year"].astype("Int64")  # failed points leave it empty
+        frame.attrs["sweep"] = {"name": self.name, "notebook": self.notebook,
+                                "directory": str(self.directory), "counts": self.counts,
+                                "parameters": list(self.grid.parameters) if self.grid else []}
+        return frame
+
+
+def _select(root: Path, notebook) -> Path:
+    from forecast.pipeline.runplan import notebooks, select
+
+    path = Path(notebook)
+    if path.suffix == ".ipynb" and path.is_file():
+        return path.resolve()
+    return select(notebooks(root), [str(notebook)])[0]
+
+
+def plan(notebook, grid, *, project=None, name=None, max_points=None):
+    """Check a sweep before anything runs: ``(root, notebook path, Grid, name)``.
+
+    Raises ParameterError / UsageError / UnknownNameError (one line) for a bad
+    notebook, grid file or name.
+    """
+    root = io.project_root(project)
+    path = _select(root, notebook)
+    params = nbp.notebook_parameters(path)
+    from forecast.pipeline import runplan
+
+    scenarios = []
+
+    def validate(name, value):  # what the runner refuses beyond types: an unknown scenario
+        if name == runplan.SCENARIO_PARAM and value is not None:
+            if not scenarios:
+                scenarios.extend(runplan.scenario_names(root))
+            runplan.check_scenario(value, scenarios, None)
+
+    checked = sweep_grid.load_grid(grid, params, notebook=path.stem, max_points=max_points,
+                                   validate=validate)
+    if name is None:
+        name = Path(grid).stem if isinstance(grid, (str, Path)) else path.stem
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise UsageError(f"--name {name!r}: expected letters, digits, '.', '_' or '-' "
+                         "(a folder name, at most 80 characters)")
+    return root, path, checked, name
+
+
+def execute(notebook, grid, *, name=None, executor="local", jobs=None, scheduler=None,
+            max_points=None, project=None, html=False, timeout=None, force=False,
+            wait=True, progress=None, point_function=None) -> SweepReport:
+    """Run a sweep and write sweep.csv, sweep.json and the pages; see the module docstring.
+
+    Parameters
+    ----------
+    notebook : notebook name (stem or unique prefix such as ``"03"``) or path.
+    grid : a grid file (path) or the same mapping in Python (:mod:`forecast.pipeline.sweep.grid`).
+    name : folder under ``outputs/sweeps/`` (default: the grid file's stem, or the
+        notebook's stem for a mapping).
+    executor : ``"local"``, ``"dask-local"`` or ``"dask"`` (with ``scheduler``).
+    jobs : points at once (local processes or LocalCluster workers; default: cores).
+    max_points : allow more points than the default limit.
+    html : render each point's HTML page.  timeout : seconds per point.
+    force : rerun every point.  wait : wait for another sweep of the same name.
+    progress : a :class:`SweepProgress` (None: a quiet one).
+    point_function : replaces :func:`run_point` (tests); must be picklable.
+
+    Raises
+    ------
+    ParameterError, UsageError, UnknownNameError
+        A bad notebook, grid, name or executor, before anything runs.
+    """
+    from forecast.pipeline.runner import RunLock
+
+    t0 = time.monotonic()
+    if executor not in EXECUTORS:
+        raise UsageError(f"unknown executor {executor!r}; valid: {', '.join(EXECUTORS)}")
+    if (executor == "dask") != (scheduler is not None):
+        raise UsageError("a scheduler address goes with the 'dask' executor (--scheduler ADDR)")
+    if scheduler is not None and not re.fullmatch(r"(tcp|tls|ucx|inproc)://\S+", str(scheduler)):
+        raise UsageError(f"--scheduler {scheduler!r}: expected an address like tcp://HOST:8786")
+    if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
+        raise UsageError(f"jobs must be a whole number >= 1, got {jobs!r}")
+    if timeout is not None and not timeout > 0:
+        raise UsageError(f"--timeout must be positive, got {timeout!r}")
+    root, path, checked, name = plan(notebook, grid, project=project, name=name,
+                                     max_points=max_points)
+    jobs = jobs or os.cpu_count() or 1
+    sweep_dir = root / "outputs" / "sweeps" / name
+    fn = point_function or run_point
+    progress = progress or SweepProgress(len(checked.points), name=name, quiet=True)
+    progress.name = progress.name or name
+    labels = {p.id: " ".join(f"{k}={_text(v)}" for k, v in p.values.items() if k in checked.swept)
+              for p in checked.points}
+    with RunLock(sweep_dir / ".lock", wait=wait, say=progress.say):
+        manifest = sweep_dir / "sweep.json"
+        try:
+            before = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            before = {}
+        if before.get("notebook") not in (None, path.stem):
+            raise UsageError(f"sweep {name!r} holds points of {before['notebook']}, not "
+                             f"{path.stem}; choose another --name")
+        tasks = [PointTask(str(root), str(path), p.id, p.index, dict(p.values),
+                           str(sweep_dir / "points" / p.id), html, timeout, force)
+                 for p in checked.points]
+        started = _dt.datetime.now(_dt.timezone.utc)
+        current = up_to_date(tasks) if point_function is None else set()
+        outcomes = [PointOutcome(t.id, t.index, "cached") for t in tasks if t.id in current]
+        progress.planned(len(outcomes))
+        todo = [t for t in tasks if t.id not in current]
+        try:
+            outcomes += sweep_exec.execute(todo, executor, jobs, scheduler, fn, progress, labels)
+        except ForecastError:  # no cluster, no worker sees the project: nothing ran, and the
+            progress.close()   # last sweep's table and page stay as they were
+            raise
+        except BaseException:  # Ctrl-C: the table says which points finished
+            progress.close()
+            _finish(root, sweep_dir, path.stem, checked, tasks, outcomes, executor, jobs,
+                    started, t0)
+            raise
+        progress.close()
+        report = _finish(root, sweep_dir, path.stem, checked, tasks, outcomes, executor, jobs,
+                         started, t0)
+    _link_from_index(root, progress)
+    return report
+
+
+def _finish(root, sweep_dir, stem, grid, tasks, outcomes, executor, jobs, started,
+            t0) -> SweepReport:
+    """Write sweep.csv, sweep.json and the pages; a point without an outcome is "not run"."""
+    from forecast.pipeline.sweep import page as sweep_page
+
+    by_id = {o.id: o for o in outcomes}
+    report = SweepReport(sweep_dir.name, stem, sweep_dir,
+                         [by_id.get(t.id) or PointOutcome(t.id, t.index, "not run")
+                          for t in tasks], time.monotonic() - t0, executor, grid)
+    text, columns = gather(sweep_dir, grid, stem, by_id)
+    io.atomic_write_text(report.csv, text)
+    info = {"name": sweep_dir.name, "notebook": stem, "grid": grid.source,
+            "executor": executor, "jobs": jobs, "started": started.isoformat(timespec="seconds"),
+            "seconds": round(report.seconds, 2), "library_version": __version__,
+            "swept": list(grid.swept), "fixed": list(grid.fixed), "sampled": list(grid.sampled),
+            "method": grid.method, "columns": columns, "duplicates": grid.duplicates,
+            "counts": report.counts,
+            "points": [{**asdict(o), "parameters": {
+                k: _text(v) for k, v in grid.points[o.index].values.items()}}
+                for o in report.outcomes]}
+    io.atomic_write_text(sweep_dir / "sweep.json",
+                         json.dumps(info, indent=1, ensure_ascii=False) + "\n")
+    sweep_page.write_pages(root, sweep_dir, info, text)
+    return report
+
+
+def _link_from_index(root: Path, progress) -> None:
+    """Rewrite ``outputs/index.html`` so that it links the sweeps (when it exists and does
+    not yet); skipped while a run holds ``outputs/``, whose index will link them anyway."""
+    index = root / "outputs" / "index.html"
+    try:
+        if not index.is_file() or 'href="sweeps/index.html"' in index.read_text(encoding="utf-8"):
+            return
+        from forecast.pipeline.site import pages as report
+        from forecast.pipeline.runner import RunLock, git_commit
+
+        with RunLock(root / "outputs" / ".lock", wait=False):
+            report.write_indexes(root, [], {
+                "run_started": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                "git_commit": git_commit(root), "library_version": __version__})
+    except Exception as err:  # noqa: BLE001 - the sweep's own outputs are written already
+        progress.say(f"outputs/index.html not updated ({type(err).__name__}: {err}); the next "
+                     "compute-forecast run links the sweeps")
+
+
+def run(notebook, grid, *, name=None, executor="local", jobs=None, scheduler=None,
+        max_points=None, project=None, html=False, timeout=None, force=False, progress=None):
+    """Run a sweep and return its tidy table (sweep.csv as a DataFrame).
+
+    The arguments are those of :func:`execute`.  ``frame.attrs["sweep"]`` holds the
+    sweep's name, notebook, folder, point counts and parameter names.
+
+    >>> from forecast import sweep                                   # doctest: +SKIP
+    >>> frame = sweep.run("03_scenarios", {"grid": {"seed": [1, 2], "n_paths": [500, 1000]}})
+    >>> frame.groupby(["component", "year"])["median"].agg(["min", "max"])
+    """
+    return execute(notebook, grid, name=name, executor=executor, jobs=jobs,
+                   scheduler=scheduler, max_points=max_points, project=project, html=html,
+                   timeout=timeout, force=force, progress=progress).frame()
+
+
+# -- command line ---------------------------------------------------------------------------
+
+DESCRIPTION = ("Run NOTEBOOK once per point of a grid file into outputs/sweeps/NAME/points/<id>/ "
+               "(cached per point; a failing point does not stop the others), gather every "
+               "point's headline rows into outputs/sweeps/NAME/sweep.csv and write the sweep "
+               "page outputs/sweeps/NAME/index.html. Exit 0 when every point is ok, 1 when one "
+               "failed, 2 for a bad grid file or option.")
+
+def add_arguments(parser) -> None:
+    """The options of ``compute-forecast sweep`` (called by :mod:`forecast.cli`)."""
+    parser.add_argument("notebook", metavar="NOTEBOOK",
+                        help="notebook name (stem or unique prefix, e.g. 03)")
+    parser.add_argument("--grid", required=True, metavar="FILE.yaml",
+                        help="grid file: lists of values (full grid) and/or ranges with samples")
+    parser.add_argument("--name", metavar="NAME",
+                        help="folder under outputs/sweeps/ (default: the grid file's name)")
+    parser.add_argument("--jobs", "-j", type=_positive_int, metavar="N",
+                        help="points at once (default: number of cores)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--dask", choices=["local"],
+                       help="run the points on a Dask LocalCluster of --jobs workers")
+    where.add_argument("--scheduler", metavar="ADDR",
+                       help="submit the points to an existing Dask scheduler (tcp://HOST:PORT); "
+                       "its workers must see the project at the same path (shared filesystem)")
+    parser.add_argument("--max-points", type=_positive_int, metavar="N",
+                        help=f"allow more than {sweep_grid.DEFAULT_MAX_POINTS} points")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="fail a point that runs longer than this")
+    parser.add_argument("--html", action="store_true", help="render each point's HTML page")
+    parser.add_argument("--force", action="store_true", help="rerun every point (ignore the cache)")
+    parser.add_argument("--no-wait", action="store_true",
+                        help="refuse (exit 2) when another sweep of this name is running")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+
+
+def _positive_int(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def main(args) -> int:
+    """``compute-forecast sweep``: exit 0 when every point is ok, 1 when one failed."""
+    executor = "dask-local" if args.dask else "dask" if args.scheduler else "local"
+    root, path, checked, name = plan(args.notebook, args.grid, name=args.name,
+                                     max_points=args.max_points)
+    progress = SweepProgress(len(checked.points), name=name, quiet=args.quiet)
+    report = execute(path, args.grid, name=name, executor=executor, jobs=args.jobs,
+                     scheduler=args.scheduler, max_points=args.max_points, project=root,
+                     html=args.html, timeout=args.timeout, force=args.force,
+                     wait=not args.no_wait, progress=progress)
+    counts = report.counts
+    progress.say(f"{counts['ok']} ran, {counts['cached']} cached, {counts['failed']} failed "
+                 f"in {report.seconds:.1f} s; {report.csv}; open {report.page}")
+    return report.exit_code
