@@ -223,7 +223,7 @@ def test_run_notebook_scenario_names_are_names(tmp_path):
 @pytest.mark.slow
 def test_history_rows_of_finished_notebooks_survive_a_kill(tmp_path):
     root = make_project(tmp_path / "p", "scen", "sleeps")
-    code = ("import sys; sys.path.insert(0, %r); from forecast import runner, runcache; "
+    code = ("import sys; sys.path.insert(0, %r); from forecast.pipeline import runner, runcache; "
             "from forecast.pipeline.progress import Progress; "
             "runner.run(%r, params=['seconds=120'], jobs=2, progress=Progress(quiet=True))"
             % (str(ROOT), str(root)))

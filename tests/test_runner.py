@@ -478,7 +478,7 @@ def test_no_change_rerun_does_not_import_the_engine(tmp_path):
 
     root = make_project(tmp_path / "p", "reads_data")
     run(root)
-    code = ("import sys; from forecast import runner, runcache; "
+    code = ("import sys; from forecast.pipeline import runner, runcache; "
             "from forecast.pipeline.progress import Progress; "
             "runcache.library_fingerprint = lambda: 'pinned'; "
             f"runner.run({str(root)!r}, progress=Progress(quiet=True)); "
