@@ -197,6 +197,8 @@ class Explorer:
         (default ``notebooks/params/`` of the project).
     data_dir : data folder (None: the project's ``data/``).
 
+    Notes
+    -----
     Public surface: :attr:`widget` (display it), :attr:`controls` (name ->
     widget), :meth:`set`, :meth:`headline`, :meth:`thresholds`,
     :meth:`figure`, :meth:`save_scenario`, and

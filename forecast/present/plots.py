@@ -393,6 +393,8 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
         most recently published figure; other sources' figures for the same
         year are drawn as hollow grey circles (conflicts stay visible).
 
+    Notes
+    -----
     Paths are dashed between stated points; stated figures are circles,
     "more than" figures upward triangles, the base a small square; an edition
     that gives only a target is a lone marker.
@@ -467,6 +469,8 @@ def plot_backtest_errors(scores, metric: str = "mape", ax=None, title: str | Non
     benchmark : str or None
         Drawn in black, dashed and thicker (the naive constant-CAGR model).
 
+    Notes
+    -----
     Models with no successful forecast at a horizon have no point there.
     """
     from forecast.analysis.backtest import get_metric
@@ -597,6 +601,8 @@ def plot_forecast_history(history, *, year: int, ax=None, title: str | None = No
     year : int
         The forecast year followed (e.g. 2030).
 
+    Notes
+    -----
     Canonical runs are filled markers joined by a line, with their interval
     as an error bar; exploratory runs (non-default parameters) are hollow
     markers without a line.

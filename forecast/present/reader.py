@@ -427,6 +427,8 @@ def table(df, *, kinds: dict | None = None, caption: str | None = None,
     max_rows : int
         Longest table shown; more rows raise ParameterError (show a summary).
 
+    Notes
+    -----
     A ``unit`` column equal to ``FLOP/s`` on every row, and a constant
     ``precision`` column, are folded into the headers (``p50 (FLOP/s, FP16)``);
     a ``url`` column becomes a link on ``document``/``source`` when there is

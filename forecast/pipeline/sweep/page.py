@@ -230,7 +230,9 @@ def effect_chart(rows, columns: dict, *, value: str, title: str, unit: str | Non
     value : the column plotted (``median``).  unit : its unit, for the axis label.
     axes : a sequence of matplotlib Axes, one per parameter (None: a new figure).
 
-    Returns the matplotlib Figure.
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     import numpy as np
     from matplotlib.figure import Figure
