@@ -200,6 +200,7 @@ class _Run:
         self.log_lines: list[str] = []
         self.lock = threading.Lock()
         self.log_path = log_path
+        self.log_head = _earlier_log(log_path, self.started)  # run.log appends (issue 23)
         self.library = runcache.library_fingerprint()
         self.packages = runcache.packages_fingerprint()
         self.commit = git_commit(root)
@@ -211,7 +212,8 @@ class _Run:
         with self.lock:
             self.log_lines.extend(f"{stamp} {line}" for line in text.rstrip().splitlines())
             if self.log_path is not None:
-                io.atomic_write_text(self.log_path, "\n".join(self.log_lines) + "\n")
+                io.atomic_write_text(self.log_path,
+                                     self.log_head + "\n".join(self.log_lines) + "\n")
 
     def check(self, job: Job) -> tuple[dict, str | None]:
         """The job's cache key and why it must run (None: its outputs are current)."""
@@ -405,6 +407,24 @@ class _Run:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
+
+
+# -- run.log appends: earlier runs stay above, each run under a dated line (issue 23) ---------
+
+#: lines of earlier runs that ``run.log`` keeps above a new run
+LOG_KEEP = 5000
+
+
+def _earlier_log(path: Path | None, started: _dt.datetime) -> str:
+    """The last :data:`LOG_KEEP` lines ``path`` holds from earlier runs, then this run's
+    dated separator ("" when the run keeps no log)."""
+    if path is None:
+        return ""
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()[-LOG_KEEP:]
+    except OSError:
+        lines = []
+    return "\n".join([*lines, f"==== run started {started:%Y-%m-%d %H:%M:%S} UTC ===="]) + "\n"
 
 
 def _now() -> str:
