@@ -132,46 +132,28 @@ def history_section(out: Path, root: Path, year: int = 2030) -> str:
 
 # -- scenario comparison -------------------------------------------------------------------
 
-def _read(path: Path):
-    import pandas as pd
-
-    try:
-        return pd.read_csv(path)
-    except (OSError, ValueError):
-        return None
-
-
 def comparison_sections(scenarios: list[dict], component: str = "total") -> str:
     """Fans of every scenario on one axis, a pivot of medians and one of threshold probabilities.
 
-    ``scenarios``: dicts with ``name`` and ``dir`` (the scenario's output folder).
-    Reads each folder's ``tables/scenarios_percentiles.csv``, ``scenarios_headline.csv``
-    and ``scenarios_thresholds.csv`` (that scenario's own rows).
+    ``scenarios``: dicts with ``name`` and ``dir`` (the scenario's output folder); the
+    comparison itself is :func:`forecast.scenarios.comparison.from_tables`, the same
+    computation as notebook 03's.
     """
-    import pandas as pd
-
     from forecast import present
+    from forecast.scenarios import comparison
 
+    both = comparison.from_tables((s["name"], s["dir"]) for s in scenarios)
     parts = []
-    frames = {}
-    for table in ("scenarios_percentiles", "scenarios_headline", "scenarios_thresholds"):
-        found = []
-        for s in scenarios:
-            frame = _read(Path(s["dir"]) / "tables" / f"{table}.csv")
-            if frame is not None and "scenario" in frame:
-                found.append(frame[frame["scenario"] == s["name"]])
-        frames[table] = pd.concat(found, ignore_index=True) if found else None
-
     parts.append('<h2 id="fans">The scenarios on one axis</h2>')
-    fans = frames["scenarios_percentiles"]
-    if fans is not None and not fans.empty and component in set(fans["component"]):
+    mine = both.fans(component)
+    if not mine.empty:
         import matplotlib
 
         matplotlib.use("Agg")
         from forecast.present import plots
 
-        fig = plots.fan_comparison(fans, component, title=f"Global {component}: every scenario")
-        mine = fans[fans["component"] == component]
+        fig = plots.fan_comparison(both.percentiles, component,
+                                   title=f"Global {component}: every scenario")
         caption = (f"Median and 5th-95th percentile band of the simulated {component} in each "
                    f"scenario ({', '.join(dict.fromkeys(mine['scenario']))}), one log axis.")
         parts.append(present.figure(fig, caption=caption, data=mine,
@@ -181,12 +163,9 @@ def comparison_sections(scenarios: list[dict], component: str = "total") -> str:
                      "<code>tables/scenarios_percentiles.csv</code>.</p>")
 
     parts.append('<h2 id="medians">Medians by scenario</h2>')
-    head = frames["scenarios_headline"]
-    if head is not None and {"component", "precision", "year", "scenario", "p50"} <= set(head):
-        pivot = head.pivot_table(index=["component", "precision", "year"], columns="scenario",
-                                 values="p50", sort=False).reset_index()
-        pivot.columns.name = None
-        names = [c for c in pivot.columns if c not in ("component", "precision", "year")]
+    pivot = both.medians()
+    names = [c for c in pivot.columns if c not in ("component", "precision", "year")]
+    if names:
         parts.append(present.table(pivot, kinds={n: "flops" for n in names},
                                    labels={n: f"{n} p50" for n in names},
                                    caption="Median (p50) of each scenario's simulated FLOP/s; "
@@ -196,12 +175,9 @@ def comparison_sections(scenarios: list[dict], component: str = "total") -> str:
                      "<code>tables/scenarios_headline.csv</code>.</p>")
 
     parts.append('<h2 id="thresholds">Threshold probabilities</h2>')
-    probs = frames["scenarios_thresholds"]
-    if probs is not None and {"label", "scenario", "probability", "year"} <= set(probs):
-        pivot = probs.pivot_table(index=["component", "year", "label"], columns="scenario",
-                                  values="probability", sort=False).reset_index()
-        pivot.columns.name = None
-        names = [c for c in pivot.columns if c not in ("component", "year", "label")]
+    pivot = both.probabilities()
+    names = [c for c in pivot.columns if c not in ("component", "year", "label")]
+    if names:
         parts.append(present.table(pivot, kinds={n: "rate" for n in names},
                                    labels={"label": "threshold", **{n: f"{n}: P (%)" for n in names}},
                                    caption="Share of simulated paths above each published "
