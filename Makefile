@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := compute-forecast
 
-.PHONY: all setup run test test-fast test-order lab bench lock clean
+.PHONY: all setup run test test-fast test-order lab bench docs lock clean
 
 all: run
 
@@ -43,6 +43,14 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# the documentation site (docs/, mkdocs.yml) into site/; any warning fails the build
+docs: $(VENV)/.docs-installed
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+$(VENV)/.docs-installed: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test,docs]'
+	touch $@
 
 # Re-resolve the newest versions allowed by pyproject.toml and pin them.
 lock:
