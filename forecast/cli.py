@@ -104,12 +104,72 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("notebook", metavar="NOTEBOOK",
                         help="notebook file, or name in the project's notebooks/ (e.g. 01)")
 
-    from forecast.pipeline.sweep import driver as sweep  # light at import: no pandas, papermill or Dask
-
-    sweep.add_arguments(sub.add_parser(
-        "sweep", help="run a notebook over a grid of parameters into outputs/sweeps/NAME/",
-        description=sweep.DESCRIPTION))
+    _add_sweep(sub)
     return parser
+
+
+# -- sweep -------------------------------------------------------------------------------------
+
+SWEEP_DESCRIPTION = (
+    "Run NOTEBOOK once per point of a grid file into outputs/sweeps/NAME/points/<id>/ "
+    "(cached per point; a failing point does not stop the others), gather every point's "
+    "headline rows into outputs/sweeps/NAME/sweep.csv and write the sweep page "
+    "outputs/sweeps/NAME/index.html. Exit 0 when every point is ok, 1 when one failed, 2 for "
+    "a bad grid file or option, 130 when interrupted. Grid files: docs/sweeps.md.")
+
+
+def _add_sweep(sub) -> None:
+    """The ``compute-forecast sweep`` subcommand (run by :func:`_sweep`)."""
+    from forecast.pipeline.sweep.grid import DEFAULT_MAX_POINTS  # light: no pandas or Dask
+
+    sweep = sub.add_parser("sweep", help="run a notebook over a grid of parameters into "
+                           "outputs/sweeps/NAME/", description=SWEEP_DESCRIPTION)
+    sweep.add_argument("notebook", metavar="NOTEBOOK",
+                       help="notebook name (stem or unique prefix, e.g. 03)")
+    sweep.add_argument("--grid", required=True, metavar="FILE.yaml",
+                       help="grid file: parameters with lists of values (every combination), "
+                       "or grid:, ranges:, sampling:, fixed: sections")
+    sweep.add_argument("--name", metavar="NAME",
+                       help="folder under outputs/sweeps/ (default: the grid file's name)")
+    sweep.add_argument("--jobs", "-j", type=_positive_int, metavar="N",
+                       help="points at once (default: number of cores)")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--dask", choices=["local"],
+                       help="run the points on a Dask LocalCluster of --jobs workers")
+    where.add_argument("--scheduler", metavar="ADDR",
+                       help="submit the points to an existing Dask scheduler (tcp://HOST:PORT); "
+                       "its workers must see the project at the same path (shared filesystem)")
+    sweep.add_argument("--max-points", type=_positive_int, metavar="N",
+                       help=f"allow more than {DEFAULT_MAX_POINTS} points")
+    sweep.add_argument("--timeout", type=_positive_float, metavar="SECONDS",
+                       help="fail a point that runs longer than this")
+    sweep.add_argument("--html", action="store_true", help="render each point's HTML page")
+    sweep.add_argument("--force", action="store_true", help="rerun every point (ignore the cache)")
+    sweep.add_argument("--no-wait", action="store_true",
+                       help="refuse (exit 2) when another sweep of this name is running")
+    sweep.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+
+
+def _sweep(args) -> int:
+    """``compute-forecast sweep``: exit 0 when every point is ok, 1 when one failed."""
+    from forecast.pipeline.sweep import driver
+    from forecast.pipeline.sweep.executors import SweepProgress
+
+    executor = "dask-local" if args.dask else "dask" if args.scheduler else "local"
+    root, path, checked, name = driver.plan(args.notebook, args.grid, name=args.name,
+                                            max_points=args.max_points)
+    progress = SweepProgress(len(checked.points), name=name, quiet=args.quiet)
+    report = driver.execute(path, args.grid, name=name, executor=executor, jobs=args.jobs,
+                            scheduler=args.scheduler, max_points=args.max_points, project=root,
+                            html=args.html, timeout=args.timeout, force=args.force,
+                            wait=not args.no_wait, progress=progress)
+    counts = report.counts
+    if args.scheduler and counts["cached"] == len(report.outcomes):
+        progress.say(f"every point was cached: nothing was sent to the scheduler "
+                     f"{args.scheduler}, which was not contacted (--force reruns them there)")
+    progress.say(f"{counts['ok']} ran, {counts['cached']} cached, {counts['failed']} failed "
+                 f"in {report.seconds:.1f} s; {report.csv}; open {report.page}")
+    return report.exit_code
 
 
 def _params(args) -> int:
@@ -152,9 +212,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "sweep":
-            from forecast.pipeline.sweep import driver as sweep
-
-            return sweep.main(args)
+            return _sweep(args)
         return _run(args) if args.command == "run" else _params(args)
     except ForecastError as err:
         print(f"compute-forecast: error: {err}", file=sys.stderr)

@@ -67,7 +67,7 @@ def test_point_ids_depend_on_values_only():
 
 def test_latin_hypercube_hits_every_stratum_once_and_is_reproducible():
     doc = {"ranges": {"n_paths": {"low": 1000, "high": 1999}, "end_year": [2031, 2040]},
-           "samples": 10, "method": "latin", "seed": 42}
+           "sampling": {"samples": 10, "method": "latin", "seed": 42}}
     grid = grid_of(doc)
     n_paths = [p.values["n_paths"] for p in grid.points]
     years = sorted(p.values["end_year"] for p in grid.points)
@@ -75,7 +75,7 @@ def test_latin_hypercube_hits_every_stratum_once_and_is_reproducible():
     assert years == list(range(2031, 2041))   # 10 whole years in 10 strata: each exactly once
     assert all(isinstance(x, int) for x in n_paths)
     assert [p.values for p in grid_of(doc).points] == [p.values for p in grid.points]
-    other = grid_of({**doc, "seed": 43})
+    other = grid_of({**doc, "sampling": {**doc["sampling"], "seed": 43}})
     assert [p.values for p in other.points] != [p.values for p in grid.points]
     assert grid.sampled == ("n_paths", "end_year") and grid.method == "latin"
 
@@ -83,18 +83,19 @@ def test_latin_hypercube_hits_every_stratum_once_and_is_reproducible():
 def test_random_draws_and_log_scale_stay_in_range(tmp_path):
     params = nbp.parse_parameters_source("growth = 0.5\nsteps = 10")
     doc = {"ranges": {"growth": {"low": 0.01, "high": 1.0, "scale": "log"}},
-           "samples": 8, "method": "latin", "seed": 1}
+           "sampling": {"samples": 8, "method": "latin", "seed": 1}}
     grid = sweep_grid.parse_grid(doc, params, notebook="x")
     logs = sorted(math.log(p.values["growth"] / 0.01) / math.log(100) for p in grid.points)
     assert [int(v * 8) for v in logs] == list(range(8))  # strata are equal in log space
     assert all(isinstance(p.values["growth"], float) for p in grid.points)
-    grid = sweep_grid.parse_grid({**doc, "method": "random", "samples": 50}, params, notebook="x")
+    grid = sweep_grid.parse_grid({**doc, "sampling": {"method": "random", "samples": 50,
+                                                      "seed": 1}}, params, notebook="x")
     assert all(0.01 <= p.values["growth"] <= 1.0 for p in grid.points)
 
 
 def test_grid_crossed_with_samples():
     grid = grid_of({"grid": {"scenario": ["bear", "bull"]}, "ranges": {"n_paths": [100, 900]},
-                    "samples": 3, "seed": 5})
+                    "sampling": {"samples": 3, "seed": 5}})
     assert len(grid.points) == 6
     first, second = grid.points[:3], grid.points[3:]
     assert [p.values["n_paths"] for p in first] == [p.values["n_paths"] for p in second]
@@ -122,37 +123,41 @@ def test_grid_crossed_with_samples():
     ("grid:\n  output_dir: [a]\n",
      "grid.yaml, line 2, parameter 'output_dir': is set by the runner (each point gets its own "
      "output folder)"),
-    ("ranges:\n  scenario: [a, b]\nsamples: 3\nseed: 1\n",
+    ("ranges:\n  scenario: [a, b]\nsampling: {samples: 3, seed: 1}\n",
      "grid.yaml, line 2, parameter 'scenario': ranges apply to int or float parameters (use "
      "grid: for other values); expected numbers low < high (default 'base'), got "
      "{'low': 'a', 'high': 'b'}"),
-    ("ranges:\n  n_paths: [500, 100]\nsamples: 3\nseed: 1\n",
+    ("ranges:\n  n_paths: [500, 100]\nsampling: {samples: 3, seed: 1}\n",
      "grid.yaml, line 2, parameter 'n_paths': low must be below high; expected finite numbers "
      "low < high, got {'low': 500, 'high': 100}"),
-    ("ranges:\n  n_paths: [100, 500]\nseed: 1\n",
-     "grid.yaml: samples: needs a whole number >= 1 with ranges:; expected samples: 20"),
-    ("ranges:\n  n_paths: [100, 500]\nsamples: 4\n",
-     "grid.yaml: seed: needs a whole number with ranges: (the same seed gives the same points); "
-     "expected seed: 42"),
-    ("ranges:\n  n_paths: [100, 500]\nsamples: 4\nseed: 1\nmethod: sobol\n",
-     "grid.yaml, line 5: unknown sampling method; expected latin | random, got 'sobol'"),
-    ("grid:\n  seed: [1]\nsamples: 4\n",
-     "grid.yaml, line 3: samples: applies to ranges:, and there is none"),
+    ("ranges:\n  n_paths: [100, 500]\nsampling:\n  seed: 1\n",
+     "grid.yaml, line 3: samples: needs a whole number >= 1 with ranges:; expected sampling: "
+     "{samples: 20, seed: 42}"),
+    ("ranges:\n  n_paths: [100, 500]\nsampling:\n  samples: 4\n",
+     "grid.yaml, line 3: seed: needs a whole number with ranges: (the same seed gives the same "
+     "points); expected sampling: {samples: 20, seed: 42}"),
+    ("ranges:\n  n_paths: [100, 500]\nsampling:\n  samples: 4\n  seed: 1\n  method: sobol\n",
+     "grid.yaml, line 6: unknown sampling method; expected latin | random, got 'sobol'"),
+    ("grid:\n  seed: [1]\nsampling:\n  samples: 4\n",
+     "grid.yaml, line 3: sampling: applies to ranges:, and there is none"),
     ("grid:\n  seed: [1]\nfixed:\n  seed: 2\n",
      "grid.yaml, line 4, parameter 'seed': is in both grid: and fixed:"),
     ("grdi:\n  seed: [1]\n",
-     "grid.yaml, line 1: unknown key 'grdi'; expected one of notebook, grid, ranges, samples, "
-     "method, seed, fixed, max_points"),
+     "grid.yaml, line 1: unknown key 'grdi'; expected a parameter of 03_scenarios (end_year, "
+     "n_paths, scenario, seed, threshold_year, thresholds) with a list of values, or one of "
+     "notebook, grid, ranges, sampling, fixed, max_points"),
     ("fixed:\n  seed: 1\n",
-     "grid.yaml: nothing to sweep; expected a grid: or ranges: section naming parameters"),
+     "grid.yaml: nothing to sweep; expected a grid: or ranges: section naming parameters, or "
+     "parameters with lists of values"),
     ("notebook: 02_gpu_demand\ngrid:\n  seed: [1]\n",
      "grid.yaml, line 1: this grid is written for notebook '02_gpu_demand', not '03_scenarios'"),
     ("grid:\n  seed: [1, 2]\n  seed: [3]\n", "grid.yaml, line 3: duplicate key 'seed'"),
     ("grid: [1, 2\n", "grid.yaml, line 2: not valid YAML (expected ',' or ']', but got "
                       "'<stream end>')"),
     ("", "grid.yaml: the grid is empty; expected a mapping with grid: and/or ranges:"),
-    ("- 1\n- 2\n", "grid.yaml: a grid must be a mapping; expected keys notebook, grid, ranges, "
-                   "samples, method, seed, fixed, max_points, got [1, 2]"),
+    ("- 1\n- 2\n", "grid.yaml: a grid must be a mapping; expected parameters with lists of "
+                   "values, or keys notebook, grid, ranges, sampling, fixed, max_points, got "
+                   "[1, 2]"),
 ])
 def test_bad_grid_files_are_one_line_errors(tmp_path, text, message):
     path = grid_file(tmp_path, text)

@@ -1,6 +1,14 @@
 """Sweep grid files: which parameter values a sweep runs, checked before anything runs.
 
-A grid file is a small YAML mapping (examples in ``notebooks/sweeps/``)::
+A grid file is a small YAML mapping (examples in ``notebooks/sweeps/``).  The short form
+lists values of the notebook's parameters at the top level; every combination runs::
+
+    seed: [1, 2, 3]
+    n_paths: [500, 2000]
+
+The long form separates the file's own keys from the notebook's parameters, so that a
+parameter may have any name (notebook 03 has a ``seed`` parameter; the seed of the draws is
+``sampling: {seed: ...}``)::
 
     notebook: 03_scenarios          # optional: the notebook this grid is written for
     grid:                           # full grid: every combination of these values
@@ -9,12 +17,20 @@ A grid file is a small YAML mapping (examples in ``notebooks/sweeps/``)::
     ranges:                         # sampled: `samples` points drawn in these ranges
       n_paths: {low: 500, high: 5000}             # int parameter: whole numbers, ends included
       threshold_year: [2028, 2032]                # [low, high] is the same as {low:, high:}
-    samples: 8                      # points drawn in the ranges (required with ranges)
-    method: latin                   # latin (Latin hypercube, the default) | random
-    seed: 42                        # seed of the draws (required with ranges): same points
+    sampling:                       # how the ranges are drawn (required with ranges)
+      samples: 8                    # points drawn in the ranges
+      method: latin                 # latin (Latin hypercube, the default) | random
+      seed: 42                      # seed of the draws: the same seed gives the same points
     fixed:                          # one value at every point
       end_year: 2035
     max_points: 500                 # optional: allow a sweep larger than the default limit
+
+Parameters only ever appear under ``grid:``, ``ranges:`` and ``fixed:`` or, in the short
+form, at the top level beside them; the file's own keys (:data:`FILE_KEYS`) are never
+parameters, so a notebook parameter named like one of them goes under ``grid:``.  A
+top-level parameter is a list of values (one value for every point goes under
+``fixed:``); the old top-level ``samples``/``method``/``seed`` of the draws are refused
+with a line saying they go under ``sampling:``.
 
 Every combination of ``grid`` is paired with each of the ``samples`` draws, so a
 file with both has ``product(len(list)) * samples`` points.  Float ranges take
@@ -52,7 +68,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from forecast.pipeline import params as nbp
-from forecast.errors import ForecastError, ParameterError
+from forecast.errors import ForecastError, ParameterError, excerpt
 
 #: points allowed without ``max_points`` / ``--max-points``
 DEFAULT_MAX_POINTS = 500
@@ -63,7 +79,10 @@ MAX_LIST = 10_000
 
 METHODS = ("latin", "random")
 SCALES = ("linear", "log")
-_TOP_KEYS = ("notebook", "grid", "ranges", "samples", "method", "seed", "fixed", "max_points")
+#: the grid file's own keys; any other top-level key is a notebook parameter (short form)
+FILE_KEYS = ("notebook", "grid", "ranges", "sampling", "fixed", "max_points")
+#: the keys of ``sampling:``
+SAMPLING_KEYS = ("samples", "method", "seed")
 
 
 @dataclass(frozen=True)
@@ -243,10 +262,9 @@ def parse_grid(doc, params: dict, *, notebook: str, where=None,
     if doc is None:
         fail("the grid is empty", expected="a mapping with grid: and/or ranges:")
     if not isinstance(doc, dict):
-        fail("a grid must be a mapping", expected="keys " + ", ".join(_TOP_KEYS), value=doc)
-    for key in doc:
-        if key not in _TOP_KEYS:
-            fail(f"unknown key {key!r}", key, expected="one of " + ", ".join(_TOP_KEYS))
+        fail("a grid must be a mapping",
+             expected="parameters with lists of values, or keys " + ", ".join(FILE_KEYS),
+             value=doc)
     wanted = doc.get("notebook")
     if wanted is not None and wanted != notebook and not notebook.startswith(str(wanted)):
         fail(f"this grid is written for notebook {wanted!r}, not {notebook!r}", "notebook")
@@ -261,20 +279,50 @@ def parse_grid(doc, params: dict, *, notebook: str, where=None,
         return value
 
     grid, ranges, fixed = section("grid"), section("ranges"), section("fixed")
-    if not grid and not ranges:
-        fail("nothing to sweep", expected="a grid: or ranges: section naming parameters")
     valid = sorted(n for n in params if n not in nbp.RESERVED)
+    short = {key: value for key, value in doc.items() if key not in FILE_KEYS}
+    for key, value in short.items():  # the short form: a parameter's values at the top level
+        if not isinstance(key, str) or key not in params:
+            if key in SAMPLING_KEYS:
+                fail(f"{key}: goes under sampling: (sampling: {{samples: 8, method: latin, "
+                     f"seed: 42}}); {notebook} has no parameter {key!r}", key)
+            fail(f"unknown key {key!r}", key, expected=f"a parameter of {notebook} "
+                 f"({', '.join(valid) or 'none'}) with a list of values, or one of "
+                 + ", ".join(FILE_KEYS))
+        if not isinstance(value, list):
+            fail(f"a top-level parameter is short for grid: and needs a list of values: did "
+                 f"you mean {key}: [{excerpt(value, 40)}], or to put {key} under fixed:?"
+                 + (" (the seed of the draws goes under sampling:)" if key == "seed" else ""),
+                 key, name=key)
+        if key in grid:
+            fail("is in both grid: and the top level (short for grid:)", key, name=key)
+    at = {**{name: ("grid", name) for name in grid}, **{name: (name,) for name in short}}
+    grid = {**grid, **short}
+    sampling = doc.get("sampling")
+    if sampling is None:
+        sampling = {}
+    elif not isinstance(sampling, dict):
+        fail("sampling: must be a mapping", "sampling",
+             expected="sampling: {samples: 8, seed: 42}", value=sampling)
+    for key in sampling:
+        if key not in SAMPLING_KEYS:
+            fail(f"unknown key {key!r} in sampling:", "sampling", key,
+                 expected="one of " + ", ".join(SAMPLING_KEYS))
+    if not grid and not ranges:
+        fail("nothing to sweep", expected="a grid: or ranges: section naming parameters, "
+             "or parameters with lists of values")
     seen: dict[str, str] = {}
 
-    def known(name, key) -> nbp.Parameter:
+    def known(name, key, path=None) -> nbp.Parameter:
+        path = path or (key, name)
         if name in nbp.RESERVED:
-            fail("is set by the runner (each point gets its own output folder)", key, name,
+            fail("is set by the runner (each point gets its own output folder)", *path,
                  name=name)
         if name not in params:
             fail(f"unknown parameter of {notebook}; valid: {', '.join(valid) or '(none)'}",
-                 key, name, name=name)
+                 *path, name=name)
         if name in seen:
-            fail(f"is in both {seen[name]}: and {key}:", key, name, name=name)
+            fail(f"is in both {seen[name]}: and {key}:", *path, name=name)
         seen[name] = key
         return params[name]
 
@@ -289,22 +337,22 @@ def parse_grid(doc, params: dict, *, notebook: str, where=None,
 
     lists = {}
     for name, values in grid.items():
-        param = known(name, "grid")
+        param = known(name, "grid", at[name])
         if not isinstance(values, list):
-            fail("grid: needs a list of values", "grid", name, name=name,
+            fail("grid: needs a list of values", *at[name], name=name,
                  expected=f"[{param.default!r}, ...]", value=values)
         if not values:
-            fail("empty list: a grid parameter needs at least one value", "grid", name,
+            fail("empty list: a grid parameter needs at least one value", *at[name],
                  name=name)
         if len(values) > MAX_LIST:
-            fail(f"{len(values)} values", "grid", name, name=name,
+            fail(f"{len(values)} values", *at[name], name=name,
                  expected=f"at most {MAX_LIST} values per parameter")
         checked, ids = [], set()
         for i, value in enumerate(values):
-            value = check(param, value, "grid", name, i)
+            value = check(param, value, *at[name], i)
             key = _canonical(value)
             if key in ids:
-                fail("value given twice", "grid", name, i, name=name, value=value)
+                fail("value given twice", *at[name], i, name=name, value=value)
             ids.add(key)
             checked.append(value)
         lists[name] = checked
@@ -345,22 +393,21 @@ def parse_grid(doc, params: dict, *, notebook: str, where=None,
             fail("scale: log needs low > 0", "ranges", name, name=name, value=spec)
         specs[name] = {"low": low, "high": high, "scale": scale, "int": as_int, "param": param}
 
-    samples = doc.get("samples")
-    method = doc.get("method", "latin")
-    seed = doc.get("seed")
+    samples = sampling.get("samples")
+    method = sampling.get("method", "latin")
+    seed = sampling.get("seed")
     if specs:
         if not _whole(samples) or samples < 1:
-            fail("samples: needs a whole number >= 1 with ranges:", "samples",
-                 expected="samples: 20", value=samples)
+            fail("samples: needs a whole number >= 1 with ranges:", "sampling", "samples",
+                 expected="sampling: {samples: 20, seed: 42}", value=samples)
         if method not in METHODS:
-            fail("unknown sampling method", "method", expected=" | ".join(METHODS), value=method)
+            fail("unknown sampling method", "sampling", "method", expected=" | ".join(METHODS),
+                 value=method)
         if not _whole(seed):
             fail("seed: needs a whole number with ranges: (the same seed gives the same points)",
-                 "seed", expected="seed: 42", value=seed)
-    else:
-        for key in ("samples", "method", "seed"):
-            if key in doc:
-                fail(f"{key}: applies to ranges:, and there is none", key)
+                 "sampling", "seed", expected="sampling: {samples: 20, seed: 42}", value=seed)
+    elif "sampling" in doc:
+        fail("sampling: applies to ranges:, and there is none", "sampling")
 
     constants = {name: check(known(name, "fixed"), value, "fixed", name)
                  for name, value in fixed.items()}
