@@ -28,7 +28,7 @@ DATASETS = ["global_compute", "compute_forecasts", "nvidia_datacenter_revenue",
             "accelerator_shipments", "accelerators", "claims", "hardware_prices",
             "top500", "ai_chip_stock", "ai_chip_sales", "gpu_clusters", "ai_models",
             "ml_hardware", "nvidia_revenue_by_market", "nvidia_revenue_inputs", "hpl_mxp",
-            "microprocessor_trends"]
+            "microprocessor_trends", "nvidia_datacenter_revenue_annual"]
 STATUSES = {"verified-primary", "verified-secondary", "recalled", "claim", "estimate", "derived"}
 
 
