@@ -61,7 +61,7 @@ whose name is not given, or an unknown spec applied to a number, raises
 from __future__ import annotations
 
 import base64
-import html
+import html as _html
 import io
 import math
 import numbers
@@ -70,6 +70,7 @@ import string
 from dataclasses import dataclass, field
 
 from forecast.errors import ParameterError
+from forecast.present.html import INLINE_TABLE_STYLE, escape
 from forecast.units import PREFIXES, flops_per_unit
 
 __all__ = ["table", "prose", "figure", "ReaderTable", "Prose", "ReaderFigure", "KINDS",
@@ -105,19 +106,6 @@ COUNT_NAMES = re.compile(r"(^|_)(n|count|units|paths|n_paths|rank|failed|quarter
 #: columns that hold a value in the unit named by the ``unit`` column
 VALUE_NAMES = ("value", "mean", "median", "lower", "upper", "low", "high", "base", "actual", "cap",
                "forecast", "naive", "target", "value_low", "value_high", "value_base")
-
-_TABLE_STYLE = (
-    "<style>.cf-table-wrap{overflow-x:auto;max-width:100%;margin:.4em 0 1.2em}"
-    ".cf-table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}"
-    "table.cf-table th,table.cf-table td{border-bottom:1px solid #e3e3e3;padding:3px 8px;"
-    "text-align:left;vertical-align:top;max-width:40em}"
-    "table.cf-table th,table.cf-table td.cf-num,table.cf-table td.cf-short{white-space:nowrap}"
-    "table.cf-table td.cf-num{text-align:right}"
-    ".cf-table caption,.cf-figure figcaption{caption-side:top;text-align:left;"
-    "font-size:13px;color:#333;padding:0 0 .3em}"
-    ".cf-figure{margin:.6em 0 1.4em}.cf-figure img{max-width:100%;height:auto}"
-    ".cf-download{font-size:12px}</style>")
-
 
 # -- values ------------------------------------------------------------------------------
 
@@ -277,10 +265,6 @@ def prose(template: str, /, **values) -> Prose:
 
 # -- tables ------------------------------------------------------------------------------
 
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _infer_kind(name: str, values, flops_rows) -> str:
     """The kind of a column from its name and values (see :data:`KINDS`)."""
     import pandas as pd
@@ -316,19 +300,19 @@ def _cell(value, kind: str) -> tuple[str, str]:
     if _missing(value):
         return "", ""
     if kind == "text":  # short texts (dates, names) never wrap; long ones do
-        return _e(value), "cf-short" if len(str(value)) <= 24 else ""
+        return escape(value), "cf-short" if len(str(value)) <= 24 else ""
     if kind == "link":
         url = str(value)
         if re.match(r"^https?://", url):
             host = re.sub(r"^https?://(www\.)?", "", url).split("/")[0]
-            return f'<a href="{_e(url)}">{_e(host)}</a>', ""
-        return _e(url), ""
+            return f'<a href="{escape(url)}">{escape(host)}</a>', ""
+        return escape(url), ""
     if kind == "bool":
         return ("yes" if bool(value) else "no"), ""
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return _e(value), ""  # a text note in a numeric column stays readable
+        return escape(value), ""  # a text note in a numeric column stays readable
     if not math.isfinite(number):
         return ("no limit" if number > 0 else "-no limit"), "cf-num"
     if kind == "flops":
@@ -347,7 +331,7 @@ def _cell(value, kind: str) -> tuple[str, str]:
         text = _usd(number)
     else:
         text = _big(number) if abs(number) >= 1e9 else format_sig(number, 3)
-    return _e(text), "cf-num"
+    return escape(text), "cf-num"
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
@@ -503,15 +487,15 @@ def table(df, *, kinds: dict | None = None, caption: str | None = None,
             inner, cls = _cell(frame[name].iloc[i], kind)
             if name == link_into and urls is not None and not _missing(urls.iloc[i]) \
                     and re.match(r"^https?://", str(urls.iloc[i])):
-                inner = f'<a href="{_e(urls.iloc[i])}">{inner or _e(urls.iloc[i])}</a>'
-            texts[name].append(html.unescape(re.sub(r"<[^>]+>", "", inner)))
+                inner = f'<a href="{escape(urls.iloc[i])}">{inner or escape(urls.iloc[i])}</a>'
+            texts[name].append(_html.unescape(re.sub(r"<[^>]+>", "", inner)))
             cells.append(f'<td class="{cls}">{inner}</td>' if cls else f"<td>{inner}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     headers = [_header(n, used[n], precision, labels) for n in frame.columns]
     cap = (f'<caption class="cf-caption"><span class="cf-num" data-kind="Table"></span>'
-           f"{_e(caption)}</caption>" if caption else "")
-    table_html = (_TABLE_STYLE + '<div class="cf-table-wrap"><table class="cf-table">' + cap
-                  + "<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers)
+           f"{escape(caption)}</caption>" if caption else "")
+    table_html = (INLINE_TABLE_STYLE + '<div class="cf-table-wrap"><table class="cf-table">' + cap
+                  + "<thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in headers)
                   + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></div>")
     shown = pd.DataFrame({h: texts[n] for h, n in zip(headers, frame.columns)})
     return ReaderTable(html=table_html, frame=shown, kinds=used, caption=caption)
@@ -553,9 +537,9 @@ class ReaderFigure:
         src = "data:image/png;base64," + base64.b64encode(self.png).decode()
         href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(
             self.csv.encode("utf-8")).decode()
-        return (_TABLE_STYLE + f'<figure class="cf-figure"><img alt="{_e(self.alt)}" src="{src}">'
+        return (INLINE_TABLE_STYLE + f'<figure class="cf-figure"><img alt="{escape(self.alt)}" src="{src}">'
                 f'<figcaption class="cf-caption"><span class="cf-num" data-kind="Figure"></span>'
-                f'{_e(self.caption)} <a class="cf-download" download="{_e(self.name)}.csv" '
+                f'{escape(self.caption)} <a class="cf-download" download="{escape(self.name)}.csv" '
                 f'href="{href}">Download the data (CSV)</a></figcaption></figure>')
 
 

@@ -29,6 +29,9 @@ import re
 import threading
 from pathlib import Path
 
+from forecast.present import html as shell
+from forecast.present.html import escape
+
 # Extends nbconvert's lab template: same look, nothing loaded from the network.
 _TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
@@ -41,49 +44,6 @@ _TEMPLATE = r"""{%- extends 'index.html.j2' -%}
 </main>
 </body>
 {%- endblock body_footer -%}
-"""
-
-CSS = """
-.cf-provenance { margin: 3em 1em 1em; padding-top: 1em; border-top: 1px solid #ccc;
-  font: 13px/1.4 system-ui, sans-serif; color: #333; }
-.cf-provenance h2 { font-size: 15px; margin: 0 0 .5em; }
-.cf-provenance table { border-collapse: collapse; margin: .3em 0 1em; }
-.cf-provenance td, .cf-provenance th { border: 1px solid #ddd; padding: 2px 6px;
-  text-align: left; vertical-align: top; }
-.cf-provenance code { font-size: 12px; word-break: break-all; }
-.cf-error { background: #fde8e8; border-left: 4px solid #c00; padding: .6em 1em; }
-.cf-nav { font: 13px/1.4 system-ui, sans-serif; margin: .5em 0 1em; }
-.cf-toc { font: 13px/1.5 system-ui, sans-serif; background: #f6f7f9; border: 1px solid #e3e6ea;
-  padding: .5em 1em; margin: 1em 0 1.5em; display: inline-block; max-width: 100%; }
-.cf-toc ul { margin: .2em 0; padding-left: 1.4em; }
-.cf-table-wrap, .jp-RenderedHTMLCommon, .jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
-.cf-table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
-table.cf-table th, table.cf-table td { border-bottom: 1px solid #e3e3e3; padding: 3px 8px;
-  text-align: left; vertical-align: top; max-width: 40em; }
-table.cf-table th, table.cf-table td.cf-num, table.cf-table td.cf-short { white-space: nowrap; }
-table.cf-table td.cf-num { text-align: right; }
-.cf-caption { caption-side: top; text-align: left; font-size: 13px; color: #333; padding: 0 0 .3em; }
-span.cf-num { font-weight: 600; }
-.cf-figure { margin: .6em 0 1.4em; } .cf-figure img { max-width: 100%; height: auto; }
-.cf-download { font-size: 12px; }
-"""
-
-_PAGE_CSS = CSS + """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px;
-  padding: 0 1em; color: #222; }
-h1 { font-size: 24px; } h2 { font-size: 18px; margin-top: 1.6em; }
-table.cf-list { border-collapse: collapse; width: 100%; }
-table.cf-list td, table.cf-list th { border-bottom: 1px solid #e3e3e3; padding: 6px 8px;
-  text-align: left; vertical-align: top; }
-.cf-status { font-weight: 600; padding: 1px 8px; border-radius: 9px; font-size: 13px; }
-.cf-ok { background: #e3f4e3; color: #195e19; } .cf-cached { background: #e8eef8; color: #1f3f77; }
-.cf-failed { background: #fde8e8; color: #a00; } .cf-not-run { background: #eee; color: #555; }
-.cf-small { font-size: 13px; color: #555; } td.cf-nowrap { white-space: nowrap; }
-.cf-keys { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 12px; }
-.cf-key { border: 1px solid #dde3ea; border-radius: 6px; padding: .6em .9em; background: #fbfcfd; }
-.cf-key h3 { font-size: 14px; margin: 0 0 .3em; color: #1f4e79; }
-.cf-answer { font-size: 15px; font-weight: 600; margin: .2em 0 .4em; line-height: 1.5; }
-.cf-missing { color: #777; font-style: italic; font-weight: 400; }
 """
 
 _render_lock = threading.Lock()  # one nbconvert render at a time (GIL-bound anyway)
@@ -148,7 +108,7 @@ def render_notebook(nb, *, notebook_dir: str | Path, footer: str = "",
     index_href : link back to the index (pages live one folder below it).
     """
     resources = {"metadata": {"path": str(notebook_dir), "name": title or "notebook"},
-                 "cf_footer": footer, "cf_css": CSS}
+                 "cf_footer": footer, "cf_css": shell.NOTEBOOK_CSS}
     with _render_lock:
         body, _ = _exporter(show_code).from_notebook_node(nb, resources=resources)
     return finish_page(offline(body), index_href=index_href)
@@ -190,9 +150,9 @@ def number_captions(page: str) -> str:
         counts["Figure"] += 1
         words = f"Figure {counts['Figure']}. {section[0] or 'Chart'}"
         attrs = (match.group("attrs") + match.group("rest")).strip()
-        return (f'<figure class="cf-figure"><img alt="{_e(words)}" {attrs}>'
+        return (f'<figure class="cf-figure"><img alt="{escape(words)}" {attrs}>'
                 f'<figcaption class="cf-caption"><span class="cf-num">Figure {counts["Figure"]}.'
-                f"</span> {_e(section[0] or 'Chart')}</figcaption></figure>")
+                f"</span> {escape(section[0] or 'Chart')}</figcaption></figure>")
 
     pattern = re.compile(r"(?P<heading_tag><h[1-3]\b[^>]*>(?P<heading>.*?)</h[1-3]>)|"
                          + _SLOT.pattern + "|" + _NBCONVERT_IMG.pattern, re.S | re.I)
@@ -224,15 +184,15 @@ def finish_page(page: str, *, index_href: str = "../index.html", toc: bool = Tru
         ident = found.group(1) if found else _slug(text, taken)
         if level == "2" and text:
             entries.append((int(level), ident, text))
-        return match.group(0) if found else f'<h{level} id="{_e(ident)}"{attrs}>{inner}</h{level}>'
+        return match.group(0) if found else f'<h{level} id="{escape(ident)}"{attrs}>{inner}</h{level}>'
 
     head, sep, tail = page.partition('<footer class="cf-provenance"')
     head = _HEADING.sub(anchor, head)
     page = head + sep + tail
-    nav = f'<nav class="cf-nav"><a href="{_e(index_href)}">&larr; index of all pages</a></nav>'
+    nav = f'<nav class="cf-nav"><a href="{escape(index_href)}">&larr; index of all pages</a></nav>'
     contents = ""
     if toc and len(entries) >= 2:
-        items = "".join(f'<li><a href="#{_e(i)}">{_e(t)}</a></li>' for _, i, t in entries)
+        items = "".join(f'<li><a href="#{escape(i)}">{escape(t)}</a></li>' for _, i, t in entries)
         contents = f'<nav class="cf-toc" aria-label="Contents"><strong>Contents</strong><ul>{items}</ul></nav>'
     h1 = re.search(r"<!--cf-toc-->", page) or re.search(r"</h1>", page)
     if h1:
@@ -242,7 +202,7 @@ def finish_page(page: str, *, index_href: str = "../index.html", toc: bool = Tru
     at = body.end() if body else 0
     page = page[:at] + nav + contents + page[at:]
     if first[0]:
-        page = re.sub(r"<title>.*?</title>", f"<title>{_e(first[0])}</title>", page, count=1, flags=re.S)
+        page = re.sub(r"<title>.*?</title>", f"<title>{escape(first[0])}</title>", page, count=1, flags=re.S)
     return re.sub(r'(?<=")cf-data:(\d+)(?=")', lambda m: stash[int(m.group(1))], page)
 
 
@@ -279,17 +239,6 @@ def offline(page: str) -> str:
     return page
 
 
-def _e(value) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _link(url: str | None, text: str) -> str:
-    if url and re.match(r"^https?://", url):
-        shown = text or re.sub(r"^https?://(www\.)?", "", url).split("/")[0]
-        return f'<a href="{_e(url)}">{_e(shown)}</a>'
-    return _e(text)
-
-
 def relative_path(value):
     """A local absolute path shown from the project folder it lies in (``outputs/...``,
     ``data/...``), never the machine's own folders; other values unchanged."""
@@ -312,9 +261,9 @@ def provenance_footer(prov: dict) -> str:
     status}; duplicates shown once, documents linked).
     """
     params = prov.get("parameters", {})
-    rows = "".join(f"<tr><td><code>{_e(k)}</code></td><td><code>{_e(repr(relative_path(v)))}</code></td></tr>"
+    rows = "".join(f"<tr><td><code>{escape(k)}</code></td><td><code>{escape(repr(relative_path(v)))}</code></td></tr>"
                    for k, v in params.items())
-    files = "".join(f"<tr><td><code>{_e(relative_path(f['path']))}</code></td><td><code>{_e(f['sha256'])}</code></td></tr>"
+    files = "".join(f"<tr><td><code>{escape(relative_path(f['path']))}</code></td><td><code>{escape(f['sha256'])}</code></td></tr>"
                     for f in prov.get("data_files", []))
     seen, unique = set(), []
     for s in prov.get("sources", []):
@@ -323,16 +272,16 @@ def provenance_footer(prov: dict) -> str:
             seen.add(key)
             unique.append(s)
     sources = "".join(
-        f"<tr><td>{_e(s.get('publisher', ''))}</td><td>{_link(s.get('url'), s.get('document', ''))}</td>"
-        f"<td>{_e(s.get('published', ''))}</td><td>{_e(s.get('status', ''))}</td></tr>"
+        f"<tr><td>{escape(s.get('publisher', ''))}</td><td>{shell.link(s.get('url'), s.get('document', ''))}</td>"
+        f"<td>{escape(s.get('published', ''))}</td><td>{escape(s.get('status', ''))}</td></tr>"
         for s in unique)
     seconds = prov.get("seconds")
     facts = [
-        ("Run", f"{_e(prov.get('run_started', ''))}"
+        ("Run", f"{escape(prov.get('run_started', ''))}"
                 + (f" ({seconds:.1f} s)" if isinstance(seconds, (int, float)) else "")),
-        ("Git commit", _e(prov.get("git_commit") or "none (not a git checkout)")),
-        ("compute-forecast", _e(prov.get("library_version", ""))),
-        ("Python / kernel", _e(f"{prov.get('python', '')} / {prov.get('kernel', '')}")),
+        ("Git commit", escape(prov.get("git_commit") or "none (not a git checkout)")),
+        ("compute-forecast", escape(prov.get("library_version", ""))),
+        ("Python / kernel", escape(f"{prov.get('python', '')} / {prov.get('kernel', '')}")),
     ]
     parts = ['<footer class="cf-provenance"><h2>Provenance</h2><table>']
     parts += [f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts]
@@ -347,22 +296,11 @@ def provenance_footer(prov: dict) -> str:
     return "\n".join(parts)
 
 
-def _page(title: str, body: str) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{_e(title)}</title>\n<style>{_PAGE_CSS}</style>\n</head>\n<body>\n"
-            f"{body}\n</body>\n</html>\n")
-
-
-def _status(status: str) -> str:
-    return f'<span class="cf-status cf-{_e(status.replace(" ", "-"))}">{_e(status)}</span>'
-
-
 def _generated(run: dict) -> str:
     return ('<footer class="cf-provenance">'
-            f"Generated {_e(run.get('run_started', ''))} by compute-forecast "
-            f"{_e(run.get('library_version', ''))}; git commit "
-            f"{_e(run.get('git_commit') or 'none')}.</footer>")
+            f"Generated {escape(run.get('run_started', ''))} by compute-forecast "
+            f"{escape(run.get('library_version', ''))}; git commit "
+            f"{escape(run.get('git_commit') or 'none')}.</footer>")
 
 
 def render_index(entries: list[dict], *, title: str, run: dict, links: list[tuple[str, str]] = (),
@@ -384,33 +322,33 @@ def render_index(entries: list[dict], *, title: str, run: dict, links: list[tupl
     """
     rows = []
     for e in entries:
-        name = (f'<a href="{_e(e["html"])}">{_e(e["title"])}</a>' if e.get("html")
-                else _e(e["title"]))
+        name = (f'<a href="{escape(e["html"])}">{escape(e["title"])}</a>' if e.get("html")
+                else escape(e["title"]))
         extra = []
         if e.get("notebook"):
-            extra.append(f'<a href="{_e(e["notebook"])}">executed notebook</a>')
+            extra.append(f'<a href="{escape(e["notebook"])}">executed notebook</a>')
         if e.get("failed_html"):
-            extra.append(f'<a href="{_e(e["failed_html"])}">failed run</a>')
+            extra.append(f'<a href="{escape(e["failed_html"])}">failed run</a>')
         if e.get("html") and e["status"] == "failed":
             extra.append("the page linked is the last good run")
-        error = f'<div class="cf-error">{_e(e["error"])}</div>' if e.get("error") else ""
-        outputs = [f'<a href="{_e(p)}">{_e(Path(p).name)}</a>'
+        error = f'<div class="cf-error">{escape(e["error"])}</div>' if e.get("error") else ""
+        outputs = [f'<a href="{escape(p)}">{escape(Path(p).name)}</a>'
                    for p in [*e.get("figures", []), *e.get("tables", [])]]
         seconds = e.get("seconds")
         rows.append(
-            f"<tr><td>{name}<div class=\"cf-small\"><code>{_e(e['stem'])}</code> "
+            f"<tr><td>{name}<div class=\"cf-small\"><code>{escape(e['stem'])}</code> "
             f"{' · '.join(extra)}</div>{error}"
             + (f'<div class="cf-small">{", ".join(outputs)}</div>' if outputs else "")
-            + f"</td><td>{_status(e['status'])}</td>"
-            f"<td class=\"cf-small cf-nowrap\">{_e(e.get('finished') or '')}</td>"
+            + f"</td><td>{shell.status(e['status'])}</td>"
+            f"<td class=\"cf-small cf-nowrap\">{escape(e.get('finished') or '')}</td>"
             f"<td class=\"cf-small cf-nowrap\">{'' if seconds is None else f'{seconds:.1f} s'}</td></tr>")
-    link_html = " · ".join(f'<a href="{_e(h)}">{_e(t)}</a>' for h, t in links)
-    body = (f"<h1>{_e(title)}</h1>\n" + key_figures + "<!--cf-toc-->"
+    link_html = " · ".join(f'<a href="{escape(h)}">{escape(t)}</a>' for h, t in links)
+    body = (f"<h1>{escape(title)}</h1>\n" + key_figures + "<!--cf-toc-->"
             + (f'<p class="cf-small">{link_html}</p>\n' if link_html else "")
             + '<h2 id="pages">Pages</h2><div class="cf-table-wrap"><table class="cf-list">'
             "<tr><th>notebook</th><th>status</th><th>last run</th><th>time</th></tr>\n"
             + "\n".join(rows) + "\n</table></div>\n" + sections + _generated(run))
-    return finish_page(_page(title, body), index_href=index_href)
+    return finish_page(shell.page(title, body), index_href=index_href)
 
 
 def scenario_rows(scenarios: list[dict], table: str = "scenarios_headline.csv") -> str:
@@ -427,9 +365,9 @@ def scenario_rows(scenarios: list[dict], table: str = "scenarios_headline.csv") 
             continue
         found.append(frame if "scenario" in frame else frame.assign(scenario=s["name"])[
             ["scenario", *frame.columns]])
-    head = f'<h2 id="all-rows">Every scenario\'s <code>{_e(table)}</code></h2>'
+    head = f'<h2 id="all-rows">Every scenario\'s <code>{escape(table)}</code></h2>'
     if not found:
-        return head + f"<p>No scenario has written <code>tables/{_e(table)}</code> yet.</p>"
+        return head + f"<p>No scenario has written <code>tables/{escape(table)}</code> yet.</p>"
     return head + present.table(pd.concat(found, ignore_index=True),
                                 caption=f"The rows of each scenario's tables/{table}.")._repr_html_()
 
@@ -474,24 +412,25 @@ def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenario
     parts.append(site.comparison_sections(scenarios) if comparison is None else comparison)
     parts.append(scenario_rows(scenarios, table) if rows is None else rows)
     for s in scenarios:
-        parts.append(f'<h2 id="scenario-{_e(s["name"])}">Scenario {_e(s["name"])}</h2>')
-        pages = " · ".join(f'<a href="{_e(h)}">{_e(t)}</a>' for h, t in s.get("pages", []))
+        parts.append(f'<h2 id="scenario-{escape(s["name"])}">Scenario {escape(s["name"])}</h2>')
+        pages = " · ".join(f'<a href="{escape(h)}">{escape(t)}</a>' for h, t in s.get("pages", []))
         parts.append(f'<p class="cf-small">{pages or "no pages yet"}</p>')
         data = _scenario_csv(Path(s["dir"]) / "tables" / "scenarios_percentiles.csv", s["name"])
         for p in sorted((Path(s["dir"]) / "figures").glob(f"*{figure_word}*.png")):
             if "compared" in p.stem:  # every scenario's copy of the one-axis chart: shown above
                 continue
             words = f"{p.stem.replace('_', ' ')}: {s['name']} scenario"
-            link = (f' <a class="cf-download" download="{_e(s["name"])}_percentiles.csv" '
+            link = (f' <a class="cf-download" download="{escape(s["name"])}_percentiles.csv" '
                     f'href="data:text/csv;charset=utf-8;base64,{data}">Download the data (CSV)</a>'
                     if data else "")
             parts.append(
-                f'<figure class="cf-figure"><img alt="{_e(words)}" src="data:image/png;base64,'
+                f'<figure class="cf-figure"><img alt="{escape(words)}" src="data:image/png;base64,'
                 f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption class="cf-caption">'
-                f'<span class="cf-num" data-kind="Figure"></span>{_e(words)} (the chart of the '
+                f'<span class="cf-num" data-kind="Figure"></span>{escape(words)} (the chart of the '
                 f"scenario's own page).{link}</figcaption></figure>")
     parts.append(_generated(run))
-    return finish_page(_page("Scenario comparison", "\n".join(parts)), index_href="../index.html")
+    return finish_page(shell.page("Scenario comparison", "\n".join(parts)),
+                       index_href="../index.html")
 
 
 # -- index pages of an output folder ----------------------------------------------------
@@ -547,6 +486,7 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
     with the forecast history chart (:func:`forecast.pipeline.site.sections.history_section`).
     """
     from forecast import io as _io
+    from forecast.pipeline import changes
     from forecast.pipeline.site import keyfigures
     from forecast.pipeline.site import sections as site
     from forecast.pipeline.runplan import catalogue, scenario_names
@@ -573,7 +513,7 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
                                    ("../index.html", "scenario comparison")],
                             index_href="../../index.html")
         _io.atomic_write_text(scen_dir / name / "index.html", page)
-    links = [(rel, text) for rel, text in (("run.log", "run log"),
+    links = [(rel, text) for rel, text in (("changes.md", "what changed"), ("run.log", "run log"),
                                            ("history/forecast_history.csv", "forecast history"))
              if (out / rel).is_file()]
     if scenarios:
@@ -601,6 +541,7 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
     by_stem = {r.stem: r for r in results if r.scenario is None}
     page = render_index(entries(out, [(s, t) for s, t, _ in all_nbs], by_stem),
                         title="compute-forecast: how much compute in 2030?", run=run_info,
-                        links=links, key_figures=keyfigures.render(figures, out),
+                        links=links,  # what changed since the last run, then the answers
+                        key_figures=changes.index_section(out) + keyfigures.render(figures, out),
                         sections=history)
     return _io.atomic_write_text(out / "index.html", page)

@@ -11,15 +11,12 @@ Every section degrades to a sentence saying what is missing, never an error.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 from pathlib import Path
 
+from forecast.present.html import escape
 
-
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def cached(cache_dir: Path, name: str, inputs: list[Path], build) -> str:
@@ -103,7 +100,7 @@ def history_section(out: Path, root: Path, year: int = 2030) -> str:
     try:
         rows = history.load_history(out)
     except Exception as err:  # no history yet, or a damaged one: say so
-        return heading + f"<p>No forecast history to draw yet ({_e(str(err).split(';')[0])}).</p>"
+        return heading + f"<p>No forecast history to draw yet ({escape(str(err).split(';')[0])}).</p>"
     rows = rows[(rows["year"] == year) & (rows["unit"] == "FLOP/s")
                 & (rows["component"] == "total")]
     if rows.empty:

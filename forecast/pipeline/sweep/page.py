@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import html
 import io as _bytes_io
 import json
 import math
@@ -42,6 +41,8 @@ from pathlib import Path
 
 from forecast import io
 from forecast._version import __version__
+from forecast.present import html as shell
+from forecast.present.html import escape
 
 #: headline columns that identify a figure (contract 1), in label order
 KEY_COLUMNS = ("target", "scope", "component", "precision", "year", "model", "level", "unit")
@@ -51,37 +52,6 @@ MAX_CHARTS = 40
 MAX_POINT_ROWS = 300
 #: groups of a sampled parameter's values
 BINS = 10
-
-_CSS = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1150px;
-  padding: 0 1em; color: #222; }
-h1 { font-size: 24px; } h2 { font-size: 19px; margin-top: 1.8em; } h3 { font-size: 15px; }
-table.cf-list { border-collapse: collapse; margin: .4em 0 1em; font-size: 14px; }
-table.cf-list td, table.cf-list th { border-bottom: 1px solid #e3e3e3; padding: 4px 8px;
-  text-align: left; vertical-align: top; }
-td.cf-num { text-align: right; font-variant-numeric: tabular-nums; }
-.cf-small { font-size: 13px; color: #555; }
-.cf-error { background: #fde8e8; border-left: 4px solid #c00; padding: .3em .6em; }
-.cf-bar { display: inline-block; height: 10px; background: #1f4e79; vertical-align: middle; }
-.cf-status { font-weight: 600; padding: 1px 8px; border-radius: 9px; font-size: 13px; }
-.cf-ok { background: #e3f4e3; color: #195e19; } .cf-failed { background: #fde8e8; color: #a00; }
-.cf-not-run { background: #eee; color: #555; }
-figure { margin: 1em 0 2em; } figure img { max-width: 100%; height: auto; }
-footer { margin-top: 3em; padding-top: 1em; border-top: 1px solid #ccc; font-size: 13px;
-  color: #555; }
-"""
-
-
-def _e(value) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _page(title: str, body: str) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n"
-            "</body>\n</html>\n")
-
 
 # -- analysis -----------------------------------------------------------------------------------
 
@@ -309,10 +279,6 @@ def _png(fig) -> str:
 
 # -- pages --------------------------------------------------------------------------------------
 
-def _status(status: str) -> str:
-    return f'<span class="cf-status cf-{_e(status.replace(" ", "-"))}">{_e(status)}</span>'
-
-
 def _point_links(sweep_dir: Path, point: str, stem: str) -> str:
     found = []
     for rel, text in ((f"points/{point}/html/{stem}.html", "page"),
@@ -321,7 +287,7 @@ def _point_links(sweep_dir: Path, point: str, stem: str) -> str:
                       (f"points/{point}/failed/{stem}.ipynb", "failed notebook"),
                       (f"points/{point}/tables/headline_{stem}.csv", "headline")):
         if (sweep_dir / rel).is_file():
-            found.append(f'<a href="{_e(rel)}">{_e(text)}</a>')
+            found.append(f'<a href="{escape(rel)}">{escape(text)}</a>')
     return " · ".join(found)
 
 
@@ -352,30 +318,30 @@ def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False) 
              '<a href="../index.html">all sweeps</a>']
     if root_index:
         links.append('<a href="../../index.html">all notebooks</a>')
-    swept = ", ".join(f"<code>{_e(p)}</code>" for p in info["swept"])
-    fixed = ", ".join(f"<code>{_e(p)}</code>" for p in info.get("fixed", []))
-    method = (f"; {_e(', '.join(info['sampled']))} drawn by {_e(info['method'])} sampling"
+    swept = ", ".join(f"<code>{escape(p)}</code>" for p in info["swept"])
+    fixed = ", ".join(f"<code>{escape(p)}</code>" for p in info.get("fixed", []))
+    method = (f"; {escape(', '.join(info['sampled']))} drawn by {escape(info['method'])} sampling"
               if info.get("sampled") else "")
-    parts = [f"<h1>Sweep {_e(name)}: {_e(stem)}</h1>",
+    parts = [f"<h1>Sweep {escape(name)}: {escape(stem)}</h1>",
              f'<p class="cf-small">{" · ".join(links)}</p>',
-             f"<p>{len(info.get('points', []))} points of <code>{_e(stem)}</code> over {swept}"
+             f"<p>{len(info.get('points', []))} points of <code>{escape(stem)}</code> over {swept}"
              f"{method}{'; fixed: ' + fixed if fixed else ''}. Last sweep: "
              f"{counts.get('ok', 0)} ran, {counts.get('cached', 0)} cached, "
              f"{counts.get('failed', 0)} failed" + (f", {counts['not run']} not run"
                                                      if counts.get("not run") else "")
-             + f" ({_e(info.get('executor', ''))}, {info.get('seconds', 0):.1f} s).</p>"]
+             + f" ({escape(info.get('executor', ''))}, {info.get('seconds', 0):.1f} s).</p>"]
 
     figs = figures(frame) if value and columns else []
     table = influence(frame, columns) if figs else None
     parts.append("<h2>What moves the answer</h2>")
     if table is None or table.empty:
         parts.append("<p>No headline figure to compare: no point finished with a headline "
-                     f"table (<code>tables/headline_{_e(stem)}.csv</code>).</p>")
+                     f"table (<code>tables/headline_{escape(stem)}.csv</code>).</p>")
     else:
         rank = ranking(table)
         parts.append(
             f"<p>Parameters ranked by how far they move the headline figures. The <em>swing</em> "
-            f"of a parameter in a figure is how far the figure's {_e(value)} moves across the "
+            f"of a parameter in a figure is how far the figure's {escape(value)} moves across the "
             "parameter's values, taking at each value the median over the other parameters. "
             "The ranking uses its mean over the figures (a ratio when every value is "
             "positive). The <em>share of "
@@ -389,18 +355,18 @@ def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False) 
             width = int(round(160 * r["mean_move"] / top))
             typical = _fmt(math.expm1(r["mean_move"]), True, unit) if r["log"] else \
                 f"{r['mean_move']:.1%} of the median"
-            rows.append(f"<tr><td class=\"cf-num\">{i + 1}</td><td><code>{_e(r['parameter'])}"
-                        f"</code></td><td class=\"cf-num\">{_e(typical)}</td><td>"
+            rows.append(f"<tr><td class=\"cf-num\">{i + 1}</td><td><code>{escape(r['parameter'])}"
+                        f"</code></td><td class=\"cf-num\">{escape(typical)}</td><td>"
                         f"<span class=\"cf-bar\" style=\"width:{width}px\"></span></td>"
                         f"<td class=\"cf-num\">{r['mean_eta2']:.1%}</td>"
-                        f"<td class=\"cf-num\">{_e(_fmt(r['swing'], r['log'], unit))}</td>"
-                        f"<td>{_e(r['figure'])}</td></tr>")
+                        f"<td class=\"cf-num\">{escape(_fmt(r['swing'], r['log'], unit))}</td>"
+                        f"<td>{escape(r['figure'])}</td></tr>")
         parts.append('<table class="cf-list"><tr><th>rank</th><th>parameter</th>'
                      "<th>mean swing</th><th></th><th>mean share of variance</th>"
                      "<th>largest swing</th><th>in figure</th></tr>" + "".join(rows)
                      + "</table>")
         parts.append("<h2>How each headline figure moves with each parameter</h2>")
-        parts.append(f"<p>One chart per headline figure ({_e(value)} of the headline table), one "
+        parts.append(f"<p>One chart per headline figure ({escape(value)} of the headline table), one "
                      "panel per parameter: the line is the median over the other parameters at "
                      "each value, the band their spread (minimum to maximum), dots are points."
                      "</p>")
@@ -408,8 +374,8 @@ def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False) 
             unit = str(rows_["unit"].iloc[0]) if "unit" in rows_.columns else None
             fig = effect_chart(rows_, columns, value=value, title=label(key), unit=unit)
             alt = f"{label(key)}: {value} against " + ", ".join(columns)
-            parts.append(f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,'
-                         f'{_png(fig)}"><figcaption class="cf-small">{_e(label(key))} '
+            parts.append(f'<figure><img alt="{escape(alt)}" src="data:image/png;base64,'
+                         f'{_png(fig)}"><figcaption class="cf-small">{escape(label(key))} '
                          f"({len(rows_)} points)</figcaption></figure>")
         if len(figs) > MAX_CHARTS:
             parts.append(f"<p>{len(figs) - MAX_CHARTS} more figures are in the influence table "
@@ -420,9 +386,9 @@ def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False) 
     failed = [p for p in points if p["status"] == "failed"]
     parts.append(f"<h2>Failed points ({len(failed)})</h2>")
     if failed:
-        rows = [f"<tr><td><code>{_e(p['id'])}</code></td><td>"
-                + "<br>".join(f"{_e(k)} = {_e(v)}" for k, v in p["parameters"].items())
-                + f"</td><td><div class=\"cf-error\">{_e(p['error'])}</div></td>"
+        rows = [f"<tr><td><code>{escape(p['id'])}</code></td><td>"
+                + "<br>".join(f"{escape(k)} = {escape(v)}" for k, v in p["parameters"].items())
+                + f"</td><td><div class=\"cf-error\">{escape(p['error'])}</div></td>"
                 f"<td class=\"cf-small\">{_point_links(sweep_dir, p['id'], stem)}</td></tr>"
                 for p in failed]
         parts.append('<table class="cf-list"><tr><th>point</th><th>parameters</th><th>error</th>'
@@ -432,11 +398,11 @@ def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False) 
 
     names = list(info["swept"]) + list(info.get("fixed", []))
     parts.append(f"<h2>Points ({len(points)})</h2>")
-    head = "".join(f"<th>{_e(n)}</th>" for n in names)
+    head = "".join(f"<th>{escape(n)}</th>" for n in names)
     rows = []
     for p in points[:MAX_POINT_ROWS]:
-        cells = "".join(f"<td>{_e(p['parameters'].get(n, ''))}</td>" for n in names)
-        rows.append(f"<tr><td><code>{_e(p['id'])}</code></td>{cells}<td>{_status(p['status'])}"
+        cells = "".join(f"<td>{escape(p['parameters'].get(n, ''))}</td>" for n in names)
+        rows.append(f"<tr><td><code>{escape(p['id'])}</code></td>{cells}<td>{shell.status(p['status'])}"
                     f"</td><td class=\"cf-num\">{p['seconds']:.1f} s</td><td class=\"cf-small\">"
                     f"{_point_links(sweep_dir, p['id'], stem)}</td></tr>")
     parts.append(f'<table class="cf-list"><tr><th>point</th>{head}<th>status</th><th>time</th>'
@@ -444,10 +410,10 @@ def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False) 
     if len(points) > MAX_POINT_ROWS:
         parts.append(f"<p>{len(points) - MAX_POINT_ROWS} more points are listed in "
                      "sweep.json.</p>")
-    parts.append(f"<footer>Generated {_e(info.get('started', ''))} by compute-forecast "
-                 f"{_e(info.get('library_version', __version__))} from {_e(info.get('grid', ''))}."
+    parts.append(f"<footer>Generated {escape(info.get('started', ''))} by compute-forecast "
+                 f"{escape(info.get('library_version', __version__))} from {escape(info.get('grid', ''))}."
                  "</footer>")
-    return _page(f"Sweep {name}: {stem}", "\n".join(parts))
+    return shell.page(f"Sweep {name}: {stem}", "\n".join(parts))
 
 
 def render_list(sweeps_dir: Path, *, root_index: bool = False) -> str:
@@ -460,20 +426,20 @@ def render_list(sweeps_dir: Path, *, root_index: bool = False) -> str:
             continue
         counts = info.get("counts", {})
         name = manifest.parent.name
-        link = (f'<a href="{_e(name)}/index.html">{_e(name)}</a>'
-                if (manifest.parent / "index.html").is_file() else _e(name))
-        rows.append(f"<tr><td>{link}</td><td><code>{_e(info.get('notebook', ''))}</code></td>"
-                    f"<td>{_e(', '.join(info.get('swept', [])))}</td>"
+        link = (f'<a href="{escape(name)}/index.html">{escape(name)}</a>'
+                if (manifest.parent / "index.html").is_file() else escape(name))
+        rows.append(f"<tr><td>{link}</td><td><code>{escape(info.get('notebook', ''))}</code></td>"
+                    f"<td>{escape(', '.join(info.get('swept', [])))}</td>"
                     f"<td class=\"cf-num\">{len(info.get('points', []))}</td>"
                     f"<td class=\"cf-num\">{counts.get('failed', 0)}</td>"
-                    f"<td class=\"cf-small\">{_e(info.get('started', ''))}</td></tr>")
+                    f"<td class=\"cf-small\">{escape(info.get('started', ''))}</td></tr>")
     back = '<p class="cf-small"><a href="../index.html">all notebooks</a></p>' if root_index else ""
     stamp = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     body = ("<h1>Parameter sweeps</h1>" + back
             + '<table class="cf-list"><tr><th>sweep</th><th>notebook</th><th>parameters</th>'
             "<th>points</th><th>failed</th><th>last run</th></tr>" + "".join(rows) + "</table>"
-            + f"<footer>Generated {_e(stamp)} by compute-forecast {_e(__version__)}.</footer>")
-    return _page("Parameter sweeps", body)
+            + f"<footer>Generated {escape(stamp)} by compute-forecast {escape(__version__)}.</footer>")
+    return shell.page("Parameter sweeps", body)
 
 
 def write_pages(root: Path, sweep_dir: Path, info: dict, text: str) -> Path:
