@@ -16,18 +16,13 @@ paths and seed (to floating-point round-off, about 1e-15 relative): the
 defaults are notebook 03's 20,000 paths and seed 20260101, so a saved
 scenario reruns to the figures the explorer showed.
 
-**Fast updates: the standard-normal draws are made once.**  ``simulate`` writes
-every path as ``project(base, g_median, k) * exp(sigma * D)`` with ``D`` a
-standard-normal deviation that depends only on the seed, the number of paths,
-the component's draw mode and the correlation, never on the growth range or
-the cap.  The explorer recovers ``D`` once from a public ``simulate`` call on
-a copy of the scenario with a known unit spread (median growth 0, sigma 1,
-no cap), and the shared part of a correlated draw from a second call with
-correlation 1 (``sqrt(rho) * shared + sqrt(1 - rho) * own`` is how simulate mixes
-them).  Moving a growth range, a ceiling, the correlation or a threshold then
-only rescales stored deviations (an ``exp`` and a product per component);
-only a new number of paths (or a new end year, for ``per: year`` draws) draws
-again.  Percentiles come from one sort per component and year.
+**Fast updates: the standard-normal draws are made once.**  The explorer keeps the
+draws of the simulation (:class:`forecast.scenarios.draws.Draws`, the same object
+``simulate`` computes its paths with); moving a growth range, a ceiling, the
+correlation or a threshold only rescales them (an ``exp`` and a product per
+component); only a new number of paths or a new end year draws again.
+Percentiles come from one sort per component and year
+(:class:`~forecast.scenarios.draws.SortedSimulation`).
 
 ipywidgets and matplotlib are imported when an :class:`Explorer` is built,
 never when :mod:`forecast` is imported.
@@ -41,15 +36,15 @@ import math
 import re
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
-import numpy as np
 import pandas as pd
 
 from forecast.scenarios import montecarlo as scenarios
 from forecast.errors import ForecastError, ParameterError, UnitError, UnknownNameError
+from forecast.scenarios.draws import Draws, SortedSimulation
 from forecast.scenarios.writer import flops_text
 
 #: Notebook 03's defaults (its ``n_paths`` and ``seed`` parameters), so the explorer's
@@ -66,111 +61,12 @@ GROWTH_SPAN = (-0.5, 2.0)
 #: Thresholds offered at the start: CAICT's two published 2030 totals.
 DEFAULT_THRESHOLDS = "56 ZFLOPS, 20 ZFLOPS"
 
-_UNIT_LOW, _UNIT_HIGH = math.expm1(-scenarios.Z90), math.expm1(scenarios.Z90)  # median 0, sigma 1
 #: the interactive chart, an SVG with its text as text (the browser draws the glyphs: a third
 #: less work per update than a PNG); fixed margins leave the right 44% to the legend (plots
 #: puts legends outside the axes), as a tight bounding box would cost a second drawing pass
 _CHART_SIZE, _CHART_DPI, _CHART_MARGINS = (10.5, 4.2), 72, {"left": 0.115, "right": 0.56,
                                                             "bottom": 0.12, "top": 0.9}
 _CHART_RC = {"axes.titley": 1.0, "svg.fonttype": "none", "svg.hashsalt": "compute-forecast"}
-
-
-@dataclass(frozen=True)
-class _Explored(scenarios.Simulation):
-    """A :class:`~forecast.scenarios.Simulation` whose percentiles come from sorted columns.
-
-    ``np.percentile`` partitions every column for every call; the explorer asks
-    for several tables per update, so each component's values are sorted once
-    (per year) and the percentiles read off them with numpy's default
-    ("linear") interpolation: the same numbers, several times faster.
-    """
-
-    _sorted: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def sorted_values(self, component: str) -> np.ndarray:
-        """Values of ``component`` sorted within each year: shape (n_years, n_paths), FLOP/s."""
-        if component not in self._sorted:
-            self._sorted[component] = np.sort(self.paths[component].T, axis=1)
-        return self._sorted[component]
-
-    def quantile_values(self, component: str, q) -> np.ndarray:
-        """As :meth:`Simulation.quantile_values`, read off the sorted columns."""
-        return _linear_quantiles(self.sorted_values(component), np.asarray(q) / 100)
-
-
-def _linear_quantiles(ordered: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
-    """Quantiles of each row of ``ordered`` (sorted rows), shape (len(quantiles), n_rows).
-
-    numpy's default method written out (``numpy.lib._function_base_impl._quantile``):
-    virtual index ``n q + (1 - q) - 1``, then a lerp that is exact at both ends.
-    """
-    n = ordered.shape[1]
-    virtual = n * quantiles + (1 + quantiles * -1) - 1
-    below = np.clip(np.floor(virtual).astype(int), 0, n - 1)
-    above = np.clip(below + 1, 0, n - 1)
-    gamma = (virtual - below)[:, None]
-    a, b = ordered[:, below].T, ordered[:, above].T
-    diff = b - a
-    return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
-
-
-class _Draws:
-    """Standard-normal deviations of :func:`forecast.scenarios.simulate`, recovered once.
-
-    ``deviations(rho, end_year)`` returns, per projected component, ``D`` of
-    shape (n_years, n_paths) such that simulate's paths are
-    ``project(base, g_median, k) * exp(sigma * D)`` for any growth range.
-    Per-path components keep one deviation per path (``D = z * k``), valid for
-    every end year; per-year components keep the whole matrix of their end year.
-    """
-
-    def __init__(self, scenario, bases, n_paths: int, seed: int, data_dir):
-        self.scenario, self.bases, self.n_paths, self.seed = scenario, bases, n_paths, seed
-        self.data_dir = data_dir
-        self.projected = [c for c in scenario.components.values() if not c.sum_of]
-        self.yearly = any(c.growth.per == "year" for c in self.projected)
-        self._parts = {}  # (rho in {0, 1}, end year or None) -> {component: z or D}
-        self._mixed = (None, None)
-
-    def _recover(self, rho: float, end_year: int) -> dict:
-        key = (rho, end_year if self.yearly else None)
-        if key not in self._parts:
-            unit = {}
-            for comp in self.projected:
-                unit[comp.name] = replace(comp, cap=None, growth=replace(
-                    comp.growth, low=_UNIT_LOW, high=_UNIT_HIGH, fit=None))
-            spec = replace(self.scenario, components=MappingProxyType(
-                {**self.scenario.components, **unit}), correlation=rho)
-            last = end_year if self.yearly else max(b.year for b in self.bases.values()) + 1
-            sim = scenarios.simulate(spec, n_paths=self.n_paths, seed=self.seed, end_year=last,
-                                     data_dir=self.data_dir)
-            parts = {}
-            for comp in self.projected:
-                sigma = unit[comp.name].growth.sigma
-                median = sim.median_path(comp.name).to_numpy()
-                deviation = np.log(sim.paths[comp.name] / median) / sigma  # (n_paths, n_years)
-                # per path: D = z * k, so the k = 1 column is z itself
-                parts[comp.name] = (deviation[:, 1].copy() if comp.growth.per == "path"
-                                    else np.ascontiguousarray(deviation.T))
-            self._parts[key] = parts
-        return self._parts[key]
-
-    def deviations(self, rho: float, end_year: int) -> dict:
-        key = (rho, end_year)
-        if self._mixed[0] != key:
-            own = self._recover(0.0, end_year)
-            shared = self._recover(1.0, end_year) if rho else None
-            out = {}
-            for comp in self.projected:
-                base = self.bases[comp.name]
-                k = np.arange(0, end_year - base.year + 1, dtype=float)
-                part = own[comp.name]
-                if rho:
-                    part = math.sqrt(rho) * shared[comp.name] + math.sqrt(1 - rho) * part
-                out[comp.name] = (np.multiply.outer(k, part) if comp.growth.per == "path"
-                                  else part[:k.size])
-            self._mixed = (key, out)
-        return self._mixed[1]
 
 
 @dataclass(frozen=True)
@@ -395,41 +291,17 @@ class Explorer:
                 spec = spec.with_cap(name, state.caps[name])
         return replace(spec, correlation=state.correlation, end_year=state.end_year)
 
-    def _simulate(self, state: _State, spec) -> _Explored:
+    def _simulate(self, state: _State, spec) -> SortedSimulation:
         for name, cap in state.caps.items():
             if cap is not None and cap <= self.bases[name].value:
                 raise ParameterError("the ceiling is below the base value", name=f"cap_{name}",
                                      expected=f"more than {flops_text(self.bases[name].value)}",
                                      value=flops_text(cap))
         draws = self._draws
-        if draws is None or draws.n_paths != state.n_paths:
-            draws = self._draws = _Draws(self.spec, self.bases, state.n_paths, self.seed,
-                                         self.data_dir)
-        deviations = draws.deviations(state.correlation, state.end_year)
-        from forecast.growth import project
-
-        years, paths = {}, {}
-        for name in self.projected:
-            base, g = self.bases[name], spec.components[name].growth
-            span = np.arange(base.year, state.end_year + 1)
-            values = np.atleast_1d(project(base.value, g.rate, (span - base.year).astype(float)))
-            out = np.exp(deviations[name] * g.sigma)      # (n_years, n_paths)
-            out *= values[:, None]
-            if state.caps[name] is not None:
-                np.minimum(out, state.caps[name], out=out)
-            years[name], paths[name] = span, out.T
-        for name, comp in spec.components.items():
-            if comp.sum_of:
-                span = np.arange(self.bases[name].year, state.end_year + 1)
-                total = np.zeros((span.size, state.n_paths))
-                for member in comp.sum_of:
-                    total += paths[member].T[self.bases[name].year - self.bases[member].year:]
-                years[name], paths[name] = span, total.T
-        for array in (*years.values(), *paths.values()):
-            array.setflags(write=False)
-        explored = replace(spec, name=f"{self.start.name}, explored")
-        return _Explored(explored, state.n_paths, self.seed, MappingProxyType(dict(self.bases)),
-                         MappingProxyType(years), MappingProxyType(paths))
+        if draws is None or (draws.n_paths, draws.end_year) != (state.n_paths, state.end_year):
+            draws = self._draws = Draws(self.spec, self.bases, state.n_paths, self.seed,
+                                        state.end_year)
+        return draws.simulation(replace(spec, name=f"{self.start.name}, explored"))
 
     def _update(self, raise_errors: bool = True) -> None:
         start = time.perf_counter()

@@ -39,7 +39,6 @@ Everything is in FLOP/s; growth rates are fractions per year (0.44 = +44%).
 from __future__ import annotations
 
 import math
-import zlib
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -220,11 +219,6 @@ def mc_error(p: float, n: int) -> dict[str, float]:
         return {"mc_stderr": bound / Z95, "mc_low": low, "mc_high": high}
     se = math.sqrt(p * (1 - p) / n)
     return {"mc_stderr": se, "mc_low": max(p - Z95 * se, 0.0), "mc_high": min(p + Z95 * se, 1.0)}
-
-
-def _stream(seed: int, name: str) -> np.random.Generator:
-    # crc32 (not hash()) so the stream is the same in every Python process.
-    return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode())]))
 
 
 def _check_int(name, value, low, high=None):
@@ -492,55 +486,10 @@ def simulate(scenario: Scenario | str, *, n_paths: int = 10_000, seed: int = 0,
                              name="n_paths", expected="fewer paths or an earlier end_year",
                              value=n_paths)
 
-    rho = scenario.correlation
-    first = min(b.year for b in bases.values())
-    calendar = np.arange(first + 1, end_year + 1)  # years that can carry a yearly shock
-    if rho:  # shared shocks come from their own stream: rho == 0 leaves the draws unchanged
-        common = _stream(seed, "__common__")
-        common_path = common.standard_normal(n_paths)
-        common_year = common.standard_normal((n_paths, calendar.size))
+    from forecast.scenarios.draws import Draws
 
-    years, paths = {}, {}
-    for comp in scenario.components.values():
-        if comp.sum_of:
-            continue
-        base, g = bases[comp.name], comp.growth
-        span = np.arange(base.year, end_year + 1)
-        k = (span - base.year).astype(float)
-        rng = _stream(seed, comp.name)
-        if g.per == "path":
-            z = rng.standard_normal(n_paths)
-            if rho:
-                z = math.sqrt(rho) * common_path + math.sqrt(1 - rho) * z
-            deviation = np.multiply.outer(z, k)  # ln F^k = k ln F
-        else:
-            z = rng.standard_normal((n_paths, span.size - 1))
-            if rho:
-                shared = common_year[:, base.year + 1 - calendar[0]:]
-                z = math.sqrt(rho) * shared + math.sqrt(1 - rho) * z
-            deviation = np.zeros((n_paths, span.size))
-            np.cumsum(z, axis=1, out=deviation[:, 1:])
-        deviation *= g.sigma
-        values = _deterministic(replace(scenario, components=MappingProxyType(
-            {**scenario.components, comp.name: replace(comp, cap=None)})), bases, comp.name, span)
-        out = np.exp(deviation, out=deviation)
-        out *= values  # (n_paths, n_years) * (n_years,): exactly project() when sigma == 0
-        if comp.cap is not None:
-            np.minimum(out, comp.cap, out=out)
-        years[comp.name], paths[comp.name] = span, out
-    for comp in scenario.components.values():
-        if comp.sum_of:
-            base = bases[comp.name]
-            span = np.arange(base.year, end_year + 1)
-            total = np.zeros((n_paths, span.size))
-            for member in comp.sum_of:
-                offset = base.year - bases[member].year
-                total += paths[member][:, offset:]
-            years[comp.name], paths[comp.name] = span, total
-    for array in (*years.values(), *paths.values()):
-        array.setflags(write=False)
-    return Simulation(scenario, n_paths, seed, MappingProxyType(dict(bases)),
-                      MappingProxyType(years), MappingProxyType(paths))
+    years, paths = Draws(scenario, bases, n_paths, seed, end_year).paths(scenario)
+    return Simulation(scenario, n_paths, seed, MappingProxyType(dict(bases)), years, paths)
 
 
 # --------------------------------------------------------------------------- evidence
