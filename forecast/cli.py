@@ -1,6 +1,7 @@
 """The ``compute-forecast`` command (also ``python -m forecast``): a thin shell over the runner.
 
 Exit codes: 0 success; 1 a notebook failed (or the run was interrupted: 130);
+3 with ``--fail-on-change``: a headline figure moved by more than ``--threshold`` percent;
 2 bad usage (unknown option, notebook, scenario or parameter, wrong type, bad
 ``--params`` file, no project here, another run holding the outputs with
 ``--no-wait``) or a file-system fault (read-only or unusable ``outputs/``, an
@@ -22,6 +23,8 @@ examples:
   compute-forecast run --only 01 --param end_year=2035  one notebook, one parameter
   compute-forecast run --params my.yaml --force         parameters from a file, ignore the cache
   compute-forecast run --all-scenarios                  bear/base/bull + comparison page
+  compute-forecast run -q --fail-on-change --threshold 5  cron: exit 3 when a headline moved > 5%
+  compute-forecast diff                                 what changed between the last two runs
   compute-forecast params 01_global_compute             list a notebook's parameters
   compute-forecast sweep 03 --grid notebooks/sweeps/03_monte_carlo.yaml   a parameter sweep
 """
@@ -57,6 +60,28 @@ def _positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected seconds > 0, got {excerpt(text, 40)}")
     return value
+
+
+def _percent(text: str) -> float:
+    from forecast.errors import excerpt
+
+    try:
+        value = float(text.rstrip("%")) if len(text) <= 40 else -1.0
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1e6:
+        raise argparse.ArgumentTypeError(f"expected a percentage >= 0 (5 or 5%), got "
+                                         f"{excerpt(text, 40)}")
+    return value
+
+
+def _change_options(parser) -> None:
+    parser.add_argument("--fail-on-change", action="store_true",
+                        help="exit 3 when a headline figure moved by more than --threshold "
+                        "(for cron jobs; docs/scheduling.md)")
+    parser.add_argument("--threshold", type=_percent, default=0.0, metavar="PCT",
+                        help="with --fail-on-change: only a move larger than PCT percent of "
+                        "the old median counts (default 0: any move)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-wait", action="store_true",
                      help="refuse (exit 2) instead of waiting when another run holds outputs/")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    _change_options(run)
+    run.add_argument("--no-refresh", action="store_true",
+                     help="do not refresh other output folders this run left stale (the last "
+                     "line names them); a run with --only, --param or --params never does")
+
+    diff = sub.add_parser("diff", help="compare two recorded runs (headline figures, why)",
+                          description="Compare two runs recorded in outputs/history/runs/: "
+                          "which notebooks' inputs differ and every headline figure that moved. "
+                          "RUN is a run id (or a unique prefix), latest, previous or a file; "
+                          "default: previous and latest.")
+    diff.add_argument("run_a", nargs="?", default=None, metavar="RUN_A")
+    diff.add_argument("run_b", nargs="?", default=None, metavar="RUN_B")
+    _change_options(diff)
 
     params = sub.add_parser("params", help="list a notebook's parameters",
                             description="Print the parameters of a notebook: name, default, "
@@ -187,15 +225,61 @@ def _params(args) -> int:
 
 
 def _run(args) -> int:
-    from forecast.pipeline import runner
+    """The run, then the folders it left stale (refreshed, or named in the last line), then
+    the change report (outputs/changes.md) and the index that shows it."""
+    import datetime as dt
+
+    from forecast import io
+    from forecast.pipeline import changes, freshness, runner
     from forecast.pipeline.progress import Progress
 
+    started = dt.datetime.now(dt.timezone.utc)
+    progress = Progress(quiet=args.quiet)
+    options = dict(jobs=args.jobs, timeout=args.timeout, show_code=args.show_code,
+                   wait=not args.no_wait, progress=progress)
     report = runner.run(only=args.only, params=args.param, params_file=args.params,
-                        force=args.force, jobs=args.jobs, timeout=args.timeout,
-                        scenario=args.scenario, all_scenarios=args.all_scenarios,
-                        show_code=args.show_code, wait=not args.no_wait,
-                        progress=Progress(quiet=args.quiet))
-    return report.exit_code
+                        force=args.force, scenario=args.scenario,
+                        all_scenarios=args.all_scenarios, **options)
+    root = io.project_root()
+    results, code = list(report.results), report.exit_code
+    left = freshness.stale(root, show_code=args.show_code, wait=not args.no_wait)
+    if left and not (args.only or args.param or args.params or args.no_refresh):
+        for more in freshness.refresh(root, left, **options):
+            results += more.results
+            code = max(code, more.exit_code)
+        left = freshness.stale(root, show_code=args.show_code, wait=not args.no_wait)
+    with runner.RunLock(root / "outputs" / ".lock", wait=not args.no_wait):
+        found = changes.record(root, results, canonical=not (args.param or args.params),
+                               command=" ".join(["compute-forecast", *args.argv]))
+        from forecast.pipeline.site import pages
+        from forecast._version import __version__
+
+        index = pages.write_indexes(root, results, {
+            "run_started": started.isoformat(timespec="seconds"),
+            "git_commit": runner.git_commit(root), "library_version": __version__})
+    progress.say(f"changes: {found.summary()}; report {root / 'outputs' / 'changes.md'}")
+    for warning in found.warnings:
+        progress.say(f"warning: {warning}")
+    progress.say(freshness.advice(left) or f"open {index}")
+    moved = changes.exit_code(found, fail_on_change=args.fail_on_change,
+                              threshold=args.threshold / 100)
+    return code or moved
+
+
+def _diff(args) -> int:
+    from forecast import io
+    from forecast.pipeline import changes
+
+    out = io.project_root() / "outputs"
+    if args.run_a is not None and args.run_b is None:
+        a, b = changes.find(out, args.run_a), changes.find(out, "latest")
+    else:
+        a = changes.find(out, args.run_a or "previous")
+        b = changes.find(out, args.run_b or "latest")
+    found = changes.compare(changes.load(a), changes.load(b))
+    print(found.markdown(), end="")
+    return changes.exit_code(found, fail_on_change=args.fail_on_change,
+                             threshold=args.threshold / 100)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        args.argv = list(sys.argv[1:] if argv is None else argv)  # for the change report
     except SystemExit as stop:  # --help, --version (0) and usage errors (2)
         return stop.code if isinstance(stop.code, int) else 2
     if args.command is None:
@@ -213,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "diff":
+            return _diff(args)
         return _run(args) if args.command == "run" else _params(args)
     except ForecastError as err:
         print(f"compute-forecast: error: {err}", file=sys.stderr)
