@@ -181,10 +181,15 @@ def skill_section(lists: pd.DataFrame, models: Sequence[str] | None = None, *, i
 
     ``lists`` is :attr:`Top500Evidence.lists`; ``initial`` lists in the first training
     window, horizons 1..``max_horizon`` years at two lists a year, ``workers`` processes.
+    Under ``compute-forecast run`` the table is kept in the run's ``.cache/`` and reused
+    while its inputs are unchanged (:mod:`forecast.analysis.skill_cache`).
     """
+    from forecast.analysis import skill_cache  # the table is reused across runs (~10 s CPU)
+
     series = {SERIES[c]: top500.series(c, lists).set_axis(lists["list"]) for c in SERIES}
-    frame = skill.run_many(series, models, initial=initial, horizons=range(1, max_horizon + 1),
-                           steps_per_year=2, workers=workers)
+    frame = skill_cache.run_many(series, models, initial=initial,
+                                 horizons=range(1, max_horizon + 1), steps_per_year=2,
+                                 workers=workers)
     scores = skill.score(frame)
     versus = skill.versus_benchmark(frame)
     naive = scores[(scores["model"] == "cagr")
