@@ -2,8 +2,8 @@
 
 A leaf like :mod:`forecast.plots`: every function takes results and ``ax=None``
 (a new figure when None), imports matplotlib inside, and returns the Figure.
-Shared style and FLOP/s tick labels come from :mod:`forecast.present.style`
-(``STYLE``, ``flops_label``).  Modelling code never imports this module.
+Style, FLOP/s axes and legends (always outside the data) come from
+:mod:`forecast.present.style`, the same rules as every other chart.  Modelling code never imports this module.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.present.style import STYLE, flops_label
+from forecast.present.style import STYLE, flops_axis, legend_outside
 
 
 def _axes(ax, ncols: int = 1, height: float | None = None):
@@ -26,39 +26,24 @@ def _axes(ax, ncols: int = 1, height: float | None = None):
     return fig, axes[0]
 
 
-def _flops_y(axis) -> None:
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
-    axis.set_yscale("log")
-    axis.yaxis.set_major_formatter(FuncFormatter(lambda v, _: flops_label(v)))
-    axis.yaxis.set_minor_formatter(NullFormatter())
-    axis.grid(True, which="major", alpha=STYLE["grid_alpha"])
-
-
-def _legend(axis, **options) -> None:
-    handles, _ = axis.get_legend_handles_labels()
-    if handles:
-        axis.legend(frameon=False, fontsize=STYLE["font_size"] - 2, **options)
-
-
 def _log_y(axis, flops: bool) -> None:
-    """A log y-axis: FLOP/s tick labels when ``flops``, else matplotlib's own; a major grid."""
+    """A log y-axis: FLOP/s tick labels when ``flops`` (the house FLOP/s axis), else
+    matplotlib's own; a major grid."""
     if flops:
-        _flops_y(axis)
+        flops_axis(axis, log=True)
     else:
         axis.set_yscale("log")
         axis.grid(True, which="major", alpha=STYLE["grid_alpha"])
 
 
-def _finish(fig, axis, *, xlabel: str | None, ylabel: str, title: str | None,
-            legend: str = "upper left"):
-    """Axis labels, the title (none when empty), the legend at ``legend``, a tight layout."""
+def _finish(fig, axis, *, xlabel: str | None, ylabel: str, title: str | None):
+    """Axis labels, the title (none when empty), the legend outside the data, a tight layout."""
     if xlabel is not None:
         axis.set_xlabel(xlabel)
     axis.set_ylabel(ylabel)
     if title:
         axis.set_title(title)
-    _legend(axis, loc=legend)
+    legend_outside(axis)
     fig.tight_layout()
     return fig
 
@@ -90,7 +75,7 @@ def plot_eras(lists: pd.DataFrame, fits: dict, labels: dict | None = None, ax=No
         axis.plot(grid, seg.predict(grid), "-", color=color, lw=1.4)
         for brk in seg.breaks:
             axis.axvline(brk, color=color, ls=":", lw=1)
-    _flops_y(axis)
+    flops_axis(axis, log=True)
     return _finish(fig, axis, xlabel="year (TOP500 list)",
                    ylabel="FLOP/s (FP64, achieved: HPL Rmax)",
                    title=title or "TOP500, 1993-2026: eras of growth")
@@ -126,7 +111,7 @@ def plot_countries(table: pd.DataFrame, t, stopped: float | None = None, ax=None
     if stopped is not None:
         axis.axvspan(stopped, t.max() + 0.3, color="grey", alpha=0.15,
                      label="China no longer submits its largest systems")
-    _flops_y(axis)
+    flops_axis(axis, log=True)
     return _finish(fig, axis, xlabel="year (TOP500 list)", ylabel="sum of Rmax (FP64, achieved)",
                    title=title or "TOP500 capacity by country")
 
@@ -156,7 +141,7 @@ def plot_skill(scores: pd.DataFrame, metric: str = "male", *, benchmark: str = "
         axis.set_xlabel("horizon (years)")
         axis.grid(True, alpha=STYLE["grid_alpha"])
     axes[0].set_ylabel(ylabel or metric)
-    _legend(axes[-1], loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    legend_outside(axes[-1])
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -233,7 +218,7 @@ def plot_share(share: pd.DataFrame, projection: pd.DataFrame | None = None, ax=N
     axis.set_ylim(0, 100)
     axis.grid(True, alpha=STYLE["grid_alpha"])
     return _finish(fig, axis, xlabel=None, ylabel="NVIDIA share of the H100e stock (%)",
-                   title=title or "How much of the AI-chip stock is NVIDIA's?", legend="lower left")
+                   title=title or "How much of the AI-chip stock is NVIDIA's?")
 
 
 def plot_calibrated_fans(history: pd.Series, fans: dict, *, published=None, ax=None,
@@ -257,6 +242,6 @@ def plot_calibrated_fans(history: pd.Series, fans: dict, *, published=None, ax=N
     if published is not None and len(published):
         axis.plot(published["year"], published["flops"], "D", color=_color(3), ms=5,
                   label="published forecasts", linestyle="none")
-    _flops_y(axis)
+    flops_axis(axis, log=True)
     return _finish(fig, axis, xlabel="year", ylabel="FLOP/s (mixed precision, as published)",
                    title=title or "Back to 2030: projections with error-calibrated bands")
