@@ -1,0 +1,355 @@
+"""One answer per question: three scopes, each with its precision, year and band level.
+
+The scopes are never added together (their precisions differ):
+
+* ``ai_accelerators``: installed AI accelerator compute, dense FP16 peak, the
+  bottom-up stock-flow forecast (:mod:`forecast.analysis.ai_compute`), taken
+  as its simulated paths or, failing those, its percentile table;
+* ``computing_index``: the CAICT-style computing-devices index (CAICT's white
+  papers 2020-2022 spliced with CCIA's 2023 figure; mixed precision, an
+  index, not a physical quantity);
+* ``supercomputing``: the TOP500 sum of Rmax (June list of each year; FP64,
+  achieved HPL, not peak).
+
+The two top-down scopes are extended from their latest observation by the
+methods of :mod:`forecast.analysis.calibration`, whose bands come from their
+errors on long series; methods whose bands fail the real-time coverage check
+at an answer's horizon get no weight, methods that coincide on the scope's
+series are kept once, and the rest are combined with weights from their
+out-of-sample CRPS (:mod:`forecast.analysis.combination`) when those beat
+equal weights in real time, else with equal weights.  Every band here is the
+90% band (p5-p95).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from forecast.analysis import calibration, combination, verdicts
+from forecast.analysis.calibration import METHODS, Method
+from forecast.errors import DataError, ParameterError
+
+DataDir = str | os.PathLike | None
+
+#: the band every answer reports: p5-p95
+LEVEL = 0.9
+#: answer years
+YEARS = (2030, 2035)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A quantity we answer for: ``label``, ``precision``, ``unit`` (never added across scopes)."""
+
+    name: str
+    label: str
+    precision: str
+    short: str
+    unit: str = "FLOP/s"
+
+
+SCOPES = {
+    "ai_accelerators": Scope("ai_accelerators", "installed AI accelerator compute, dense peak",
+                             "FP16", "installed AI accelerators, FP16"),
+    "computing_index": Scope("computing_index",
+                             "CAICT-style computing-devices index (an index of mixed precisions)",
+                             "mixed", "the CAICT-style index, mixed precision"),
+    "supercomputing": Scope("supercomputing", "TOP500 sum of Rmax, June list", "FP64 achieved",
+                            "TOP500 sum of Rmax, FP64"),
+}
+
+#: the columns of forecast_2030.csv, in order
+FORECAST_COLUMNS = ["scope", "precision", "method", "weight", "year", "p5", "p50", "p95", "unit",
+                    "level", "base_year", "base_value", "horizon", "label", "note"]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The long-series evidence: ``errors`` (:func:`calibration.rolling_errors`),
+    ``coverage`` (:func:`calibration.realtime_coverage`), ``scores``
+    (:func:`combination.score_rows`), ``series`` (names of the long series)."""
+
+    errors: pd.DataFrame
+    coverage: pd.DataFrame
+    scores: pd.DataFrame
+    series: tuple[str, ...]
+
+
+def calibrate(data_dir: DataDir = None, *, extra: Mapping[str, pd.Series] | None = None,
+              methods: Sequence[Method] = METHODS, n_boot: int = 100,
+              seed: int = 0) -> Calibration:
+    """Errors, real-time coverage and CRPS of the top-down methods on the long series."""
+    long = calibration.long_series(data_dir, extra=extra)
+    errors = calibration.rolling_errors(long, methods)
+    coverage = calibration.realtime_coverage(errors, n_boot=n_boot, seed=seed)
+    return Calibration(errors, coverage, combination.score_rows(errors), tuple(long))
+
+
+@dataclass(frozen=True)
+class ScopeAnswer:
+    """One scope's answer: ``rows`` (forecast table rows), ``paths`` (year -> FLOP/s draws),
+    ``observed`` (FLOP/s by year), ``weights`` (method -> weight), ``notes`` (sentences:
+    coinciding and excluded methods, the choice of weights), ``evaluation`` (CRPS of
+    the track-record and the equal-weight combination, or empty)."""
+
+    scope: Scope
+    rows: pd.DataFrame
+    paths: Mapping[int, np.ndarray]
+    observed: pd.Series
+    weights: pd.Series
+    notes: tuple[str, ...] = ()
+    evaluation: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _quantiles(log_draws: np.ndarray) -> np.ndarray:
+    return np.exp(np.quantile(log_draws, [0.05, 0.5, 0.95]))
+
+
+def topdown(scope: Scope, observed: pd.Series, calib: Calibration, *,
+            years: Sequence[int] = YEARS, methods: Sequence[Method] = METHODS,
+            n_paths: int = 20000, seed: int = 0, n_boot: int = 100,
+            verdict_years: Sequence[int] = ()) -> ScopeAnswer:
+    """The calibrated, combined top-down answer for ``scope`` from its yearly ``observed`` series.
+
+    ``observed``: FLOP/s by consecutive integer year, the last one the base.
+    Paths are drawn for ``years`` and ``verdict_years`` (``n_paths`` each).
+    """
+    y = observed.dropna().sort_index().astype(float)
+    if len(y) < 2 or np.any(np.diff(np.asarray(y.index, dtype=int)) != 1):
+        raise DataError(f"the {scope.name} series needs consecutive years", column="year",
+                        expected="at least 2 consecutive yearly values", value=list(y.index))
+    if n_paths < 100:
+        raise ParameterError("must be at least 100", name="n_paths", value=n_paths)
+    z = np.log(y.to_numpy())
+    base_year = int(y.index[-1])
+    wanted = sorted({int(v) for v in (*years, *verdict_years)})
+    horizons = [v - base_year for v in wanted]
+    longest = int(calib.errors["horizon"].max())
+    if min(horizons) < 1 or max(horizons) > longest:
+        raise ParameterError(f"years must lie 1 to {longest} years after {base_year}",
+                             name="years", value=wanted)
+    usable = [m for m in methods if len(y) >= m.min_points()]
+    paths_by = {m.name: m.log_path(z, horizons) for m in usable}
+    kept, same = combination.coinciding(paths_by)
+    answer_h = [v - base_year for v in years]
+    failed = {m: h for m in kept for h in answer_h
+              if calibration.fails(calib.coverage, m, h, LEVEL)}
+    used = [m for m in kept if m not in failed]
+    notes = [f"{a} coincides with {b} on this {len(y)}-point series and is counted once"
+             for a, b in same.items()]
+    notes += [f"{m}: its 90% band covered less than 90% in real time at {h} years "
+              f"(upper end of the 95% interval below 90%), so it gets no weight"
+              for m, h in failed.items()]
+    if not used:
+        raise DataError(f"no method passes the real-time coverage check for {scope.name}",
+                        expected="at least one method with a calibrated band that holds")
+    evaluation = pd.DataFrame()
+    if len(used) > 1:
+        tracked = combination.weights(calib.scores, used)
+        evaluation = combination.evaluate(calib.errors, calib.scores, used)
+        crps = evaluation.set_index("combination")["crps"]
+        if crps["track record"] < crps["equal"]:
+            w = tracked
+            notes.append(f"track-record weights beat equal weights in real time "
+                         f"(mean CRPS {crps['track record']:.4f} vs {crps['equal']:.4f}, ln units)")
+        else:
+            w = pd.Series(1.0 / len(used), index=used, name="weight")
+            notes.append(f"track-record weights did not beat equal weights in real time "
+                         f"(mean CRPS {crps['track record']:.4f} vs {crps['equal']:.4f}), "
+                         f"so the methods are weighted equally")
+    else:
+        w = pd.Series([1.0], index=used, name="weight")
+    rows, paths = [], {}
+    labels = {m.name: m.label for m in methods}
+    for k, (year, h) in enumerate(zip(wanted, horizons)):
+        parts = {m: (paths_by[m][k], calibration.error_sampler(calib.errors, m, h, n_boot=n_boot,
+                                                               seed=seed))
+                 for m in kept}
+        draws = combination.mixture_sample({m: parts[m] for m in used}, w.to_dict(), n_paths,
+                                           seed=seed + year)
+        paths[year] = np.exp(draws)
+        if year not in years:
+            continue
+        common = {"scope": scope.name, "precision": scope.precision, "year": year,
+                  "unit": scope.unit, "level": LEVEL, "base_year": base_year,
+                  "base_value": float(y.iloc[-1]), "horizon": h}
+        for m in kept:
+            p5, p50, p95 = _quantiles(parts[m][0] + parts[m][1])
+            twins = [a for a, b in same.items() if b == m]
+            note = ("" if m not in failed else "fails the real-time coverage check") + (
+                f"; coincides with {', '.join(twins)}" if twins else "")
+            rows.append({**common, "method": m, "weight": float(w.get(m, 0.0)),
+                         "p5": p5, "p50": p50, "p95": p95, "label": labels[m],
+                         "note": note.strip("; ")})
+        p5, p50, p95 = _quantiles(draws)
+        rows.append({**common, "method": "combined", "weight": 1.0, "p5": p5, "p50": p50,
+                     "p95": p95, "label": f"{scope.label}: combined, calibrated 90% band",
+                     "note": f"{n_paths} draws; methods {', '.join(used)}"})
+    return ScopeAnswer(scope, pd.DataFrame(rows, columns=FORECAST_COLUMNS), paths, y, w,
+                       tuple(notes), evaluation)
+
+
+def index_series(data_dir: DataDir = None) -> pd.Series:
+    """The CAICT-style index, FLOP/s (mixed precision) by year: CAICT 2020-2022 + CCIA 2023."""
+    from forecast.analysis import totals
+    from forecast.data import datapackage
+
+    return totals.total_series(datapackage.load("global_compute", data_dir))
+
+
+def supercomputing_series(data_dir: DataDir = None) -> pd.Series:
+    """TOP500 sum of Rmax of each year's June list, FLOP/s (FP64 achieved) by year."""
+    return calibration.long_series(data_dir)["top500_sum"]
+
+
+def split_lognormal_paths(p5: float, p50: float, p95: float, n: int, seed: int = 0
+                          ) -> np.ndarray:
+    """Draws of a two-piece log-normal through (p5, p50, p95): paths when only percentiles exist."""
+    if not 0 < p5 <= p50 <= p95:
+        raise DataError("percentiles must be positive and ordered", column="p5/p50/p95",
+                        expected="0 < p5 <= p50 <= p95", value=(p5, p50, p95))
+    zq = 1.6448536269514722
+    zs = np.random.default_rng(seed).standard_normal(n)
+    scale = np.where(zs < 0, np.log(p50 / p5), np.log(p95 / p50)) / zq
+    return p50 * np.exp(zs * scale)
+
+
+def ai_answer(table: pd.DataFrame, *, paths: Mapping[int, np.ndarray] | None = None,
+              years: Sequence[int] = YEARS, n_paths: int = 20000,
+              seed: int = 0) -> ScopeAnswer:
+    """The AI accelerator scope from the bottom-up forecast's table (and paths, when given).
+
+    ``table``: the ``ai_compute_forecast.csv`` layout (year, designer, measure,
+    precision, p5, p50, p95, unit, kind); the rows of designer ``all``,
+    measure ``stock``, precision ``FP16`` are read.  ``paths``: year ->
+    simulated stock (FLOP/s); where a year has none, a two-piece log-normal
+    through its percentiles stands in (said in the notes).
+    """
+    need = {"year", "designer", "measure", "precision", "p5", "p50", "p95", "kind"}
+    missing = sorted(need - set(table.columns))
+    if missing:
+        raise DataError("not an AI compute forecast table", column=missing[0],
+                        expected=f"columns {sorted(need)}")
+    stock = table[(table["designer"] == "all") & (table["measure"] == "stock")
+                  & (table["precision"] == "FP16")].set_index("year").sort_index()
+    observed = stock.loc[stock["kind"] == "observed", "p50"].astype(float)
+    scope = SCOPES["ai_accelerators"]
+    rows, out, notes = [], {}, []
+    for year in sorted(stock.index[stock["kind"] == "forecast"]):
+        r = stock.loc[year]
+        if paths is not None and year in paths:
+            out[year] = np.asarray(paths[year], dtype=float)
+        else:
+            out[year] = split_lognormal_paths(r["p5"], r["p50"], r["p95"], n_paths, seed + year)
+            notes.append(f"{year}: paths drawn from a two-piece log-normal through the "
+                         f"bottom-up p5/p50/p95")
+    for year in years:
+        if year not in stock.index:
+            raise DataError(f"the AI compute forecast has no stock row for {year}",
+                            column="year", expected=f"years up to {max(years)}")
+        r = stock.loc[year]
+        common = {"scope": scope.name, "precision": scope.precision, "year": int(year),
+                  "unit": scope.unit, "level": LEVEL,
+                  "base_year": int(observed.index.max()) if len(observed) else np.nan,
+                  "base_value": float(observed.iloc[-1]) if len(observed) else np.nan,
+                  "horizon": int(year - observed.index.max()) if len(observed) else np.nan}
+        for method, label in (("stock_flow", "bottom-up stock-flow model by designer"),
+                              ("combined", f"{scope.label}: the bottom-up answer")):
+            rows.append({**common, "method": method, "weight": 1.0, "p5": float(r["p5"]),
+                         "p50": float(r["p50"]), "p95": float(r["p95"]), "label": label,
+                         "note": "one method: the combined answer is the stock-flow model's"})
+    return ScopeAnswer(scope, pd.DataFrame(rows, columns=FORECAST_COLUMNS), out, observed,
+                       pd.Series({"stock_flow": 1.0}, name="weight"), tuple(notes))
+
+
+def ai_from_forecast(fc) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
+    """(table, year -> total stock paths in FLOP/s) of a bottom-up AI compute forecast.
+
+    ``fc``: a :class:`forecast.analysis.ai_compute.AIComputeForecast` (its
+    ``table()``, ``years`` and ``paths["stock"]`` of shape (n_paths, designers,
+    years)); the total is summed over designers on each path, never percentiles.
+    """
+    total = np.asarray(fc.paths["stock"]).sum(axis=1)
+    return fc.table(), {int(y): total[:, j] for j, y in enumerate(fc.years)}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The three scopes' answers, the calibration and the verdicts (see :func:`answer`)."""
+
+    scopes: Mapping[str, ScopeAnswer]
+    calibration: Calibration
+    verdicts: pd.DataFrame
+
+    @property
+    def forecast(self) -> pd.DataFrame:
+        """forecast_2030.csv: every scope's method rows and its ``combined`` row per year."""
+        return pd.concat([a.rows for a in self.scopes.values()], ignore_index=True)
+
+    @property
+    def coverage(self) -> pd.DataFrame:
+        """calibration_coverage.csv: real-time coverage by method, horizon and level."""
+        cols = ["method", "horizon", "level", "nominal", "coverage", "n_origins", "ci_low",
+                "ci_high", "n_forecasts"]
+        return self.calibration.coverage[cols]
+
+    @property
+    def notes(self) -> list[str]:
+        """Every scope's notes, prefixed by the scope."""
+        return [f"{name}: {n}" for name, a in self.scopes.items() for n in a.notes]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The three tables by their file stem."""
+        return {"forecast_2030": self.forecast, "published_verdicts": self.verdicts,
+                "calibration_coverage": self.coverage}
+
+    def combined(self, scope: str, year: int = 2030) -> pd.Series:
+        """The ``combined`` row of ``scope`` in ``year``."""
+        rows = self.forecast
+        pick = rows[(rows["scope"] == scope) & (rows["year"] == year)
+                    & (rows["method"] == "combined")]
+        if pick.empty:
+            raise DataError(f"no combined answer for {scope} in {year}", column="scope",
+                            expected=f"one of {sorted(self.scopes)}")
+        return pick.iloc[0]
+
+
+def answer(data_dir: DataDir = None, *, ai_table: pd.DataFrame | None = None,
+           ai_paths: Mapping[int, np.ndarray] | None = None,
+           extra_series: Mapping[str, pd.Series] | None = None,
+           years: Sequence[int] = YEARS, n_paths: int = 20000, n_boot: int = 100,
+           seed: int = 0) -> Answer:
+    """The whole answer: calibration, the three scopes, verdicts on the published forecasts.
+
+    ``ai_table``/``ai_paths``: the bottom-up AI forecast (see :func:`ai_answer`);
+    without them the AI scope is left out (and so are the verdicts on it).
+    ``extra_series``: more long series for the calibration (yearly, by year).
+    """
+    from forecast.data import datapackage
+
+    calib = calibrate(data_dir, extra=extra_series, n_boot=n_boot, seed=seed)
+    published = datapackage.load("compute_forecasts", data_dir)
+    index = index_series(data_dir)
+    ours = [verdicts.match_scope(row) for _, row in published.iterrows()]
+    index_years = sorted({int(v) for v, s, kind in zip(published["year"], ours, published["kind"])
+                          if s == "computing_index" and kind == "forecast"
+                          and int(v) > index.index.max()})
+    scopes = {}
+    if ai_table is not None:
+        scopes["ai_accelerators"] = ai_answer(ai_table, paths=ai_paths, years=years,
+                                              n_paths=n_paths, seed=seed)
+    scopes["computing_index"] = topdown(
+        SCOPES["computing_index"], index, calib, years=years, n_paths=n_paths, seed=seed,
+        n_boot=n_boot, verdict_years=[v for v in index_years
+                                      if v - index.index.max() <= calib.errors["horizon"].max()])
+    scopes["supercomputing"] = topdown(SCOPES["supercomputing"], supercomputing_series(data_dir),
+                                       calib, years=years, n_paths=n_paths, seed=seed,
+                                       n_boot=n_boot)
+    forecasts = {name: verdicts.ScopeForecast(a.scope.short, a.scope.precision, a.observed,
+                                              a.paths) for name, a in scopes.items()}
+    return Answer(scopes, calib, verdicts.verdicts(published, forecasts))
