@@ -74,7 +74,7 @@ from forecast.present.html import INLINE_TABLE_STYLE, escape
 from forecast.units import PREFIXES, flops_per_unit
 
 __all__ = ["table", "prose", "figure", "ReaderTable", "Prose", "ReaderFigure", "KINDS",
-           "format_value", "format_sig", "format_flops_sig", "MISSING_TEXT"]
+           "column_kind", "format_value", "format_sig", "format_flops_sig", "MISSING_TEXT"]
 
 #: what prose shows for a missing value (tables leave the cell blank)
 MISSING_TEXT = "not available"
@@ -265,8 +265,10 @@ def prose(template: str, /, **values) -> Prose:
 
 # -- tables ------------------------------------------------------------------------------
 
-def _infer_kind(name: str, values, flops_rows) -> str:
-    """The kind of a column from its name and values (see :data:`KINDS`)."""
+def column_kind(name: str, values, flops_rows=None) -> str:
+    """The kind of a column from its name and values (see :data:`KINDS`): what a reader table
+    (and the workbook) formats it as. ``flops_rows``: a boolean Series, True on rows whose
+    ``unit`` is FLOP/s, so value columns of those rows read as FLOP/s."""
     import pandas as pd
 
     key = str(name).lower()
@@ -473,7 +475,7 @@ def table(df, *, kinds: dict | None = None, caption: str | None = None,
         urls = None
     used, rows_html = {}, []
     for name in frame.columns:
-        used[name] = kinds.get(name) or _infer_kind(name, frame[name], flops_rows)
+        used[name] = kinds.get(name) or column_kind(name, frame[name], flops_rows)
     body = []
     texts = {name: [] for name in frame.columns}
     for i in range(len(frame)):
