@@ -44,6 +44,8 @@ def rewrite_links(text: str, source: Path, page: Path, docs: Path, shown: dict[P
             return match.group(0)  # a URL or an anchor
         path, _, anchor = target.partition("#")
         resolved = (source.parent / path).resolve()
+        if resolved.is_dir():
+            return label  # a folder: the site shows its pages, not the folder
         if resolved.is_relative_to(docs.resolve()):
             new = resolved
         elif resolved in shown:
