@@ -62,6 +62,8 @@ TOPICS = {
     "present": "forecast.present", "plots": "forecast.present.plots",
     "evidence_views": "forecast.present.evidence_views", "explore": "forecast.present.explore",
     "runner": "forecast.pipeline.runner", "sweep": "forecast.pipeline.sweep",
+    **{n: f"forecast.analysis.{n}" for n in ("ai_compute", "ai_flows", "hindcast")},
+    "ai_plots": "forecast.present.ai_plots",
 }
 
 __all__ = ["__version__", *_EXPORTS]
