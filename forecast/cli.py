@@ -57,8 +57,9 @@ def _positive_float(text: str) -> float:
         value = float(text) if len(text) <= 40 else 0.0
     except ValueError:
         value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {excerpt(text, 40)}")
+    if not 0 < value <= 30 * 86400:  # inf would overflow the kernel's deadline
+        raise argparse.ArgumentTypeError(f"expected seconds > 0 and at most 2592000 (30 days), "
+                                         f"got {excerpt(text, 40)}")
     return value
 
 
@@ -308,10 +309,11 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{err.filename}: " if err.filename else ""
         print(f"compute-forecast: error: {where}{err.strerror or err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("compute-forecast: interrupted; finished notebooks were kept, no file was "
-              "half-written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        terminated = type(stop).__name__ == "Terminated"  # SIGTERM, handled like Ctrl-C
+        print(f"compute-forecast: {'terminated' if terminated else 'interrupted'}; finished "
+              f"notebooks were kept, no file was half-written", file=sys.stderr)
+        return 143 if terminated else 130
 
 
 if __name__ == "__main__":

@@ -112,9 +112,38 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        if err.filename is None:  # a full disk: say which file could not be written
+            raise OSError(err.errno, err.strerror or str(err), str(path)) from err
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
+
+
+def refuse_symlinks(path: str | os.PathLike, root: str | os.PathLike) -> Path:
+    """``path`` when no part of it below ``root`` is a symbolic link, else OSError(ELOOP).
+
+    Locks, staging folders, caches and histories are written and deleted by the
+    runner; a planted link would turn those writes or deletions on a file outside the
+    project.  Parts that do not exist yet are fine; ``root`` itself may be a link.
+    """
+    import errno
+    import stat
+
+    path, root = Path(path), Path(root)
+    current = root
+    for part in path.relative_to(root).parts:
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            break
+        if stat.S_ISLNK(mode):
+            raise OSError(errno.ELOOP, "is a symbolic link; refusing to follow it (remove it "
+                          "and run again)", str(current))
     return path
 
 

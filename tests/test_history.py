@@ -84,15 +84,21 @@ def test_record_run_without_headlines_writes_nothing(tmp_path):
     assert not (tmp_path / "history").exists()
 
 
-def test_record_run_refuses_a_damaged_history(tmp_path):
+def test_record_run_repairs_a_cut_history_and_refuses_an_unknown_header(tmp_path):
     _write_headline(tmp_path)
     _record(tmp_path)
     path = tmp_path / history.HISTORY_FILE
-    cut = path.read_bytes()[:-5]  # as if a write had been interrupted
+    whole = path.read_bytes()
+    cut = whole[:-5]  # as if a write had been interrupted
     path.write_bytes(cut)
-    with pytest.raises(DataError, match="does not end with a newline"):
-        _record(tmp_path)
-    assert path.read_bytes() == cut
+    with pytest.warns(history.HistoryRepairedWarning, match="last line was cut"):
+        assert _record(tmp_path) == 2
+    header_end = whole.index(b"\n") + 1
+    row_end = whole.index(b"\n", header_end) + 1
+    assert path.read_bytes() == whole[:row_end] + whole[header_end:]  # the cut row is set aside
+    assert len(history.load_history(tmp_path)) == 3
+    (aside,) = path.parent.glob("forecast_history.torn-*.txt")
+    assert aside.read_bytes() == cut[row_end:]
     path.write_bytes(b"run_time,target\n")
     with pytest.raises(DataError) as info:
         _record(tmp_path)

@@ -3,7 +3,9 @@
 After a run, :func:`record_run` appends the headline tables the notebooks wrote
 (``<output_dir>/tables/headline_<notebook>.csv``, schema :mod:`forecast.headline`)
 to ``<output_dir>/history/forecast_history.csv`` with the run's time,
-parameters, data hash and library version, never rewriting earlier bytes.
+parameters, data hash and library version, never changing earlier rows.
+The runner stages the new history with :func:`stage_run` instead, so a notebook's
+rows are promoted together with its tables (a kill leaves both or neither).
 :func:`load_history` reads it back; :func:`summary` tabulates how each
 forecast moved from run to run.
 
@@ -31,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.data import headline
-from forecast.io import atomic_write_bytes
+from forecast.io import atomic_write_bytes, refuse_symlinks
 from forecast.errors import DataError, ParameterError
 
 #: Columns of ``history/forecast_history.csv``, in order.
@@ -51,6 +53,11 @@ class HistoryFormatWarning(UserWarning):
     """An old-format forecast history was set aside and a new one started beside it."""
 
 
+class HistoryRepairedWarning(UserWarning):
+    """The history's last line was cut by an interrupted write; it was set aside and the
+    history repaired."""
+
+
 def record_run(output_dir: str | os.PathLike, *, run_time: datetime | str,
                parameters: Mapping, data_hash: str, version: str,
                notebooks: Iterable[str] | None = None) -> int:
@@ -59,12 +66,18 @@ def record_run(output_dir: str | os.PathLike, *, run_time: datetime | str,
     Every ``<output_dir>/tables/headline_<notebook>.csv`` (or only those of
     ``notebooks``) is checked with :func:`forecast.headline.validate`, then
     read as text, so numbers are copied exactly as written, and its rows are
-    appended with the run's metadata.  Earlier bytes of the history are never
-    rewritten: the new rows are built in full first and written with one
-    ``O_APPEND`` write, then fsynced; a missing history is created (header +
-    rows) by an atomic rename.  A history in the old format is renamed to
-    :data:`HISTORY_FILE_V1` first (see the module docstring).  Single writer
-    assumed (the runner calls this once per run).
+    appended with the run's metadata.  Earlier rows keep their bytes: the history
+    plus the new rows is written to a temporary file, fsynced and renamed over the
+    old one, so a kill leaves either the old history or the new one, never half a
+    row.  A history whose last line was cut anyway (a full disk under an older
+    version, a copy interrupted) is repaired: the cut line is moved to
+    ``history/forecast_history.torn-<time>.txt`` and :class:`HistoryRepairedWarning`
+    says so; later runs are never refused for it.  A history in the old format is
+    renamed to :data:`HISTORY_FILE_V1` first (see the module docstring).  Single
+    writer assumed (the runner serialises its notebooks' records).
+
+    The runner does not call this: it stages the same file with :func:`stage_run` so
+    the rows are promoted with the notebook's outputs, in one transaction.
 
     Parameters
     ----------
@@ -97,13 +110,40 @@ def record_run(output_dir: str | os.PathLike, *, run_time: datetime | str,
     DataError
         A headline table breaks the schema of :mod:`forecast.headline` (naming
         file, line and column), a requested notebook has no headline table, or
-        the existing history has an unknown header or does not end with a
-        newline (it is then left untouched), or an old-format history must be
-        set aside but :data:`HISTORY_FILE_V1` already exists.
+        the existing history has an unknown header (it is then left untouched),
+        or an old-format history must be set aside but :data:`HISTORY_FILE_V1`
+        already exists.
     ParameterError
         ``parameters`` is not a mapping, or ``data_hash``/``version`` is empty.
+    OSError
+        The history (or its folder) is a symbolic link: it is not followed.
     """
-    out = Path(output_dir)
+    rows, note = _record(Path(output_dir), Path(output_dir), run_time=run_time,
+                         parameters=parameters, data_hash=data_hash, version=version,
+                         notebooks=notebooks)
+    if note:
+        warnings.warn(note, HistoryRepairedWarning, stacklevel=2)
+    return rows
+
+
+def stage_run(output_dir: str | os.PathLike, stage_dir: str | os.PathLike, *,
+              run_time: datetime | str, parameters: Mapping, data_hash: str, version: str,
+              notebooks: Iterable[str]) -> tuple[int, str | None]:
+    """:func:`record_run` for a staged run: the history of ``output_dir`` plus the rows of
+    ``stage_dir/tables/headline_<notebook>.csv`` is written to
+    ``stage_dir/history/forecast_history.csv``, to be promoted with the notebook's other
+    files (:mod:`forecast.pipeline.staging`); ``output_dir`` is not written (except to set
+    an old-format history aside).
+
+    Returns ``(rows appended, note)``: the note says how a cut last line was repaired
+    (None when nothing was repaired).  Raises as :func:`record_run`.
+    """
+    return _record(Path(output_dir), Path(stage_dir), run_time=run_time, parameters=parameters,
+                   data_hash=data_hash, version=version, notebooks=notebooks)
+
+
+def _record(out: Path, into: Path, *, run_time, parameters, data_hash, version,
+            notebooks) -> tuple[int, str | None]:
     for name, value in (("data_hash", data_hash), ("version", version)):
         if not isinstance(value, str) or not value:
             raise ParameterError("must be a non-empty string", name=name, value=value)
@@ -117,7 +157,7 @@ def record_run(output_dir: str | os.PathLike, *, run_time: datetime | str,
         run_stamp = stamp.astimezone(timezone.utc).isoformat(timespec="seconds")
     else:
         run_stamp = str(run_time)
-    tables = out / "tables"
+    tables = into / "tables"
     if notebooks is None:
         files = sorted(tables.glob(headline.FILE_PATTERN.format(notebook="*")))
     else:
@@ -134,25 +174,32 @@ def record_run(output_dir: str | os.PathLike, *, run_time: datetime | str,
         table.insert(0, "run_time", run_stamp)
         chunks.append(table.assign(parameters=params_json, data_hash=data_hash, version=version))
     if sum(len(c) for c in chunks) == 0:
-        return 0
+        return 0, None
     new = pd.concat(chunks, ignore_index=True)[list(HISTORY_COLUMNS)]
-    history = out / HISTORY_FILE
+    history = refuse_symlinks(out / HISTORY_FILE, out)
     if history.exists() and _header(history) == ",".join(HISTORY_COLUMNS_V1):
         _set_aside_v1(out)
+    target = refuse_symlinks(into / HISTORY_FILE, into)
     if not history.exists():
-        atomic_write_bytes(history, _csv_bytes(new, header=True))
-        return len(new)
-    _check_history(history)
-    chunk = _csv_bytes(new, header=False)
-    fd = os.open(history, os.O_WRONLY | os.O_APPEND)
-    try:
-        view = memoryview(chunk)
-        while view:  # os.write may write less than asked; finish the same chunk
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    return len(new)
+        atomic_write_bytes(target, _csv_bytes(new, header=True))
+        return len(new), None
+    _check_header(history, HISTORY_COLUMNS)
+    kept, torn = _complete_lines(history)
+    note = None
+    if torn:
+        aside = target.with_name(f"forecast_history.torn-{run_stamp[:19].replace(':', '')}.txt")
+        atomic_write_bytes(aside, torn)
+        note = (f"{history}: its last line was cut by an interrupted write; the cut line "
+                f"({len(torn)} bytes) was moved to {aside.name} and the history repaired")
+    atomic_write_bytes(target, kept + _csv_bytes(new, header=False))
+    return len(new), note
+
+
+def _complete_lines(path: Path) -> tuple[bytes, bytes]:
+    """The bytes of ``path`` up to its last newline, and what follows it (a cut line)."""
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    return data[:end], data[end:]
 
 
 def load_history(output_dir: str | os.PathLike) -> pd.DataFrame:
@@ -239,14 +286,3 @@ def _set_aside_v1(out: Path) -> None:
     warnings.warn(f"{old} was in the old format (no median/level columns); it is kept as "
                   f"{kept} and a new history is started (load_history reads both)",
                   HistoryFormatWarning, stacklevel=3)
-
-
-def _check_history(path: Path) -> None:
-    """Refuse to append to a history whose header differs or whose last line is cut."""
-    _check_header(path, HISTORY_COLUMNS)
-    with open(path, "rb") as handle:
-        handle.seek(-1, os.SEEK_END)
-        last = handle.read(1)
-    if last != b"\n":
-        raise DataError("forecast history does not end with a newline (an interrupted write?); "
-                        "repair its last line by hand, nothing was appended", path=path)

@@ -84,7 +84,9 @@ class KernelPool:
 
         self.log_dir.mkdir(parents=True, exist_ok=True)
         km = AsyncKernelManager(kernel_name=self.kernel_name)
-        with open(log, "w") as handle:  # the kernel process keeps its own copy of the fd
+        # O_NOFOLLOW: a link planted under a predictable name must not be truncated
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "w") as handle:  # the kernel process keeps its own copy of the fd
             asyncio.run(km.start_kernel(cwd=self.cwd, stdout=handle, stderr=handle,
                                         extra_arguments=list(_ARGUMENTS)))
         return km, log

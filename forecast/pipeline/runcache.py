@@ -156,11 +156,16 @@ def key(*, notebook: str, parameters: dict, library: str, packages: str, options
 
 
 def state_path(run_dir: Path, stem: str) -> Path:
-    return Path(run_dir) / ".cache" / f"{stem}.json"
+    """``<run_dir>/.cache/<stem>.json``; OSError when ``.cache`` is a symbolic link."""
+    run_dir = Path(run_dir)
+    return io.refuse_symlinks(run_dir / ".cache" / f"{stem}.json", run_dir)
 
 
 def load_state(run_dir: Path, stem: str) -> dict:
-    """The stored state of a notebook (``{}`` when there is none or it is unreadable)."""
+    """The stored state of a notebook (``{}`` when there is none, it is unreadable or it is
+    a symbolic link: a state the runner did not write vouches for nothing)."""
+    if state_path(run_dir, stem).is_symlink():
+        return {}
     try:
         state = json.loads(state_path(run_dir, stem).read_text(encoding="utf-8"))
     except (OSError, ValueError):

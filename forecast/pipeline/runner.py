@@ -56,6 +56,18 @@ from forecast.errors import NotebookExecutionError, UsageError
 from forecast.pipeline.runplan import Job, plan
 
 KERNEL = "compute-forecast"
+#: longest time limit a notebook may be given, in seconds (30 days; ``inf`` is refused)
+MAX_TIMEOUT = 30 * 86400.0
+#: recorded instead of a sha256 for an input that changed while the notebook ran
+CHANGED = "changed during the run"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM reached a run: handled like Ctrl-C (kernels killed, outputs left as they were)."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
 
 
 @dataclass
@@ -132,8 +144,7 @@ class RunLock:
         import fcntl
 
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.handle = open(self.path, "a+")
+            self.handle = _staging.open_lock(self.path)
         except OSError as err:
             raise UsageError(f"cannot lock {self.path}: {err.strerror or err}; the output "
                              f"folder must be a writable folder") from None
@@ -199,6 +210,8 @@ class _Run:
         self.memo: dict = {}
         self.log_lines: list[str] = []
         self.lock = threading.Lock()
+        self.promoting = threading.Lock()  # one promotion (and history update) at a time
+        self.terminated = False
         self.log_path = log_path
         self.log_head = _earlier_log(log_path, self.started)  # run.log appends (issue 23)
         self.library = runcache.library_fingerprint()
@@ -239,6 +252,7 @@ class _Run:
         """The part that needs a kernel: the notebook executed, writing into its staging
         folder; in the kernel of ``km`` when one was started for it (else a new one)."""
         began, t0 = _dt.datetime.now(_dt.timezone.utc), time.monotonic()
+        self.hash_sources()  # before the kernel reads anything: what it may read, as it was
         stage = _staging.prepare(job.run_dir, job.stem)
         ex = self._execute_in_kernel(job, stage, km)
         return _Ran(ex, stage, began, time.monotonic() - t0)
@@ -251,6 +265,14 @@ class _Run:
             _staging.discard(job.run_dir, job.stem)
             return Result(job.stem, job.scenario, "interrupted", seconds)
         inputs = self._input_hashes(job, ex)
+        lost = self._lost_outputs(ex, stage)
+        if lost and ex.error is None:
+            from forecast.pipeline import engine as _engine
+
+            ex.error = NotebookExecutionError(
+                job.path.name, None, "LostOutputs", f"{len(lost)} file(s) it wrote are gone "
+                f"from its staging folder (deleted during the run?): {', '.join(lost[:3])}")
+            _engine.mark_failed(ex.nb, ex.error)
         self._add_provenance(job, ex, ran.began, seconds, inputs, _staging.staged_files(stage))
         t1 = time.monotonic()
         page = self._render(job, ex)
@@ -258,15 +280,26 @@ class _Run:
             return self._fail(job, ex, page, seconds)
         t2 = time.monotonic()
         self._stage_pages(job, ex, page, stage)
-        outputs = self._promote(job, key, inputs, seconds)
-        self.log(f"ok {job.name} in {seconds:.1f} s (then page {t2 - t1:.1f} s, promote "
-                 f"{time.monotonic() - t2:.2f} s); read {', '.join(inputs) or 'no data file'}; "
-                 f"wrote {len(outputs)} file(s)")
         result = Result(job.stem, job.scenario, "ok", seconds, inputs=inputs,
                         parameters={k: v for k, v in job.parameters.items()
                                     if k not in nbp.RESERVED})
-        if self.history:
-            self._record_history(job, result)
+        # the history's new rows are promoted with the tables, in the same journal: a kill
+        # at any instant leaves the old outputs and history, or the new ones with their rows
+        with self.promoting:
+            rows = self._stage_history(job, result, stage) if self.history else None
+            outputs = self._promote(job, key, inputs, seconds)
+        self.log(f"ok {job.name} in {seconds:.1f} s (then page {t2 - t1:.1f} s, promote "
+                 f"{time.monotonic() - t2:.2f} s); read {', '.join(inputs) or 'no data file'}; "
+                 f"wrote {len(outputs)} file(s)")
+        if rows:
+            self.log(f"forecast history: {rows} headline row(s) of {job.name} promoted into "
+                     f"{job.run_dir / 'history'}")
+        changed = [rel for rel, digest in inputs.items() if digest == CHANGED]
+        if changed:
+            text = (f"{job.name}: {', '.join(changed)} changed while it ran; its outputs are "
+                    f"kept but marked stale (the next run runs it again)")
+            self.log(text)
+            self.say(text)
         return result
 
     def _execute_in_kernel(self, job: Job, stage: Path, km=None):
@@ -276,8 +309,11 @@ class _Run:
         inject = dict(job.inject)
         if "output_dir" in inject:
             inject["output_dir"] = str(stage)
-        # a pooled kernel already writes to this log (KernelPool.take renamed it): append
-        with open(self.kernel_log(job), "a" if km is not None else "w") as kernel_log:
+        # a pooled kernel already writes to this log (KernelPool.take renamed it): append;
+        # O_NOFOLLOW: a planted link must not be truncated
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_APPEND if km is not None
+                                                            else os.O_TRUNC)
+        with os.fdopen(os.open(self.kernel_log(job), flags, 0o644), "w") as kernel_log:
             ex = _engine.execute(
                 job.path, parameters=inject, kernel_name=KERNEL, cwd=str(job.path.parent),
                 read_roots=[str(self.root / "data"), str(self.root / "notebooks")],
@@ -291,17 +327,56 @@ class _Run:
     @staticmethod
     def kernel_log(job: Job) -> Path:
         """``<run_dir>/.cache/<stem>.kernel.log``: the kernel's own stdout and stderr."""
-        cache_dir = job.run_dir / ".cache"
+        cache_dir = io.refuse_symlinks(job.run_dir / ".cache", job.run_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
         return cache_dir / f"{job.stem}.kernel.log"
 
+    def hash_sources(self) -> None:
+        """sha256 of every file a notebook may read (``data/``, ``notebooks/``), once per run,
+        before the first kernel starts: the cache records these, so an edit made while a
+        notebook runs is seen by :meth:`_input_hashes` instead of being vouched for."""
+        for folder in (self.root / "data", self.root / "notebooks"):
+            for dirpath, dirnames, filenames in os.walk(folder):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                for name in filenames:
+                    try:
+                        runcache.sha256_file(Path(dirpath) / name, self.memo)
+                    except OSError:
+                        pass  # unreadable now; a notebook that reads it fails on its own
+
     def _input_hashes(self, job: Job, ex) -> dict:
-        """sha256 of the data files the notebook read (and the inputs it declares)."""
-        inputs = {Path(p).resolve() for p in ex.read if Path(p).is_file() and Path(p) != job.path}
+        """sha256 of the data files the notebook read (and the inputs it declares), as they were
+        before it ran; :data:`CHANGED` for a file that differs now (edited or removed during
+        the run), so the cache never vouches for outputs made from data it did not hash."""
+        inputs = {Path(p).resolve() for p in ex.read if Path(p) != job.path}
         inputs |= {(self.root / "data" / p).resolve() for p in job.declared_inputs
                    if (self.root / "data" / p).is_file()}
-        return {str(p.relative_to(self.root)): runcache.sha256_file(p, self.memo)
-                for p in sorted(inputs) if p.is_relative_to(self.root)}
+        found = {}
+        for path in sorted(p for p in inputs if p.is_relative_to(self.root)):
+            before = self.memo.get(str(path))
+            try:
+                now = runcache.sha256_file(path)
+            except OSError:  # removed (or made unreadable) while the notebook ran
+                now = None
+            if before is None and now is None:
+                continue  # a file it looked for and never found
+            if before is None:  # not hashed before the run (outside data/ and notebooks/)
+                unchanged = path.stat().st_mtime < self.started.timestamp()
+                before = now if unchanged else CHANGED
+            found[str(path.relative_to(self.root))] = before if before == now else CHANGED
+        return found
+
+    @staticmethod
+    def _lost_outputs(ex, stage: Path) -> list[str]:
+        """Files the kernel wrote that its staging folder no longer holds, when that folder was
+        removed during the run (``outputs/`` wiped): promoting the rest would vouch for a
+        partial set.  Empty when the stage is intact."""
+        if _staging.intact(stage):
+            return []
+        staged = set(_staging.staged_files(stage))
+        lost = {Path(p).relative_to(stage).as_posix() for p in ex.written
+                if Path(p).is_relative_to(stage)} - staged
+        return sorted(lost) or ["(the staging folder itself)"]
 
     def _add_provenance(self, job: Job, ex, began, seconds, inputs: dict, written) -> None:
         from forecast.data.provenance import data_sources
@@ -367,25 +442,31 @@ class _Run:
         state["last"] = {"status": "ok", "finished": finished, "seconds": seconds, "error": ""}
         return _staging.promote(job.run_dir, job.stem, state)
 
-    def _record_history(self, job: Job, result: Result) -> None:
-        """Append the notebook's headline forecasts to its folder's history, now (a later kill
-        cannot lose them).  A damaged history is reported on the console and in the log."""
-        if not (job.run_dir / "tables" / f"headline_{job.stem}.csv").is_file():
-            return
-        from forecast.data.history import record_run
+    def _stage_history(self, job: Job, result: Result, stage: Path) -> int | None:
+        """Stage the folder's history plus the notebook's headline rows, to be promoted with
+        its outputs; the number of rows (None: no headline table).  A damaged history is
+        reported on the console and in the log, and left as it was."""
+        if not (stage / "tables" / f"headline_{job.stem}.csv").is_file():
+            return None
+        from forecast.data.history import stage_run
 
         data_hash = runcache.sha256_text("\n".join(f"{p} {d}" for p, d in result.inputs.items()))
-        with self.lock:
-            try:
-                rows = record_run(job.run_dir, run_time=self.info["run_started"],
-                                  parameters={job.stem: result.parameters}, data_hash=data_hash,
-                                  version=__version__, notebooks=[job.stem])
-            except Exception as err:  # the history must not turn a good run into a failed one
-                text = f"forecast history not updated for {job.name}: {type(err).__name__}: {err}"
-                self.say(text)
-                rows = None
-        self.log(text if rows is None else f"forecast history: {rows} headline row(s) of "
-                 f"{job.name} appended in {job.run_dir / 'history'}")
+        try:
+            rows, note = stage_run(job.run_dir, stage, run_time=self.info["run_started"],
+                                   parameters={job.stem: result.parameters},
+                                   data_hash=data_hash, version=__version__,
+                                   notebooks=[job.stem])
+        except Exception as err:  # the history must not turn a good run into a failed one
+            text = f"forecast history not updated for {job.name}: {type(err).__name__}: {err}"
+            self.say(text)
+            self.log(text)
+            for left in (stage / "history").glob("*"):
+                left.unlink()
+            return None
+        if note:
+            self.say(f"forecast history repaired: {note}")
+            self.log(f"forecast history repaired: {note}")
+        return rows
 
     def broken(self, job: Job) -> Result:
         """A notebook file that cannot be read or parsed: failed, alone."""
@@ -464,8 +545,9 @@ def run_notebook(notebook, parameters=None, output_dir=None, *, html: bool = Fal
     """
     if output_dir is None:
         raise UsageError("run_notebook needs an output_dir")
-    if timeout is not None and not timeout > 0:
-        raise UsageError(f"timeout must be positive, got {timeout!r}")
+    if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:
+        raise UsageError(f"timeout must be seconds > 0 and at most {MAX_TIMEOUT:g}, "
+                         f"got {timeout!r}")
     path = Path(notebook).resolve()
     root = io.project_root(path.parent)
     job = runplan.single_job(root, path, dict(parameters or {}), Path(output_dir).resolve())
@@ -526,10 +608,12 @@ def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs
     job_list = plan(root, only=only, params=params, params_file=params_file, scenario=scenario,
                     all_scenarios=all_scenarios)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
-    if timeout is not None and not timeout > 0:
-        raise UsageError(f"--timeout must be positive, got {timeout:g}")
+    if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:
+        raise UsageError(f"--timeout: expected seconds > 0 and at most {MAX_TIMEOUT:g} "
+                         f"(30 days), got {timeout:g}")
     progress = progress or Progress(stream=None)
-    with RunLock(root / "outputs" / ".lock", wait=wait, say=progress.say):
+    with _sigterm_as_interrupt(), RunLock(root / "outputs" / ".lock", wait=wait,
+                                          say=progress.say):
         state = _Run(root, force=force, timeout=timeout, show_code=show_code,
                      log_path=root / "outputs" / "run.log", say=progress.say)
         state.log(f"compute-forecast {__version__} run in {root} (jobs={jobs}, force={force})")
@@ -552,8 +636,27 @@ def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs
                   f"{counts['failed']} failed")
     progress.summary(report)
     if any(r.status == "interrupted" for r in results):
-        raise KeyboardInterrupt
+        raise Terminated if state.terminated else KeyboardInterrupt
     return report
+
+
+class _sigterm_as_interrupt:
+    """While a run lasts, SIGTERM raises :class:`Terminated` (a KeyboardInterrupt) in the main
+    thread, so ``kill PID`` stops kernels and leaves outputs as Ctrl-C does."""
+
+    def __enter__(self):
+        import signal
+
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, _terminate)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
 
 
 def _check_all(state: _Run, job_list: list[Job], progress) -> tuple[list[Result], list]:
@@ -679,11 +782,13 @@ def _execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
     try:
         _wait_all(loops)
         _wait_all([f for f in done if not isinstance(f, Result)])
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         state.cancel.set()
+        state.terminated = isinstance(stop, Terminated)
         state.kill_kernels()
         wait(loops)
-        state.log("interrupted (Ctrl-C): outputs of unfinished notebooks were left as they were")
+        state.log(f"interrupted ({'SIGTERM' if state.terminated else 'Ctrl-C'}): outputs of "
+                  f"unfinished notebooks were left as they were")
     workers.shutdown(wait=True)
     pool.close()
     finishing.shutdown(wait=True)
