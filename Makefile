@@ -7,11 +7,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KERNEL := compute-forecast
 
-.PHONY: all setup run test test-fast test-order lab bench docs lock clean
+.PHONY: all setup git-filter run test test-fast test-order lab bench docs lock clean
 
 all: run
 
-setup: $(STAMP)
+setup: $(STAMP) git-filter
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "compute-forecast needs Python >= 3.11; set PYTHON=python3.11")'
@@ -37,8 +37,20 @@ test-order: $(STAMP)
 	$(PY) -m pytest -m "not slow" --reverse -q
 	$(PY) -m pytest -m "not slow" -p randomly -q
 
+# Notebooks are committed without outputs: git strips outputs and widget state from *.ipynb
+# (nbstripout as a clean filter, .gitattributes), so saving in JupyterLab leaves git status clean.
+# --keep-id: the cells' ids stay as committed.
+NBSTRIP := "$(CURDIR)/$(PY)" -m nbstripout --keep-id
+git-filter:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  $(VENV)/bin/nbstripout --install --attributes .gitattributes && \
+	  git config filter.nbstripout.clean '$(NBSTRIP)' && \
+	  git config diff.ipynb.textconv '$(NBSTRIP) -t' && \
+	  echo "git strips notebook outputs on commit (nbstripout filter installed)"; \
+	else echo "not a git clone: notebook outputs are not stripped by git"; fi
+
 # root (as in containers) needs --allow-root; the widget extension comes with jupyterlab_widgets
-lab: $(STAMP)
+lab: $(STAMP) git-filter
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" -eq 0 ] && echo --allow-root)
 
 bench: $(STAMP)
