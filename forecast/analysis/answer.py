@@ -80,11 +80,10 @@ class Calibration:
     series: tuple[str, ...]
 
 
-def calibrate(data_dir: DataDir = None, *, extra: Mapping[str, pd.Series] | None = None,
-              methods: Sequence[Method] = METHODS, n_boot: int = 100,
-              seed: int = 0) -> Calibration:
-    """Errors, real-time coverage and CRPS of the top-down methods on the long series."""
-    long = calibration.long_series(data_dir, extra=extra)
+def calibrate(long: Mapping[str, pd.Series], *, methods: Sequence[Method] = METHODS,
+              n_boot: int = 100, seed: int = 0) -> Calibration:
+    """Errors, real-time coverage and CRPS of the top-down methods on the ``long`` series
+    (name -> yearly values, e.g. :func:`calibration.long_series`)."""
     errors = calibration.rolling_errors(long, methods)
     coverage = calibration.realtime_coverage(errors, n_boot=n_boot, seed=seed)
     return Calibration(errors, coverage, combination.score_rows(errors), tuple(long))
@@ -202,11 +201,6 @@ def index_series(data_dir: DataDir = None) -> pd.Series:
     return totals.total_series(datapackage.load("global_compute", data_dir))
 
 
-def supercomputing_series(data_dir: DataDir = None) -> pd.Series:
-    """TOP500 sum of Rmax of each year's June list, FLOP/s (FP64 achieved) by year."""
-    return calibration.long_series(data_dir)["top500_sum"]
-
-
 def split_lognormal_paths(p5: float, p50: float, p95: float, n: int, seed: int = 0
                           ) -> np.ndarray:
     """Draws of a two-piece log-normal through (p5, p50, p95): paths when only percentiles exist."""
@@ -239,15 +233,16 @@ def ai_answer(table: pd.DataFrame, *, paths: Mapping[int, np.ndarray] | None = N
                   & (table["precision"] == "FP16")].set_index("year").sort_index()
     observed = stock.loc[stock["kind"] == "observed", "p50"].astype(float)
     scope = SCOPES["ai_accelerators"]
-    rows, out, notes = [], {}, []
+    rows, out, drawn = [], {}, []
     for year in sorted(stock.index[stock["kind"] == "forecast"]):
         r = stock.loc[year]
         if paths is not None and year in paths:
             out[year] = np.asarray(paths[year], dtype=float)
         else:
             out[year] = split_lognormal_paths(r["p5"], r["p50"], r["p95"], n_paths, seed + year)
-            notes.append(f"{year}: paths drawn from a two-piece log-normal through the "
-                         f"bottom-up p5/p50/p95")
+            drawn.append(str(year))
+    notes = ([f"paths for {', '.join(drawn)} drawn from a two-piece log-normal through the "
+              f"bottom-up p5/p50/p95 (no simulated paths given)"] if drawn else [])
     for year in years:
         if year not in stock.index:
             raise DataError(f"the AI compute forecast has no stock row for {year}",
@@ -332,7 +327,8 @@ def answer(data_dir: DataDir = None, *, ai_table: pd.DataFrame | None = None,
     """
     from forecast.data import datapackage
 
-    calib = calibrate(data_dir, extra=extra_series, n_boot=n_boot, seed=seed)
+    long = calibration.long_series(data_dir, extra=extra_series)
+    calib = calibrate(long, n_boot=n_boot, seed=seed)
     published = datapackage.load("compute_forecasts", data_dir)
     index = index_series(data_dir)
     ours = [verdicts.match_scope(row) for _, row in published.iterrows()]
@@ -347,7 +343,7 @@ def answer(data_dir: DataDir = None, *, ai_table: pd.DataFrame | None = None,
         SCOPES["computing_index"], index, calib, years=years, n_paths=n_paths, seed=seed,
         n_boot=n_boot, verdict_years=[v for v in index_years
                                       if v - index.index.max() <= calib.errors["horizon"].max()])
-    scopes["supercomputing"] = topdown(SCOPES["supercomputing"], supercomputing_series(data_dir),
+    scopes["supercomputing"] = topdown(SCOPES["supercomputing"], long["top500_sum"],
                                        calib, years=years, n_paths=n_paths, seed=seed,
                                        n_boot=n_boot)
     forecasts = {name: verdicts.ScopeForecast(a.scope.short, a.scope.precision, a.observed,

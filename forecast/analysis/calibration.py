@@ -182,7 +182,8 @@ def rolling_errors(series: Mapping[str, pd.Series], methods: Sequence[Method] = 
     hs = np.array(sorted({int(h) for h in horizons}))
     if hs.size == 0 or hs[0] < 1:
         raise ParameterError("must be whole years >= 1", name="horizons", value=list(hs))
-    parts = []
+    cols: dict[str, list] = {k: [] for k in ("series", "method", "origin", "horizon", "target",
+                                             "forecast", "actual")}
     for name, s in series.items():
         s = s.sort_index()
         values = s.to_numpy(float)
@@ -197,15 +198,19 @@ def rolling_errors(series: Mapping[str, pd.Series], methods: Sequence[Method] = 
         for m in methods:
             for pos in range(m.min_points() - 1, z.size - 1):
                 ahead = hs[hs <= z.size - 1 - pos]
-                path = m.log_path(z[:pos + 1], ahead)
-                parts.append(pd.DataFrame({
-                    "series": name, "method": m.name, "origin": idx[pos], "horizon": ahead,
-                    "target": idx[pos] + ahead, "forecast": path, "actual": z[pos + ahead],
-                    "error": z[pos + ahead] - path}))
-    if not parts:
+                cols["series"].append(np.full(ahead.size, name, dtype=object))
+                cols["method"].append(np.full(ahead.size, m.name, dtype=object))
+                cols["origin"].append(np.full(ahead.size, idx[pos]))
+                cols["horizon"].append(ahead)
+                cols["target"].append(idx[pos] + ahead)
+                cols["forecast"].append(m.log_path(z[:pos + 1], ahead))
+                cols["actual"].append(z[pos + ahead])
+    if not cols["series"]:
         raise DataError("no series is long enough to score any method",
                         expected="yearly series with more points than a method's window")
-    return pd.concat(parts, ignore_index=True)
+    out = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
+    out["error"] = out["actual"] - out["forecast"]
+    return out
 
 
 # ----------------------------------------------------------------------------
@@ -333,17 +338,21 @@ def realtime_coverage(errors: pd.DataFrame, *, levels: Sequence[float] = LEVELS,
     probs = sorted({p for v in lv for p in ((1 - v) / 2, (1 + v) / 2)})
     out = []
     for (name, h), rows in errors.groupby(["method", "horizon"], sort=True):
-        rows = rows.sort_values(["origin", "series"])
-        target = rows["target"].to_numpy()
+        # per series, errors in origin order; its targets (origin + h) are then sorted too,
+        # so the errors known in a year are a prefix of each series' array
+        series = [(part["target"].to_numpy(), part["error"].to_numpy(float))
+                  for _, part in rows.sort_values("origin").groupby("series", sort=True)]
+        origins = rows["origin"].to_numpy()
+        all_errors = rows["error"].to_numpy(float)
         per_year: dict[float, list] = {v: [] for v in lv}
-        for year, now in rows.groupby("origin", sort=True):
-            known = rows[target <= year]
-            if len(known) < min_errors:
+        for year in np.unique(origins):
+            known = [e[:np.searchsorted(t, year, side="right")] for t, e in series]
+            if sum(k.size for k in known) < min_errors:
                 continue
             q = dict(zip(probs, np.quantile(
-                predictive_draws(_groups(known), block=int(h), n_boot=n_boot,
+                predictive_draws([k for k in known if k.size], block=int(h), n_boot=n_boot,
                                  seed=seed + int(year)), probs)))
-            e = now["error"].to_numpy(float)
+            e = all_errors[origins == year]
             for v in lv:
                 inside = (e >= q[(1 - v) / 2]) & (e <= q[(1 + v) / 2])
                 per_year[v].append((year, int(inside.sum()), int(e.size)))

@@ -120,14 +120,14 @@ def _mixture_crps(parts: list[tuple[float, np.ndarray]], w: np.ndarray, y: float
 
 
 def evaluate(errors: pd.DataFrame, rows: pd.DataFrame, methods: Sequence[str], *,
-             min_rows: int = 20, min_errors: int = MIN_ERRORS) -> pd.DataFrame:
+             min_rows: int = 20) -> pd.DataFrame:
     """The track-record combination against equal weights, in real time.
 
     At every (series, origin, horizon) where all ``methods`` scored, two
     mixtures of their calibrated forecasts are scored (CRPS, ln units): one
-    with weights from the scores observable at the origin (rows whose target is
-    <= origin; equal weights until ``min_rows`` such common rows exist), one
-    with equal weights.  Returns one row per combination: ``combination``
+    with weights from the scores observable at the origin (common rows whose
+    target is <= origin; equal weights until ``min_rows`` such rows exist),
+    one with equal weights.  Returns one row per combination: ``combination``
     (``track record`` or ``equal``), ``crps`` (mean), ``n``.
     """
     methods = list(methods)
@@ -136,27 +136,33 @@ def evaluate(errors: pd.DataFrame, rows: pd.DataFrame, methods: Sequence[str], *
     if common.empty:
         raise DataError("no origin where every method was scored", column="method",
                         expected=f"scores for all of {methods}")
-    keyed = common.set_index(["series", "origin", "horizon", "method"]).sort_index()
-    by_target = common.sort_values("target", kind="stable")
-    targets = by_target["target"].to_numpy()
+    keys = ["series", "origin", "horizon"]
+    wide = common.pivot_table(index=keys, columns="method", values=["forecast", "crps"],
+                              aggfunc="first")
+    first = common.groupby(keys)[["target", "actual"]].first().loc[wide.index]
+    forecast = wide["forecast"][methods].to_numpy(float)
+    crps = wide["crps"][methods].to_numpy(float)
+    origin = wide.index.get_level_values("origin").to_numpy()
+    horizon = wide.index.get_level_values("horizon").to_numpy()
+    target, actual = first["target"].to_numpy(), first["actual"].to_numpy(float)
+    # mean score of each method over the keys whose target is observable at each origin
+    order = np.argsort(target, kind="stable")
+    cum = np.vstack([np.zeros(len(methods)), np.cumsum(crps[order], axis=0)])
+    seen = np.searchsorted(target[order], origin, side="right")
     equal = np.full(len(methods), 1.0 / len(methods))
     scores = {"track record": [], "equal": []}
-    for (series, origin, h), group in common.groupby(["series", "origin", "horizon"]):
-        past = by_target.iloc[:np.searchsorted(targets, origin, side="right")]
-        past = _common(past, methods)
-        if len(past) // len(methods) >= min_rows:
-            w = inverse_score_weights(past.groupby("method")["crps"].mean()
-                                      .reindex(methods)).to_numpy()
+    for i in range(len(origin)):
+        if seen[i] >= min_rows:
+            inverse = seen[i] / cum[seen[i]]
+            w = inverse / inverse.sum()
         else:
             w = equal
         parts = []
-        for name in methods:
-            row = keyed.loc[(series, origin, h, name)]
-            t, e = known[(name, int(h))]
-            parts.append((float(row["forecast"]), e[:np.searchsorted(t, origin, side="right")]))
-        actual = float(group["actual"].iloc[0])
-        scores["track record"].append(_mixture_crps(parts, w, actual))
-        scores["equal"].append(_mixture_crps(parts, equal, actual))
+        for j, name in enumerate(methods):
+            t, e = known[(name, int(horizon[i]))]
+            parts.append((forecast[i, j], e[:np.searchsorted(t, origin[i], side="right")]))
+        scores["track record"].append(_mixture_crps(parts, w, actual[i]))
+        scores["equal"].append(_mixture_crps(parts, equal, actual[i]))
     return pd.DataFrame([{"combination": k, "crps": float(np.mean(v)), "n": len(v)}
                          for k, v in scores.items()])
 
