@@ -13,6 +13,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -74,7 +75,9 @@ def test_flops_at_fp16_and_fp8():
 
 
 def test_sum_of_medians_is_labelled_and_hand_checked(h100e):
-    total = ai_stock.total(h100e).set_index("quarter")
+    # method="sum" is no longer the default (issue 20: the default band is a percentile of
+    # the simulated sum); the sum of medians stays available, labelled
+    total = ai_stock.total(h100e, method="sum").set_index("quarter")
     expected = NVIDIA_2025Q4 + GOOGLE_2025Q4 + AMD_2025Q4 + AMAZON_2025Q4  # 19,737,835
     assert total.at["2025Q4", "median"] == expected
     assert total.at["2025Q4", "method"].startswith("sum of medians")
@@ -87,7 +90,7 @@ def test_sum_of_medians_is_labelled_and_hand_checked(h100e):
 
 
 def test_independent_band_is_narrower_than_the_comonotone_band(h100e):
-    summed = ai_stock.total(h100e).set_index("quarter")
+    summed = ai_stock.total(h100e, method="sum").set_index("quarter")
     indep = ai_stock.total(h100e, method="independent").set_index("quarter")
     again = ai_stock.total(h100e, method="independent").set_index("quarter")
     pd.testing.assert_frame_equal(indep, again)  # seeded
@@ -99,6 +102,31 @@ def test_independent_band_is_narrower_than_the_comonotone_band(h100e):
     assert indep.at[q, "median"] != summed.at[q, "median"]
     with pytest.raises(ParameterError, match="unknown combination method"):
         ai_stock.total(h100e, method="mean")
+
+
+def test_default_total_is_a_percentile_of_the_simulated_sum(h100e):
+    q = "2025Q4"
+    default = ai_stock.total(h100e).set_index("quarter")
+    indep = ai_stock.total(h100e, method="independent").set_index("quarter")
+    pd.testing.assert_frame_equal(default, indep)  # default: simulated, rho = 0
+    half = ai_stock.total(h100e, rho=0.5).set_index("quarter")
+    same = ai_stock.total(h100e, rho=1.0).set_index("quarter")
+    width = [t.at[q, "p95"] - t.at[q, "p5"] for t in (default, half, same)]
+    assert width[0] < width[1] < width[2]  # correlation widens the band of the sum
+    # comonotone log-normals: the sum's 95th percentile is the sum of each one's 95th,
+    # median x exp(1.645 sigma) with sigma the mean of the triplet's two log half-widths
+    rows = h100e[h100e["quarter"] == q][["p5", "median", "p95"]].to_numpy(dtype=float)
+    sigma = (np.log(rows[:, 1] / rows[:, 0]) + np.log(rows[:, 2] / rows[:, 1])) / 2 / ai_stock.Z_95
+    assert same.at[q, "p95"] == pytest.approx((rows[:, 1] * np.exp(ai_stock.Z_95 * sigma)).sum(),
+                                              rel=2e-3)
+    assert "correlation 0.5" in half.at[q, "method"]
+    with pytest.raises(ParameterError, match="rho"):
+        ai_stock.total(h100e, rho=1.5)
+    # the index's 2025 band (versus_top_down) is the simulated sum's, around the sum of medians
+    bottom = ai_stock.versus_top_down(2025).iloc[0]  # FLOP/s: H100e x 989 TFLOP/s
+    assert bottom["lower"] == pytest.approx(default.at[q, "p5"] * 989e12, rel=1e-12)
+    assert bottom["upper"] == pytest.approx(default.at[q, "p95"] * 989e12, rel=1e-12)
+    assert bottom["lower"] < bottom["median"] < bottom["upper"]
 
 
 def test_nvidia_share():

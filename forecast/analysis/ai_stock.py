@@ -27,14 +27,19 @@ H100-equivalents
 Combining percentiles
     A designer's cumulative percentiles are percentiles of the sum over its
     chips and quarters (Epoch sums Monte Carlo samples).  Across designers
-    Epoch publishes no joint distribution, and the sum of medians is not the
-    median of the sum.  :func:`total` therefore labels what it returns:
-    ``method="sum"`` gives the **sum of medians** with the sums of 5th and of
-    95th percentiles as the band (the exact 5-95% band if the designers'
-    errors were perfectly correlated; wider than the independent case);
-    ``method="independent"`` fits a log-normal to each designer's triplet and
-    adds independent draws (seeded), giving a median and band *of the sum
-    under independence*.
+    Epoch publishes no joint distribution, and neither the sum of medians nor
+    the sum of 5th (95th) percentiles is a percentile of the sum.
+    :func:`total` therefore labels what it returns.  The default,
+    ``method="simulated"``, fits a log-normal to each designer's triplet and
+    adds seeded draws whose logs have correlation ``rho`` (default 0: the
+    designers are estimated from separate filings -- NVIDIA's revenue,
+    Broadcom's for TPUs, AMD's, Amazon's and Marvell's -- so their errors are
+    taken as independent), giving the median and band *of the simulated sum*;
+    ``method="independent"`` is the same with ``rho=0``.  ``method="sum"``
+    gives the **sum of medians** with the sums of 5th and of 95th percentiles
+    (the exact band only if the errors were perfectly correlated, ``rho=1``).
+    :func:`versus_top_down` quotes the sum of medians (Epoch's own headline
+    figure) with the 5-95% band of the simulated sum.
 
 Vintages
     Every row carries Epoch's "Estimates generated on" date.  ``vintage=None``
@@ -165,35 +170,43 @@ def stock_flops(precision: str = "FP16", *, vintage=None, specs: pd.DataFrame | 
     return out
 
 
-def _lognormal_sum(triplets: np.ndarray, draws: int, seed: int) -> tuple[float, float, float]:
-    """p5, median, p95 of a sum of independent log-normals fitted to (p5, median, p95) rows."""
+def _lognormal_sum(triplets: np.ndarray, draws: int, seed: int,
+                   rho: float = 0.0) -> tuple[float, float, float]:
+    """p5, median, p95 of a sum of log-normals fitted to (p5, median, p95) rows, their logs
+    equicorrelated with ``rho`` (one shared normal factor with weight sqrt(rho))."""
     rng = np.random.default_rng(seed)
     total = np.zeros(draws)
+    shared = rng.standard_normal(draws)
     for p5, med, p95 in triplets:
         if med <= 0:
             continue
         low = np.log(med / p5) / Z_95 if p5 > 0 else np.nan
         high = np.log(p95 / med) / Z_95 if p95 > 0 else np.nan
         sigma = np.nanmean([low, high]) if np.isfinite([low, high]).any() else 0.0
-        total += med * np.exp(sigma * rng.standard_normal(draws))
+        z = np.sqrt(rho) * shared + np.sqrt(1 - rho) * rng.standard_normal(draws)
+        total += med * np.exp(sigma * z)
     p5, med, p95 = np.quantile(total, [0.05, 0.5, 0.95])
     return float(p5), float(med), float(p95)
 
 
-def total(frame: pd.DataFrame | None = None, *, method: str = "sum", draws: int = 20000,
-          seed: int = 20260331) -> pd.DataFrame:
+def total(frame: pd.DataFrame | None = None, *, method: str = "simulated", rho: float = 0.0,
+          draws: int = 20000, seed: int = 20260331) -> pd.DataFrame:
     """All designers together per quarter, with the combination rule named.
 
     Parameters
     ----------
     frame : DataFrame, optional
         From :func:`stock` or :func:`stock_flops` (default ``stock("H100e")``).
-    method : {"sum", "independent"}
+    method : {"simulated", "independent", "sum"}
+        ``simulated`` (default): median and percentiles of the simulated sum of
+        log-normals fitted to each designer's triplet, logs correlated ``rho``
+        (``draws`` draws, ``seed``).  ``independent``: the same with ``rho=0``.
         ``sum``: ``median`` is the **sum of medians** and ``p5``/``p95`` the
-        sums of the designers' 5th and 95th percentiles (exact if their
-        errors were perfectly correlated).  ``independent``: median and
-        percentiles of the sum of independent log-normals fitted to each
-        designer's triplet (``draws`` draws, ``seed``).
+        sums of the designers' 5th and 95th percentiles (exact only if their
+        errors were perfectly correlated).
+    rho : float
+        Correlation of the designers' log errors, 0 (independent, the default:
+        separate filings) to 1 (comonotone); ``simulated`` only.
 
     Returns
     -------
@@ -206,10 +219,15 @@ def total(frame: pd.DataFrame | None = None, *, method: str = "sum", draws: int 
         ``method``.
     """
     frame = stock("H100e") if frame is None else frame
-    if method not in ("sum", "independent"):
+    if method not in ("sum", "independent", "simulated"):
         raise ParameterError("unknown combination method", name="method",
-                             expected="'sum' (sum of medians and of percentiles) or "
-                                      "'independent' (log-normal draws)", value=method)
+                             expected="'simulated' (log-normal draws, correlation rho), "
+                                      "'independent' (rho=0) or 'sum' (sum of medians and of "
+                                      "percentiles)", value=method)
+    if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not 0 <= rho <= 1:
+        raise ParameterError("correlation out of range", name="rho",
+                             expected="a number from 0 to 1", value=rho)
+    rho = 0.0 if method == "independent" else float(rho)
     if frame.duplicated(["designer", "quarter"]).any():
         raise DataError("several rows per designer and quarter (owners, chips or vintages)",
                         expected="a frame from stock(by='designer') with one vintage")
@@ -219,12 +237,13 @@ def total(frame: pd.DataFrame | None = None, *, method: str = "sum", draws: int 
         if method == "sum":
             p5, med, p95 = triplets.sum(axis=0)
         else:
-            p5, med, p95 = _lognormal_sum(triplets, draws, seed)
+            p5, med, p95 = _lognormal_sum(triplets, draws, seed, rho)
         rows.append({"quarter": quarter, "period_end": end, "designers": len(group),
                      "complete": len(group) == frame["designer"].nunique(),
                      "p5": p5, "median": med, "p95": p95,
                      "method": "sum of medians (band: sums of p5 and p95)" if method == "sum"
-                     else "median of the sum, independent log-normals"})
+                     else "median of the sum, independent log-normals" if rho == 0
+                     else f"median of the sum, log-normals with correlation {rho:g}"})
     out = pd.DataFrame(rows)
     out.attrs.update({k: v for k, v in frame.attrs.items() if k != "provenance"})
     return out
@@ -322,12 +341,14 @@ TOP_DOWN_COUNTS = {
 
 
 def versus_top_down(year: int = 2025, precision: str = "FP16", *, vintage=None,
+                    rho: float = 0.0,
                     specs: pd.DataFrame | None = None,
                     data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """The bottom-up AI stock at the end of ``year`` next to the global top-down figures.
 
-    Rows: Epoch's stock (sum of designers' medians with the summed 5th/95th
-    percentiles, and each designer), then every *global* figure of
+    Rows: Epoch's stock (sum of designers' medians, with the 5th and 95th
+    percentiles of the simulated sum, designers' log errors correlated ``rho``,
+    see :func:`total`; and each designer), then every *global* figure of
     ``global_compute`` and ``compute_forecasts`` for component ``intelligent``
     (FP16) or ``total`` (mixed precision), whatever its year.  ``ratio`` is
     the bottom-up sum of medians divided by the row's figure (for the
@@ -346,11 +367,12 @@ def versus_top_down(year: int = 2025, precision: str = "FP16", *, vintage=None,
     per_designer = at_year_end(stock_flops(precision, vintage=vintage, specs=specs,
                                            data_dir=data_dir), year)
     combined = total(per_designer, method="sum")
+    band = total(per_designer, method="simulated", rho=rho)
     bottom = combined["median"].iloc[0]
     rows = [{
         "source": "Epoch AI (bottom-up, all designers)", "what": "sum of medians",
         "year": int(year), "kind": "estimate", "precision": precision,
-        "median": bottom, "lower": combined["p5"].iloc[0], "upper": combined["p95"].iloc[0],
+        "median": bottom, "lower": band["p5"].iloc[0], "upper": band["p95"].iloc[0],
         "bound": "point", "comparable": True, "ratio": 1.0, "share": 1.0,
         "counts": COUNTS + f"; dense {precision} peak via H100e"}]
     for _, row in per_designer.iterrows():
@@ -377,5 +399,6 @@ def versus_top_down(year: int = 2025, precision: str = "FP16", *, vintage=None,
                 "counts": TOP_DOWN_COUNTS[("global", row["component"])]})
     out = pd.DataFrame(rows)
     out.attrs.update(unit="FLOP/s", precision=precision, year=int(year),
-                     ratio="bottom-up sum of medians / figure")
+                     ratio="bottom-up sum of medians / figure",
+                     band=band["method"].iloc[0] + " (5th and 95th percentiles of the sum)")
     return out
