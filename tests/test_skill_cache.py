@@ -164,3 +164,25 @@ def test_skill_section_reuses_the_table_under_the_runner(tmp_path, monkeypatch):
     assert again.facts == first.facts
     assert again.scores.to_csv() == first.scores.to_csv()
     assert again.calibration.to_csv() == first.calibration.to_csv()
+
+
+def test_scores_read_back_are_identical_and_keyed_by_the_table(tmp_path, monkeypatch):
+    table = skill.run_many(_series(), MODELS, **ARGS)
+    fresh = skill.score(table)
+    first = skill_cache.score(table, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("score-*.npz"))) == 1
+    real = skill.score
+    monkeypatch.setattr(skill, "score", lambda *a, **k: pytest.fail("not cached"))
+    again = skill_cache.score(table, cache_dir=tmp_path)
+    for scores in (first, again):
+        pd.testing.assert_frame_equal(scores, fresh, check_exact=True)
+        assert scores.to_csv() == fresh.to_csv()
+    # another table (one forecast changed by one bit) is scored again
+    other = table.copy()
+    other.loc[0, "forecast"] = np.nextafter(other.loc[0, "forecast"], np.inf)
+    monkeypatch.setattr(skill, "score", real)
+    skill_cache.score(other, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("score-*.npz"))) == 2
+    # so is the same table scored by other columns
+    by_model = skill_cache.score(table, ("model",), cache_dir=tmp_path)
+    assert list(by_model["model"]) == sorted(MODELS)

@@ -190,7 +190,7 @@ def skill_section(lists: pd.DataFrame, models: Sequence[str] | None = None, *, i
     frame = skill_cache.run_many(series, models, initial=initial,
                                  horizons=range(1, max_horizon + 1), steps_per_year=2,
                                  workers=workers)
-    scores = skill.score(frame)
+    scores = skill_cache.score(frame)
     versus = skill.versus_benchmark(frame)
     naive = scores[(scores["model"] == "cagr")
                    & (scores["series"] == SERIES["sum_rmax"])].set_index("horizon")
