@@ -39,6 +39,23 @@ table.cf-table td.cf-num { text-align: right; }
 span.cf-num { font-weight: 600; }
 .cf-figure { margin: .6em 0 1.4em; } .cf-figure img { max-width: 100%; height: auto; }
 .cf-download { font-size: 12px; }
+/* print and PDF: A4, nothing scrolls inside a box (it would be cut), wide tables wrap */
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { max-width: none !important; margin: 0 !important; padding: 0 !important; }
+  .cf-table-wrap, .jp-RenderedHTMLCommon, .jp-OutputArea-output, .jp-OutputArea,
+  .jp-Cell-outputWrapper { overflow: visible !important; max-width: 100% !important; }
+  table.cf-table, .cf-provenance table, table.cf-list { width: 100% !important;
+    table-layout: auto; font-size: 8pt; }
+  table.cf-table th, table.cf-table td, table.cf-table td.cf-num, table.cf-table td.cf-short,
+  .cf-provenance td, .cf-provenance th, table.cf-list td, table.cf-list th {
+    white-space: normal !important; overflow-wrap: anywhere; word-break: break-word;
+    max-width: none; padding: 1px 3px; }
+  .cf-provenance code { word-break: break-all; }
+  img, svg { max-width: 100% !important; height: auto !important; break-inside: avoid; }
+  figure, .cf-figure, .cf-key, tr { break-inside: avoid; }
+  .cf-nav, .cf-download, .jp-InputPrompt, .jp-OutputPrompt { display: none !important; }
+}
 """
 
 SITE_CSS = NOTEBOOK_CSS + """
