@@ -152,9 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
 SWEEP_DESCRIPTION = (
     "Run NOTEBOOK once per point of a grid file into outputs/sweeps/NAME/points/<id>/ "
     "(cached per point; a failing point does not stop the others), gather every point's "
-    "headline rows into outputs/sweeps/NAME/sweep.csv and write the sweep page "
-    "outputs/sweeps/NAME/index.html. Exit 0 when every point is ok, 1 when one failed, 2 for "
-    "a bad grid file or option, 130 when interrupted. Grid files: docs/sweeps.md.")
+    "headline rows into outputs/sweeps/NAME/sweep.csv (rewritten as each point finishes) and "
+    "write the sweep page outputs/sweeps/NAME/index.html. Exit 0 when every point is ok, 1 "
+    "when one failed, 2 for a bad grid file or option, 130 on Ctrl-C and 143 on SIGTERM (the "
+    "finished points are kept; workers end with the sweep). Grid files: docs/sweeps.md.")
 
 
 def _add_sweep(sub) -> None:
@@ -198,10 +199,24 @@ def _sweep(args) -> int:
     root, path, checked, name = driver.plan(args.notebook, args.grid, name=args.name,
                                             max_points=args.max_points)
     progress = SweepProgress(len(checked.points), name=name, quiet=args.quiet)
-    report = driver.execute(path, args.grid, name=name, executor=executor, jobs=args.jobs,
-                            scheduler=args.scheduler, max_points=args.max_points, project=root,
-                            html=args.html, timeout=args.timeout, force=args.force,
-                            wait=not args.no_wait, progress=progress)
+    try:
+        report = driver.execute(path, args.grid, name=name, executor=executor, jobs=args.jobs,
+                                scheduler=args.scheduler, max_points=args.max_points,
+                                project=root, html=args.html, timeout=args.timeout,
+                                force=args.force, wait=not args.no_wait, progress=progress)
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM (driver.Terminated): 130 or 143
+        terminated = isinstance(stop, driver.Terminated)
+        word = "terminated (SIGTERM)" if terminated else "interrupted (Ctrl-C)"
+        report = getattr(stop, "sweep_report", None)
+        if report is None:
+            print(f"compute-forecast: sweep {word} before any point ran", file=sys.stderr)
+        else:
+            counts = report.counts
+            print(f"compute-forecast: sweep {word}: {report.csv} has the "
+                  f"{len(report.outcomes) - counts['not run']} points that finished; "
+                  f"{counts['not run']} not run (the same command runs them, the finished ones "
+                  "are cached)", file=sys.stderr)
+        return 143 if terminated else 130
     counts = report.counts
     if args.scheduler and counts["cached"] == len(report.outcomes):
         progress.say(f"every point was cached: nothing was sent to the scheduler "

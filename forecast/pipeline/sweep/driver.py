@@ -28,9 +28,15 @@ whichever executor ran the points and in whatever order they finished.
 **Executors.**
 
 * ``"local"`` (default): ``jobs`` worker processes on this machine (default: the
-  number of cores), each running one point at a time.
+  number of cores), each running one point at a time
+  (:mod:`forecast.pipeline.sweep.workers`).  They are started without
+  :mod:`multiprocessing`, so a script calling :func:`run` needs no
+  ``if __name__ == "__main__":`` guard, and they end with the sweep, even when it is
+  killed.  A worker that dies fails its point with one line; the others go on.
 * ``"dask-local"``: a :class:`distributed.LocalCluster` of ``jobs`` single-threaded
-  worker processes, started for the sweep and closed after it.
+  worker processes, started for the sweep and closed after it.  Dask starts them with
+  ``spawn``, which imports the caller's script again: a script must call :func:`run`
+  under ``if __name__ == "__main__":`` (without it, the sweep stops with one line saying so).
 * ``"dask"`` with ``scheduler="tcp://HOST:PORT"``: an existing Dask scheduler.
   Its workers run the same point function, :func:`run_point`.  **They must see
   the project at the same path as this machine** (a shared filesystem: NFS, a
@@ -44,19 +50,25 @@ whichever executor ran the points and in whatever order they finished.
 Dask is used through its public API only (``LocalCluster``, ``Client.submit``,
 ``as_completed``, ``Client.run``), and imported only when a Dask executor is chosen.
 
-The local and ``dask-local`` executors start processes with ``spawn``, so a *script*
-that calls :func:`run` must do so under ``if __name__ == "__main__":`` (as with any
-:mod:`multiprocessing` code); notebooks and the command line need nothing.
+**Interruptions.**  ``sweep.csv`` and ``sweep.json`` are rewritten as each point
+finishes, so a sweep killed at any moment leaves a table of every point finished so
+far (the others "not run").  Ctrl-C, and SIGTERM (turned into :class:`Terminated`, a
+``KeyboardInterrupt``, while the sweep runs), stop the workers, write the table and the
+page, and raise; the command line then exits 130 or 143 with one line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import io as _text_io
 import json
+import multiprocessing
 import os
 import re
+import signal
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -99,24 +111,31 @@ def headline_path(point_dir: Path, stem: str) -> Path:
     return Path(point_dir) / "tables" / f"headline_{stem}.csv"
 
 
-def gather(sweep_dir: Path, grid, stem: str, outcomes: dict) -> tuple[str, dict]:
+def gather(sweep_dir: Path, grid, stem: str, outcomes: dict, read: dict | None = None
+           ) -> tuple[str, dict]:
     """The text of sweep.csv (every point's headline rows, in the grid's point order) and
     the column of each parameter in it.
 
     ``outcomes``: point id -> :class:`PointOutcome` (a point without one is "not run").
+    ``read``: point id -> headline rows already read (filled here), so that a sweep that
+    rewrites sweep.csv as each point finishes reads each table once.
     """
     points_dir = Path(sweep_dir) / "points"
     tables, headline_cols = {}, []
+    read = {} if read is None else read
     for point in grid.points:
         outcome = outcomes.get(point.id)
         if outcome is None or outcome.status not in ("ok", "cached"):
             continue
-        path = headline_path(points_dir / point.id, stem)
-        try:
-            with open(path, newline="", encoding="utf-8") as handle:
-                rows = list(csv.reader(handle))
-        except FileNotFoundError:
-            rows = []
+        rows = read.get(point.id)
+        if rows is None:
+            try:
+                with open(headline_path(points_dir / point.id, stem), newline="",
+                          encoding="utf-8") as handle:
+                    rows = list(csv.reader(handle))
+            except FileNotFoundError:
+                rows = []
+            read[point.id] = rows
         tables[point.id] = rows
         for column in rows[0] if rows else []:
             if column not in headline_cols:
@@ -258,6 +277,11 @@ def execute(notebook, grid, *, name=None, executor="local", jobs=None, scheduler
     from forecast.pipeline.runner import RunLock
 
     t0 = time.monotonic()
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # a worker process (Dask's LocalCluster spawns them) is importing the caller's script
+        # again, which has no `if __name__ == "__main__":` guard: starting the sweep here would
+        # wait for the parent's lock forever; this worker ends, the parent says why in one line
+        os._exit(3)
     if executor not in EXECUTORS:
         raise UsageError(f"unknown executor {executor!r}; valid: {', '.join(EXECUTORS)}")
     if (executor == "dask") != (scheduler is not None):
@@ -294,47 +318,98 @@ def execute(notebook, grid, *, name=None, executor="local", jobs=None, scheduler
         outcomes = [PointOutcome(t.id, t.index, "cached") for t in tasks if t.id in current]
         progress.planned(len(outcomes))
         todo = [t for t in tasks if t.id not in current]
+        sweep = _Sweep(root, sweep_dir, path.stem, checked, tasks, outcomes, executor, jobs,
+                       started, t0)
         try:
-            outcomes += sweep_exec.execute(todo, executor, jobs, scheduler, fn, progress, labels)
-        except ForecastError:  # no cluster, no worker sees the project: nothing ran, and the
-            progress.close()   # last sweep's table and page stay as they were
-            raise
-        except BaseException:  # Ctrl-C: the table says which points finished
+            with terminate_as_interrupt():
+                sweep_exec.execute(todo, executor, jobs, scheduler, fn, progress, labels,
+                                   sweep.record)
+        except ForecastError:  # no cluster, no worker sees the project, a lost scheduler
             progress.close()
-            _finish(root, sweep_dir, path.stem, checked, tasks, outcomes, executor, jobs,
-                    started, t0)
+            if sweep.ran:  # points finished before the executor failed: the table says which
+                sweep.finish()
+            raise  # else nothing ran: the last sweep's table and page stay as they were
+        except BaseException as stop:  # Ctrl-C, SIGTERM: the table says which points finished
+            progress.close()
+            stop.sweep_report = sweep.finish()
             raise
         progress.close()
-        report = _finish(root, sweep_dir, path.stem, checked, tasks, outcomes, executor, jobs,
-                         started, t0)
+        report = sweep.finish()
     _link_from_index(root, progress)
     return report
 
 
-def _finish(root, sweep_dir, stem, grid, tasks, outcomes, executor, jobs, started,
-            t0) -> SweepReport:
-    """Write sweep.csv, sweep.json and the pages; a point without an outcome is "not run"."""
-    from forecast.pipeline.sweep import page as sweep_page
+class Terminated(KeyboardInterrupt):
+    """SIGTERM reached a sweep: handled like Ctrl-C (the finished points are kept)."""
 
-    by_id = {o.id: o for o in outcomes}
-    report = SweepReport(sweep_dir.name, stem, sweep_dir,
-                         [by_id.get(t.id) or PointOutcome(t.id, t.index, "not run")
-                          for t in tasks], time.monotonic() - t0, executor, grid)
-    text, columns = gather(sweep_dir, grid, stem, by_id)
-    io.atomic_write_text(report.csv, text)
-    info = {"name": sweep_dir.name, "notebook": stem, "grid": grid.source,
-            "executor": executor, "jobs": jobs, "started": started.isoformat(timespec="seconds"),
-            "seconds": round(report.seconds, 2), "library_version": __version__,
-            "swept": list(grid.swept), "fixed": list(grid.fixed), "sampled": list(grid.sampled),
-            "method": grid.method, "columns": columns, "duplicates": grid.duplicates,
-            "counts": report.counts,
-            "points": [{**asdict(o), "parameters": {
-                k: _text(v) for k, v in grid.points[o.index].values.items()}}
-                for o in report.outcomes]}
-    io.atomic_write_text(sweep_dir / "sweep.json",
-                         json.dumps(info, indent=1, ensure_ascii=False) + "\n")
-    sweep_page.write_pages(root, sweep_dir, info, text)
-    return report
+
+@contextlib.contextmanager
+def terminate_as_interrupt():
+    """Turn the first SIGTERM into :class:`Terminated` in the main thread for the duration
+    (the default action would end the process at once, without sweep.csv); a second SIGTERM
+    ends it.  Nothing changes off the main thread or when the caller has its own handler."""
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated("SIGTERM")
+
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+class _Sweep:
+    """The sweep's outcomes so far; sweep.csv and sweep.json are rewritten as each point
+    finishes (:meth:`record`), and the pages once at the end (:meth:`finish`)."""
+
+    def __init__(self, root, sweep_dir, stem, grid, tasks, outcomes, executor, jobs, started,
+                 t0):
+        self.root, self.dir, self.stem, self.grid, self.tasks = root, sweep_dir, stem, grid, tasks
+        self.outcomes, self.executor, self.jobs, self.started = outcomes, executor, jobs, started
+        self.t0, self.read, self.ran = t0, {}, False
+
+    def record(self, outcome: PointOutcome) -> None:
+        """One more point finished: add it to sweep.csv and sweep.json now."""
+        self.outcomes.append(outcome)
+        self.ran = True
+        self._write(state="running")
+
+    def finish(self) -> SweepReport:
+        """Write sweep.csv, sweep.json and the pages; a point without an outcome is "not run"."""
+        from forecast.pipeline.sweep import page as sweep_page
+
+        report, info, text = self._write(state="finished")
+        sweep_page.write_pages(self.root, self.dir, info, text)
+        return report
+
+    def _write(self, *, state: str):
+        by_id = {o.id: o for o in self.outcomes}
+        grid = self.grid
+        report = SweepReport(self.dir.name, self.stem, self.dir,
+                             [by_id.get(t.id) or PointOutcome(t.id, t.index, "not run")
+                              for t in self.tasks], time.monotonic() - self.t0, self.executor,
+                             grid)
+        text, columns = gather(self.dir, grid, self.stem, by_id, self.read)
+        io.atomic_write_text(report.csv, text)
+        info = {"name": self.dir.name, "notebook": self.stem, "grid": grid.source,
+                "executor": self.executor, "jobs": self.jobs, "state": state,
+                "started": self.started.isoformat(timespec="seconds"),
+                "seconds": round(report.seconds, 2), "library_version": __version__,
+                "swept": list(grid.swept), "fixed": list(grid.fixed),
+                "sampled": list(grid.sampled), "method": grid.method, "columns": columns,
+                "duplicates": grid.duplicates, "counts": report.counts,
+                "points": [{**asdict(o), "parameters": {
+                    k: _text(v) for k, v in grid.points[o.index].values.items()}}
+                    for o in report.outcomes]}
+        io.atomic_write_text(self.dir / "sweep.json",
+                             json.dumps(info, indent=1, ensure_ascii=False) + "\n")
+        return report, info, text
 
 
 def _link_from_index(root: Path, progress) -> None:

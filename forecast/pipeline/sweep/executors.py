@@ -234,35 +234,6 @@ class SweepProgress(Terminal):
 
 # -- executors -------------------------------------------------------------------------------
 
-def _local(tasks, jobs, fn, progress, labels) -> list[PointOutcome]:
-    """Run ``fn(task)`` in ``jobs`` fresh worker processes (spawned: safe with threads)."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
-    outcomes = []
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
-                               mp_context=multiprocessing.get_context("spawn"),
-                               initializer=warm_up)
-    queue, pending = list(tasks), {}
-    try:
-        while queue or pending:
-            while queue and len(pending) < jobs:  # submit as slots free up: honest "running"
-                task = queue.pop(0)
-                pending[pool.submit(fn, task)] = task
-                progress.started()
-            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for future in done:
-                task = pending.pop(future)
-                outcome = _result(future, task)
-                outcomes.append(outcome)
-                progress.finished(outcome, labels[task.id])
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-    return outcomes
-
-
 def warm_up() -> None:
     """Import the runner and papermill once when a worker process starts, not in its first point."""
     try:
@@ -290,8 +261,18 @@ def _dask_client(executor, jobs, scheduler):
     except ImportError as err:  # a declared dependency; only a broken install lacks it
         raise UsageError(f"the Dask executors need the 'distributed' package ({err})") from None
     if executor == "dask-local":
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        try:
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
+        except RuntimeError as err:  # the worker processes died while starting
+            import __main__
+
+            hint = ("; a script that runs a 'dask-local' sweep must do so under if __name__ == "
+                    "'__main__': (Dask's worker processes import the script again), or use the "
+                    "'local' executor, which needs no guard"
+                    if getattr(__main__, "__file__", None) else "")
+            raise UsageError(f"the Dask LocalCluster's worker processes failed to start "
+                             f"({' '.join(str(err).split())}){hint}") from None
         return Client(cluster), [cluster]
     try:
         client = Client(scheduler, timeout="10s")
@@ -325,7 +306,7 @@ def check_workers(client, task: PointTask, scheduler) -> None:
                              "need the project on a filesystem shared at the same path")
 
 
-def _dask(tasks, client, fn, progress, labels) -> list[PointOutcome]:
+def _dask(tasks, client, fn, progress, labels, record) -> None:
     from distributed import as_completed
 
     try:
@@ -338,29 +319,31 @@ def _dask(tasks, client, fn, progress, labels) -> list[PointOutcome]:
                                pure=False, retries=0)
         futures[future] = task
         progress.started()
-    outcomes = []
     try:
         for future in as_completed(futures):
             task = futures[future]
             outcome = _result(future, task)
-            outcomes.append(outcome)
+            record(outcome)
             progress.finished(outcome, labels[task.id])
     except BaseException:
         client.cancel(list(futures))
         raise
-    return outcomes
 
 
-def execute(tasks, executor, jobs, scheduler, fn, progress, labels) -> list[PointOutcome]:
-    """Run ``fn`` on every task with the chosen executor; one outcome per task.
+def execute(tasks, executor, jobs, scheduler, fn, progress, labels, record) -> None:
+    """Run ``fn`` on every task with the chosen executor; ``record(outcome)`` as each finishes.
 
     ``executor``: "local", "dask-local" or "dask" (``scheduler`` is then its address);
-    ``labels``: point id -> text shown by ``progress``.
+    ``labels``: point id -> text shown by ``progress``.  Every task gets one outcome unless
+    the sweep is interrupted (KeyboardInterrupt) or the Dask scheduler is lost (UsageError).
     """
     if not tasks:
-        return []
+        return
     if executor == "local":
-        return _local(tasks, jobs, fn, progress, labels)
+        from forecast.pipeline.sweep import workers
+
+        workers.run_local(tasks, jobs, fn, progress, labels, record)
+        return
     client, closers = _dask_client(executor, jobs, scheduler)
     try:
         if executor == "dask":
@@ -369,7 +352,7 @@ def execute(tasks, executor, jobs, scheduler, fn, progress, labels) -> list[Poin
             client.run(warm_up)
         except Exception:  # noqa: BLE001 - the points themselves will say what is wrong
             pass
-        return _dask(tasks, client, fn, progress, labels)
+        _dask(tasks, client, fn, progress, labels, record)
     finally:
         client.close()
         for closer in closers:
