@@ -64,6 +64,8 @@ TOPICS = {
     "runner": "forecast.pipeline.runner", "sweep": "forecast.pipeline.sweep",
     **{n: f"forecast.analysis.{n}" for n in ("ai_compute", "ai_flows", "hindcast")},
     "ai_plots": "forecast.present.ai_plots",
+    **{n: f"forecast.analysis.{n}" for n in ("answer", "calibration", "combination", "verdicts")},
+    "answer_views": "forecast.present.answer_views",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -136,8 +136,9 @@ def topdown(scope: Scope, observed: pd.Series, calib: Calibration, *,
     paths_by = {m.name: m.log_path(z, horizons) for m in usable}
     kept, same = combination.coinciding(paths_by)
     answer_h = [v - base_year for v in years]
-    failed = {m: h for m in kept for h in answer_h
-              if calibration.fails(calib.coverage, m, h, LEVEL)}
+    failed = {m: min(h for h in answer_h if calibration.fails(calib.coverage, m, h, LEVEL))
+              for m in kept if any(calibration.fails(calib.coverage, m, h, LEVEL)
+                                   for h in answer_h)}
     used = [m for m in kept if m not in failed]
     notes = [f"{a} coincides with {b} on this {len(y)}-point series and is counted once"
              for a, b in same.items()]
@@ -298,10 +299,44 @@ class Answer:
         """Every scope's notes, prefixed by the scope."""
         return [f"{name}: {n}" for name, a in self.scopes.items() for n in a.notes]
 
+    @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The three tables by their file stem."""
+        """The three tables by their file stem (``forecast.evidence.save_tables`` writes them)."""
         return {"forecast_2030": self.forecast, "published_verdicts": self.verdicts,
                 "calibration_coverage": self.coverage}
+
+    def facts(self, year: int = 2030) -> dict[str, object]:
+        """Numbers for the page's prose: each scope's combined band in ``year``
+        (``<key>_p5/_p50/_p95``, ``<key>_base``, ``<key>_base_year``; keys ``ai``,
+        ``index``, ``super``), the verdict on CAICT's 56 ZFLOPS (``v56_*``) and the
+        real-time coverage of the index methods' 90% bands at the 2030 horizon."""
+        out: dict[str, object] = {"year": year, "level": LEVEL,
+                                  "n_series": len(self.calibration.series)}
+        for scope, key in (("ai_accelerators", "ai"), ("computing_index", "index"),
+                           ("supercomputing", "super")):
+            if scope not in self.scopes:
+                continue
+            row = self.combined(scope, year)
+            out.update({f"{key}_p5": row["p5"], f"{key}_p50": row["p50"],
+                        f"{key}_p95": row["p95"], f"{key}_base": row["base_value"],
+                        f"{key}_base_year": row["base_year"], f"{key}_horizon": row["horizon"]})
+        v = self.verdicts
+        v56 = v[(v["scope"] == "computing_index") & np.isclose(v["value"], 56e21)
+                & (v["bound"] == "point")]
+        if not v56.empty:
+            r = v56.iloc[0]
+            out.update(v56_probability=r["probability"], v56_implied=r["implied_growth"],
+                       v56_measured=r["measured_growth"], v56_verdict=r["verdict"],
+                       v56_base_year=r["base_year"])
+        index = self.scopes.get("computing_index")
+        if index is not None:
+            h = int(year - index.observed.index.max())
+            cov = self.coverage
+            used = cov[cov["method"].isin(list(index.weights.index)) & (cov["horizon"] == h)
+                       & np.isclose(cov["level"], LEVEL)]
+            out.update(cover_h=h, cover_low=used["coverage"].min(),
+                       cover_high=used["coverage"].max(), cover_origins=used["n_origins"].min())
+        return out
 
     def combined(self, scope: str, year: int = 2030) -> pd.Series:
         """The ``combined`` row of ``scope`` in ``year``."""

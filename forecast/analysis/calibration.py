@@ -6,7 +6,8 @@ few simple :class:`Method` s (constant growth over a recent window or the whole
 series, a log-linear trend, a damped trend in logs); its band cannot come from
 four points, so it comes from how wrong the *same method* has been on long
 compute series (TOP500 sum, #1 and #500 of Rmax; microprocessor transistors and
-SPECint; any other yearly series given):
+SPECint; NVIDIA's revenue-implied flow of FP16 FLOP/s; any other yearly series
+given):
 
 1. :func:`rolling_errors`: stand at every yearly origin of every long series,
    apply each method to the data up to it, and record the log error
@@ -143,10 +144,12 @@ def long_series(data_dir: str | os.PathLike | None = None, *,
     TOP500 (June list of each year, FP64 Rmax achieved): ``top500_sum``,
     ``top500_no1``, ``top500_no500``; Rupp's microprocessor trend data (the
     frontier of each year, geometric interpolation over empty years):
-    ``transistors``, ``specint``; plus ``extra`` series (e.g. the
-    revenue-implied NVIDIA flow), yearly, indexed by integer year.
+    ``transistors``, ``specint``; NVIDIA's revenue-implied flow of dense FP16
+    peak shipped per calendar year (``nvidia_flow``, from
+    :func:`forecast.analysis.ai_flows.implied_flow`, 2015 onwards); plus
+    ``extra`` series, yearly, indexed by integer year.
     """
-    from forecast.analysis import top500
+    from forecast.analysis import ai_flows, top500
     from forecast.data import datapackage
 
     lists = top500.lists(data_dir=data_dir)
@@ -159,6 +162,9 @@ def long_series(data_dir: str | os.PathLike | None = None, *,
         rows = micro[micro["metric"] == metric]
         out[metric] = yearly(pd.Series(rows["value"].to_numpy(float),
                                        index=rows["year"].to_numpy(float), name=metric))
+    flow = ai_flows.implied_flow(data_dir)
+    out["nvidia_flow"] = pd.Series(flow["flops"].to_numpy(float),
+                                   index=flow["calendar_year"].to_numpy(int), name="nvidia_flow")
     for name, s in (extra or {}).items():
         out[name] = s.astype(float).rename(name)
     return out

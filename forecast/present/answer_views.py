@@ -1,0 +1,125 @@
+"""Notebook 07's tables and figure: the answers, their methods, their track record, the verdicts.
+
+Presentation of :class:`forecast.analysis.answer.Answer`: each ``*_table``
+returns a :func:`forecast.present.table` with its caption; the coverage figure
+is drawn once, saved as ``figures/07_calibration_coverage.png``/``.svg`` and
+shown with the data behind it.  Every caption names scope, precision, year and
+band level; nothing here adds figures across scopes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast import present
+from forecast.analysis.answer import LEVEL, SCOPES, Answer
+from forecast.present.style import STYLE, legend_outside
+
+_BAND = {"p5": "flops", "p50": "flops", "p95": "flops", "base_value": "flops"}
+
+
+def answers_table(answer: Answer):
+    """The combined answer of every scope and year (one row each)."""
+    rows = answer.forecast[answer.forecast["method"] == "combined"]
+    shown = rows.assign(quantity=rows["scope"].map(lambda s: SCOPES[s].label))
+    return present.table(
+        shown[["quantity", "precision", "year", "p5", "p50", "p95", "base_year", "base_value",
+               "unit"]],
+        kinds={**_BAND, "quantity": "text", "precision": "text"},
+        labels={"base_value": "latest observation (FLOP/s)", "base_year": "observed in"},
+        caption=f"One answer per question: {LEVEL:.0%} bands (p5-p95) of each scope's combined "
+                f"forecast. The scopes are different quantities at different precisions and are "
+                f"never added.")
+
+
+def methods_table(answer: Answer, scope: str, year: int = 2030):
+    """Every method of one top-down scope in ``year``: its weight and calibrated band."""
+    rows = answer.forecast[(answer.forecast["scope"] == scope)
+                           & (answer.forecast["year"] == year)]
+    return present.table(
+        rows[["method", "label", "weight", "p5", "p50", "p95", "note", "unit"]],
+        kinds={**_BAND, "weight": "rate", "label": "text", "note": "text"},
+        caption=f"{SCOPES[scope].label} ({SCOPES[scope].precision}), {year}: each method's "
+                f"calibrated {LEVEL:.0%} band (p5-p95) from the latest observation, its weight "
+                f"in the combination, and why a method has none.")
+
+
+def coverage_table(answer: Answer, horizons=(1, 4, 7, 12), level: float = LEVEL):
+    """Real-time coverage of the calibrated bands at a few horizons."""
+    cov = answer.coverage
+    rows = cov[cov["horizon"].isin(list(horizons)) & np.isclose(cov["level"], level)]
+    return present.table(
+        rows[["method", "horizon", "nominal", "coverage", "ci_low", "ci_high", "n_origins",
+              "n_forecasts"]],
+        kinds={"nominal": "rate", "coverage": "rate", "ci_low": "rate", "ci_high": "rate",
+               "horizon": "int"},
+        caption=f"Track record of the calibration itself: share of outcomes inside the "
+                f"{level:.0%} band made, at each origin, only from errors observable then "
+                f"(pooled over {len(answer.calibration.series)} long series), with a 95% interval "
+                f"that counts overlapping forecasts once.")
+
+
+def weights_table(answer: Answer):
+    """Each top-down scope's weights and the real-time score of the combination vs equal weights."""
+    frames = []
+    for name, scope in answer.scopes.items():
+        if scope.evaluation.empty:
+            continue
+        ev = scope.evaluation.set_index("combination")["crps"]
+        frames.append(pd.DataFrame({
+            "scope": name, "method": scope.weights.index, "weight": scope.weights.to_numpy(),
+            "crps_track_record": ev["track record"], "crps_equal": ev["equal"]}))
+    return present.table(
+        pd.concat(frames, ignore_index=True),
+        kinds={"weight": "rate", "crps_track_record": "number", "crps_equal": "number"},
+        labels={"crps_track_record": "CRPS, track-record weights (ln)",
+                "crps_equal": "CRPS, equal weights (ln)"},
+        caption="Weights from each method's out-of-sample CRPS (lower score, more weight), and "
+                "the mean CRPS of the combination with those weights and with equal weights, "
+                "both scored in real time on the long series.")
+
+
+def verdicts_table(answer: Answer):
+    """The verdicts on the published forecasts."""
+    v = answer.verdicts
+    return present.table(
+        v[["publisher", "published", "scope", "precision", "year", "bound", "value",
+           "implied_growth", "measured_growth", "probability", "verdict"]],
+        kinds={"value": "flops", "implied_growth": "rate", "measured_growth": "rate",
+               "probability": "rate", "verdict": "text", "published": "text", "bound": "text"},
+        caption="Published forecasts in one of our scopes: the growth each needs, the growth "
+                "measured, and its probability under our forecast for the same scope and year "
+                "(for a lower bound, the probability that it holds).")
+
+
+def coverage_figure(answer: Answer, output_dir=None, level: float = LEVEL, ax=None):
+    """Figure 07_calibration_coverage: real-time coverage by horizon and method, with intervals."""
+    import matplotlib.pyplot as plt
+
+    cov = answer.coverage
+    rows = cov[np.isclose(cov["level"], level)].dropna(subset=["coverage"])
+    plt.rcParams.update({"font.size": STYLE["font_size"]})
+    if ax is None:
+        fig, ax = plt.subplots(figsize=STYLE["figsize"], dpi=STYLE["dpi"])
+    fig = ax.figure
+    methods = list(dict.fromkeys(rows["method"]))
+    for i, name in enumerate(methods):
+        part = rows[rows["method"] == name]
+        x = part["horizon"].to_numpy(float) + (i - (len(methods) - 1) / 2) * 0.12
+        y = part["coverage"].to_numpy(float)
+        err = np.vstack([y - part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float) - y])
+        ax.errorbar(x, y, yerr=err, fmt="o-", ms=STYLE["marker_size"] - 1, lw=1, capsize=2,
+                    color=STYLE["colors"][i % len(STYLE["colors"])], label=name)
+    ax.axhline(level, color="black", lw=0.8, ls="--", label=f"nominal {level:.0%}")
+    ax.set_xlabel("horizon (years)")
+    ax.set_ylabel(f"share of outcomes inside the {level:.0%} band")
+    ax.set_ylim(0, 1.02)
+    ax.grid(True, alpha=STYLE["grid_alpha"])
+    legend_outside(ax)
+    fig.tight_layout()
+    return present.figure(
+        fig, data=rows, save_as="07_calibration_coverage", output_dir=output_dir,
+        caption=f"Real-time coverage of each method's calibrated {level:.0%} band by horizon, "
+                f"pooled over the long series, with 95% intervals; the dashed line is the "
+                f"nominal level. A method whose interval lies below it gets no weight.")
