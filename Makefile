@@ -40,7 +40,7 @@ test-order: $(STAMP)
 # Notebooks are committed without outputs: git strips outputs and widget state from *.ipynb
 # (nbstripout as a clean filter, .gitattributes), so saving in JupyterLab leaves git status clean.
 # --keep-id: the cells' ids stay as committed.
-NBSTRIP := "$(CURDIR)/$(PY)" -m nbstripout --keep-id
+NBSTRIP := "$(abspath $(PY))" -m nbstripout --keep-id
 git-filter:
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  $(VENV)/bin/nbstripout --install --attributes .gitattributes && \
@@ -49,9 +49,12 @@ git-filter:
 	  echo "git strips notebook outputs on commit (nbstripout filter installed)"; \
 	else echo "not a git clone: notebook outputs are not stripped by git"; fi
 
-# root (as in containers) needs --allow-root; the widget extension comes with jupyterlab_widgets
+# root (as in containers) needs --allow-root; the widget extension comes with jupyterlab_widgets.
+# Notebooks are saved without outputs or widget state (forecast/pipeline/cleansave.py), as committed.
 lab: $(STAMP) git-filter
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" -eq 0 ] && echo --allow-root)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+	  --ContentsManager.pre_save_hook=forecast.pipeline.cleansave.pre_save \
+	  $$([ "$$(id -u)" -eq 0 ] && echo --allow-root)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

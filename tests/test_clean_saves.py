@@ -1,6 +1,9 @@
-"""Saving a notebook in JupyterLab leaves ``git status`` clean: the set-up installs nbstripout as
-a git clean filter (``make git-filter``, run by ``make setup`` and ``make lab``), so outputs,
-execution counts and widget state never reach git, while a real edit still shows.
+"""Saving a notebook in JupyterLab leaves ``git status`` clean.
+
+``make lab`` saves notebooks through :func:`forecast.pipeline.cleansave.pre_save` (no outputs,
+counts or widget state: the bytes git holds), and the set-up installs nbstripout as a git clean
+filter (``make git-filter``, run by ``make setup`` and ``make lab``) so outputs never reach a
+commit; a real edit still shows.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None or shutil.which("make") is None,
-                                reason="needs git and make")
+pytestmark = [pytest.mark.slow,  # each git call through the filter starts Python
+              pytest.mark.skipif(shutil.which("git") is None or shutil.which("make") is None,
+                                 reason="needs git and make")]
 
 
 def git(repo: Path, *args: str) -> str:
@@ -37,7 +41,8 @@ def clone(tmp_path) -> Path:
     git(repo, "init", "-q")
     git(repo, "config", "user.email", "test@example.org")
     git(repo, "config", "user.name", "test")
-    (repo / ".gitattributes").write_text(shipped(".gitattributes"))
+    for rel in (".gitattributes", ".gitignore"):  # .gitignore: Jupyter's checkpoints
+        (repo / rel).write_text(shipped(rel))
     (repo / "notebooks" / "06_explore.ipynb").write_text(shipped("notebooks/06_explore.ipynb"))
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "shipped")
@@ -68,18 +73,49 @@ def save_with_outputs(path: Path, *, edit: str | None = None) -> None:
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
-def test_a_notebook_saved_with_outputs_leaves_git_status_clean(clone):
+def test_outputs_saved_outside_the_lab_never_reach_a_commit(clone):
     path = clone / "notebooks" / "06_explore.ipynb"
     before = path.read_text()
     save_with_outputs(path)
     assert path.read_text() != before and '"output_type"' in path.read_text()  # outputs on disk
-    assert git(clone, "status", "--porcelain") == ""
-    assert git(clone, "diff") == ""
+    assert git(clone, "diff") == ""  # git compares the stripped notebook
     # what git stores is the shipped, stripped notebook: no output, count or widget state
     git(clone, "add", "notebooks/06_explore.ipynb")
     stored = git(clone, "show", ":notebooks/06_explore.ipynb")
     assert stored == before
     assert '"output_type"' not in stored and "widget-state" not in stored
+
+
+def lab_save(repo: Path, rel: str, *, edit: str | None = None) -> None:
+    """Save ``rel`` as JupyterLab does under ``make lab``: a notebook model with outputs and
+    widget state, through the contents manager with the pre-save hook the Makefile sets."""
+    from jupyter_server.services.contents.filemanager import FileContentsManager
+
+    save_with_outputs(repo / rel, edit=edit)
+    cm = FileContentsManager(root_dir=str(repo), pre_save_hook=HOOK)
+    model = cm.get(rel, content=True)
+    assert model["content"]["cells"][1]["outputs"] or model["content"]["cells"][0]["outputs"]
+    cm.save(model, rel)
+
+
+HOOK = "forecast.pipeline.cleansave.pre_save"
+
+
+def test_make_lab_saves_through_the_hook():
+    done = subprocess.run(["make", "-n", "-C", str(ROOT), "lab"], capture_output=True, text=True)
+    assert f"--ContentsManager.pre_save_hook={HOOK}" in done.stdout
+
+
+@pytest.mark.parametrize("rel", ["notebooks/06_explore.ipynb"])
+def test_a_notebook_saved_in_the_lab_leaves_git_status_clean(clone, rel):
+    path = clone / rel
+    before = path.read_text()
+    lab_save(clone, rel)
+    assert path.read_text() == before  # byte for byte the shipped notebook
+    assert git(clone, "status", "--porcelain") == ""
+    lab_save(clone, rel, edit="\n# a real change")
+    assert git(clone, "status", "--porcelain").split() == ["M", rel]
+    assert "# a real change" in git(clone, "diff") and "output of cell" not in git(clone, "diff")
 
 
 def test_a_real_edit_still_shows(clone):
