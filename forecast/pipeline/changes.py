@@ -29,7 +29,6 @@ than the threshold and ``--fail-on-change`` was given.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import json
 import math
@@ -37,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forecast import io
+from forecast.pipeline.site.keyfigures import _num as _number  # forgiving CSV readers, shared
+from forecast.pipeline.site.keyfigures import _rows
 
 FORMAT = 1
 #: snapshots of recorded runs, relative to the output folder
@@ -65,22 +66,6 @@ def run_dirs(out: Path) -> dict[str, Path]:
         for d in sorted(p for p in scen.iterdir() if (p / ".cache").is_dir()):
             found[f"scenarios/{d.name}"] = d
     return found
-
-
-def _rows(path: Path) -> list[dict]:
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return []
-
-
-def _number(text) -> float | None:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _notebooks(root: Path, run_dir: Path) -> dict:
