@@ -11,6 +11,7 @@ shows how far they are.  See :mod:`forecast.sweep` for the whole sweep.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -248,6 +249,9 @@ def _result(future, task) -> PointOutcome:
         return future.result()
     except Exception as err:  # the worker process died, or the outcome could not come back
         text = " ".join(str(err).split()) or type(err).__name__
+        if type(err).__name__ == "KilledWorker":  # Dask gave the point to several workers
+            return PointOutcome(task.id, task.index, "failed", 0.0,
+                                f"the Dask workers running this point died ({text})")
         return PointOutcome(task.id, task.index, "failed", 0.0,
                             f"worker error: {type(err).__name__}: {text}")
 
@@ -306,28 +310,93 @@ def check_workers(client, task: PointTask, scheduler) -> None:
                              "need the project on a filesystem shared at the same path")
 
 
-def _dask(tasks, client, fn, progress, labels, record) -> None:
-    from distributed import as_completed
+#: seconds a Dask sweep waits, with points left, for a worker when the scheduler has none (the
+#: only worker died) or for the scheduler when the connection to it is lost
+LOST_WAIT = 60.0
+
+
+def _dask(tasks, client, fn, progress, labels, record, where: str) -> None:
+    """Submit every task and record each outcome as it comes.
+
+    A worker that dies is the scheduler's to handle: it gives the point to another worker
+    (a point that has killed ``allowed-failures`` workers fails with KilledWorker).  Two
+    losses are ours, each noticed within :data:`LOST_WAIT` seconds: no worker left (the
+    remaining points fail with one line) and a lost scheduler (UsageError, one line).
+    """
+    from distributed import wait
 
     try:
         progress.slots = sum(client.nthreads().values()) or None
     except Exception:  # noqa: BLE001 - only the progress display uses it
         progress.slots = None
-    futures = {}
+    pending = {}
     for task in tasks:
         future = client.submit(fn, task, key=f"sweep-point-{task.id}-{time.monotonic_ns()}",
                                pure=False, retries=0)
-        futures[future] = task
+        pending[future] = task
         progress.started()
+    lost = {"workers": None, "scheduler": None}  # since when (monotonic), None: all is well
     try:
-        for future in as_completed(futures):
-            task = futures[future]
-            outcome = _result(future, task)
-            record(outcome)
-            progress.finished(outcome, labels[task.id])
+        while pending:
+            try:
+                wait(list(pending), timeout=1.0, return_when="FIRST_COMPLETED")
+            except Exception:  # noqa: BLE001 - a timeout, or a lost connection (checked below)
+                pass
+            for future in [f for f in pending if f.done()]:
+                if future.status == "cancelled" and client.status != "running":
+                    _scheduler_lost(where, "its futures were cancelled")  # not the points' fault
+                task = pending.pop(future)
+                outcome = _result(future, task)
+                record(outcome)
+                progress.finished(outcome, labels[task.id])
+            if not pending:
+                break
+            problem = _lost(client, lost, where)
+            if problem is not None:
+                for future, task in list(pending.items()):
+                    outcome = PointOutcome(task.id, task.index, "failed", 0.0, problem)
+                    record(outcome)
+                    progress.finished(outcome, labels[task.id])
+                pending.clear()
     except BaseException:
-        client.cancel(list(futures))
+        try:
+            client.cancel(list(pending))
+        except Exception:  # noqa: BLE001 - the scheduler is gone: nothing left to cancel
+            pass
         raise
+
+
+def _scheduler_lost(where: str, why: str):
+    raise UsageError(f"{where}: lost the connection to the Dask scheduler ({why}); the points "
+                     "that finished are in sweep.csv")
+
+
+def _lost(client, lost: dict, where: str) -> str | None:
+    """Check the scheduler and its workers between completions.
+
+    Returns the one-line error of the points left when no worker has been there for
+    :data:`LOST_WAIT` seconds; raises UsageError when the scheduler has been unreachable that
+    long; None otherwise.
+    """
+    now = time.monotonic()
+    try:
+        if client.status != "running":
+            raise OSError(client.status)
+        workers = len(client.nthreads())
+        lost["scheduler"] = None
+    except Exception as err:  # noqa: BLE001 - a closed comm, a timeout: the scheduler is gone
+        lost["scheduler"] = lost["scheduler"] or now
+        if now - lost["scheduler"] >= LOST_WAIT or client.status in ("closed", "closing"):
+            _scheduler_lost(where, f"{type(err).__name__}: {' '.join(str(err).split())}")
+        return None
+    if workers:
+        lost["workers"] = None
+        return None
+    lost["workers"] = lost["workers"] or now
+    if now - lost["workers"] < LOST_WAIT:
+        return None
+    return (f"no Dask worker left to run this point: the scheduler has had none for "
+            f"{LOST_WAIT:.0f} s (its worker died?)")
 
 
 def execute(tasks, executor, jobs, scheduler, fn, progress, labels, record) -> None:
@@ -352,8 +421,33 @@ def execute(tasks, executor, jobs, scheduler, fn, progress, labels, record) -> N
             client.run(warm_up)
         except Exception:  # noqa: BLE001 - the points themselves will say what is wrong
             pass
-        _dask(tasks, client, fn, progress, labels, record)
+        where = f"--scheduler {scheduler}" if scheduler else "the Dask LocalCluster"
+        with _quiet_dask():
+            _dask(tasks, client, fn, progress, labels, record, where)
     finally:
-        client.close()
-        for closer in closers:
-            closer.close()
+        with _quiet_dask():
+            try:
+                client.close(timeout=10)
+            except Exception:  # noqa: BLE001 - a lost scheduler: nothing to close cleanly
+                pass
+            for closer in closers:
+                closer.close()
+
+
+@contextlib.contextmanager
+def _quiet_dask():
+    """Dask's own log lines (``distributed.client - ERROR - ...`` when the scheduler goes)
+    are silenced while a sweep runs: the sweep says what happened in one line."""
+    import logging
+
+    names = ["distributed", *(n for n in list(logging.root.manager.loggerDict)
+                              if n.startswith("distributed."))]
+    loggers = [logging.getLogger(n) for n in names]  # each may have a level of its own
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
