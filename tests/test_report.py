@@ -253,14 +253,8 @@ def test_footer_sources_deduplicated_and_paths_relative_to_the_project():
     assert "<code>data/global_compute.csv</code>" in footer
 
 
-# -- key figures ---------------------------------------------------------------------------------
+# -- scenario comparison tables (key figures: tests/test_keyfigures.py) ------------------------
 
-HEADLINE_01 = """target,scope,component,precision,year,model,median,mean,lower,upper,level,unit
-global compute,global,total,mixed,2030,cagr,1.64e22,1.8e22,8e21,3.3e22,0.8,FLOP/s
-global compute,global,total,mixed,2030,logistic,4.1e21,4.1e21,3e21,5e21,0.8,FLOP/s
-global compute,global,total,mixed,2035,cagr,9e22,9e22,4e22,2e23,0.8,FLOP/s
-global compute,china-device,total,mixed,2030,cagr,9e23,9e23,8e23,1e24,0.8,FLOP/s
-"""
 COMPARISON = """scenario,component,precision,year,p5,p50,p95,implied_cagr,unit
 base,total,mixed,2030,9.757e21,3.0103e22,1.0929e23,0.54,FLOP/s
 bear,total,mixed,2030,5.04e21,7.63e21,1.22e22,0.3,FLOP/s
@@ -272,17 +266,6 @@ base,total,mixed,2030,2e+22,> 20 ZFLOPS,0.70825,0.0032
 bear,total,mixed,2030,5.6e+22,> 56 ZFLOPS,0.0,0.0001
 bear,total,mixed,2030,2e+22,> 20 ZFLOPS,0.0005,0.0002
 """
-GAP = """source,year,point,status,top_down_EFLOPS,top_down_precision,revenue_implied_EFLOPS,quarters_of_shipments,epoch_EFLOPS,ratio_revenue_implied,ratio_epoch
-"global, CAICT",2022,year,recalled,451.0,FP16,141.6,3,,0.314,
-"global, H3C; CAICT",2022,year,verified-primary,142.0,FP16,141.6,3,,0.997,
-"China, IDC",2023,year,verified-secondary,300.0,FP16,500,3,,1.67,
-"""
-SKILL = """series,model,horizon,n,mape,mase,bias,coverage_80,coverage_95
-sum_rmax,cagr,9,22,61.23,1.1,0.2,0.55,0.8
-sum_rmax,exponential,9,22,48.06,0.9,0.1,0.73,0.9
-no1_rmax,exponential,9,22,30.0,0.9,0.1,0.7,0.9
-sum_rmax,exponential,1,60,12.0,0.9,0.1,0.8,0.95
-"""
 
 
 def tables_dir(tmp_path, **files):
@@ -290,69 +273,6 @@ def tables_dir(tmp_path, **files):
     for name, text in files.items():
         (tmp_path / "tables" / f"{name}.csv").write_text(text)
     return tmp_path
-
-
-def test_key_figures_are_computed_from_the_tables(tmp_path):
-    from forecast.pipeline.site import keyfigures
-
-    out = tables_dir(tmp_path, headline_01_global_compute=HEADLINE_01,
-                     scenarios_comparison=COMPARISON, scenarios_thresholds=THRESHOLDS,
-                     gpu_bottom_up_vs_top_down=GAP, skill_top500=SKILL)
-    (out / "html").mkdir()
-    (out / "html" / "03_scenarios.html").write_text("<html></html>")
-    figures = {f.key: f for f in keyfigures.compute(out)}
-    # what the top-down series counts is said before any 2030 figure that extends it
-    assert list(figures)[0] == "bottom_up"
-    assert figures["scenarios"].answer == ("bear: 7.63 ZFLOPS (5.04 to 12.2 ZFLOPS); "
-                                           "base: 30.1 ZFLOPS (9.76 to 109 ZFLOPS)")
-    assert figures["thresholds"].answer == ("bear: P(> 20 ZFLOPS) < 0.1%, P(> 56 ZFLOPS) < 0.1%; "
-                                            "base: P(> 20 ZFLOPS) 70.8%, P(> 56 ZFLOPS) 21.1%")
-    # only global totals for 2030: china-device and 2035 rows are left out
-    assert figures["models"].answer == "4.1 ZFLOPS (logistic) to 16.4 ZFLOPS (cagr)"
-    # the latest global year, the primary source first
-    assert figures["bottom_up"].answer == ("2022: 142 EFLOPS bottom-up vs 142 EFLOPS top-down (FP16), "
-                                           "ratio 0.997")
-    # the constant-growth (cagr) row of the TOP500 sum, 9 years ahead
-    assert figures["nine_years"].answer == ("61.2% mean absolute error for a constant-growth "
-                                            "(cagr) forecast; its 80% intervals held 55% of "
-                                            "the time")
-    assert figures["nine_years"].detail == ("Backtests on the TOP500 sum_rmax series, 9 years "
-                                            "ahead, 22 forecasts.")
-    block = keyfigures.render(list(figures.values()), out)
-    assert block.startswith('<section id="key-figures">')
-    assert '<a href="html/03_scenarios.html">03_scenarios</a>' in block
-    assert "01_global_compute from" in block  # page not rendered yet: named, not linked
-    assert "&gt; 20 ZFLOPS" in block
-    assert "Bear: 7.63 ZFLOPS (5.04 to 12.2 ZFLOPS)<br>Base: 30.1 ZFLOPS" in block  # one line each
-
-
-def test_nine_year_figure_reads_the_median_error_and_the_calibrated_band(tmp_path):
-    from forecast.pipeline.site import keyfigures
-
-    out = tables_dir(tmp_path, skill_top500=(
-        "series,model,horizon,n,mape,median_log_error,coverage_80\n"
-        "sum of the 500,cagr,9,30,436.8,1.637,0.3\nsum of the 500,ets,9,30,88.3,-2.12,0.0\n"),
-        headline_05_long_run_evidence=(
-        "target,scope,component,precision,year,model,median,mean,lower,upper,level,unit\n"
-        "global compute,global,total,mixed,2030,calibrated path,5.667e21,1e22,2.863e21,"
-        "2.418e22,0.8,FLOP/s\n"))
-    figure = keyfigures.nine_years(out / "tables")
-    # exp(1.637) = 5.14: the median constant-growth forecast was about 5.1 times too high
-    assert figure.answer == ("5.1x too high (median), for a constant-growth (cagr) forecast; "
-                             "its 80% intervals held 30% of the time; calibrated path: 5.67 ZFLOPS in 2030 "
-                             "(2.86 to 24.2 ZFLOPS, 80% band)")
-
-
-def test_missing_or_broken_tables_say_not_yet_computed(tmp_path):
-    from forecast.pipeline.site import keyfigures
-
-    out = tables_dir(tmp_path, scenarios_thresholds="scenario,probability\nbase,not a number\n",
-                     skill_top500="\x00\x01garbage", gpu_bottom_up_vs_top_down="")
-    figures = keyfigures.compute(out)
-    assert [f.answer for f in figures] == [None] * 5
-    block = keyfigures.render(figures, out)
-    assert block.count("not yet computed") == 5
-    assert keyfigures.probability(0.99995) == "> 99.9%" and keyfigures.probability(0.2) == "20.0%"
 
 
 def test_scenario_fans_one_axis_and_pivots(tmp_path):
@@ -412,37 +332,3 @@ def test_history_section_draws_the_runs_with_their_data(tmp_path):
     data = base64.b64decode(csv_uri).decode()
     assert ",True," in data and ",False," in data
     assert "No forecast history" in site.history_section(tmp_path / "empty", root)
-
-
-AI_GAP = """source,what,year,kind,precision,median,lower,upper,bound,comparable,ratio
-"Epoch AI (bottom-up, all designers)",sum of medians,2025,estimate,FP16,1.952e+22,1.676e+22,2.246e+22,point,True,1.0
-"Epoch AI (Nvidia)",median,2025,estimate,FP16,1.351e+22,1.177e+22,1.538e+22,point,True,1.445
-"CAICT WP 2022",intelligent,2021,actual,FP16,2.32e+20,,,point,True,84.1
-"CAICT WP 2023",intelligent,2022,actual,FP16,4.51e+20,,,point,True,43.3
-"CAICT WP 2023",total,2022,actual,mixed,9.06e+20,,,point,False,21.5
-"CAICT WP 2023",total,2030,forecast,mixed,2e+22,,,lower,False,0.976
-"""
-
-
-def test_bottom_up_figure_prefers_epochs_stock_at_one_precision(tmp_path):
-    from forecast.pipeline.site import keyfigures
-
-    # two publishers for 2022 and two 2030 totals: both ends are shown, none is picked
-    two = AI_GAP + ('"H3C; CAICT",intelligent,2022,actual,FP16,1.42e+20,,,point,True,137.5\n'
-                    '"CAICT WP 2022",total,2030,forecast,mixed,5.6e+22,,,point,False,0.349\n')
-    both = keyfigures.bottom_up(tables_dir(tmp_path / "two", ai_stock_vs_top_down=two) / "tables")
-    assert ("top-down, CAICT-style FP16: 142 to 451 EFLOPS (2 estimates) in 2022, 43.3-137x "
-            "smaller; published 2030 totals of 20 to 56 ZFLOPS are mixed-precision") in both.answer
-
-    out = tables_dir(tmp_path, ai_stock_vs_top_down=AI_GAP, gpu_bottom_up_vs_top_down=GAP)
-    figure = keyfigures.bottom_up(out / "tables")
-    # 1.952e22 / 4.51e20 = 43.28: the latest FP16 actual, never the mixed total of 9.06e20
-    assert figure.answer == (
-        "2025: 19.5 ZFLOPS (16.8 to 22.5 ZFLOPS) of FP16 peak in AI accelerators shipped since "
-        "2022 (Epoch AI, bottom-up); top-down, CAICT-style FP16: 451 EFLOPS in 2022, 43.3x "
-        "smaller; published 2030 totals of 20 ZFLOPS are mixed-precision sums "
-        "(FP32 + FP16 + FP64), not comparable")
-    assert figure.page == "05_long_run_evidence"
-    # without notebook 05's table the figure falls back to notebook 02's
-    (out / "tables" / "ai_stock_vs_top_down.csv").unlink()
-    assert keyfigures.bottom_up(out / "tables").page == "02_gpu_demand"

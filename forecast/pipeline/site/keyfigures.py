@@ -7,17 +7,24 @@ number makes that one figure say "not yet computed" (with the reason), never
 breaks the index.  Only the standard library is used, so writing the index
 after a run with nothing to do stays fast.
 
-=====================  ==========================================  ===================
-key figure             table (in ``tables/``)                       page
-=====================  ==========================================  ===================
-2030 by scenario       ``scenarios_comparison.csv`` (or each        03 scenarios
-                       scenario's ``scenarios_headline.csv``)
-P(> 20 / 56 ZFLOPS)    ``scenarios_thresholds.csv``                 03 scenarios
-model range            ``headline_01_global_compute.csv``           01 global compute
-bottom-up vs top-down  ``ai_stock_vs_top_down.csv`` (Epoch AI       05 long-run evidence
-                       chips), else ``gpu_bottom_up_vs_top_down.csv``  (02 GPU demand)
-9-year forecasts       ``skill_top500.csv``                         05 long-run evidence
-=====================  ==========================================  ===================
+The answers come first; every figure states its scope, precision, year and
+band level, and a ratio is only taken between figures of the same year and
+scope.
+
+=========================  ==========================================  ===================
+key figure                 table (in ``tables/``)                       page
+=========================  ==========================================  ===================
+AI accelerators 2030       ``ai_compute_forecast.csv``                  00 answer
+NVIDIA's 2030 share        ``nvidia_share_forecast.csv``                00 answer
+CAICT-style index 2030     ``forecast_2030.csv``                        07 answers
+verdict on 56 ZFLOPS       ``published_verdicts.csv``                   07 answers
+track record               ``hindcast.csv``, ``calibration_coverage``   00 answer, 07
+2030 what-ifs              ``scenarios_comparison.csv`` (or each        03 scenarios
+                           scenario's ``scenarios_headline.csv``)
+model range                ``headline_01_global_compute.csv``           01 global compute
+bottom-up vs top-down      ``ai_stock_vs_top_down.csv`` (Epoch AI       05 long-run evidence
+                           chips), else ``gpu_bottom_up_vs_top_down.csv``  (02 GPU demand)
+=========================  ==========================================  ===================
 """
 
 from __future__ import annotations
@@ -34,6 +41,12 @@ from forecast.present import format_flops_sig, format_sig
 YEAR = 2030
 #: the notebook page that derives each table (stem of ``html/<stem>.html``)
 PAGES = {
+    "ai_compute_forecast.csv": "00_answer",
+    "nvidia_share_forecast.csv": "00_answer",
+    "hindcast.csv": "00_answer",
+    "forecast_2030.csv": "07_answers",
+    "published_verdicts.csv": "07_answers",
+    "calibration_coverage.csv": "07_answers",
     "scenarios_comparison.csv": "03_scenarios",
     "scenarios_headline.csv": "03_scenarios",
     "scenarios_thresholds.csv": "03_scenarios",
@@ -87,21 +100,143 @@ def _range(low: float, high: float) -> str:
     return f"{a.split(' ')[0]} to {b}" if unit_a == unit_b else f"{a} to {b}"
 
 
-def probability(p: float) -> str:
-    """A Monte Carlo probability for a reader: ``70.8%``, ``< 0.1%``, ``> 99.9%``."""
-    if p < 0.001:
-        return "< 0.1%"
-    if p > 0.999:
-        return "> 99.9%"
-    return f"{p * 100:.1f}%"
-
-
 def _precision_words(precision: str) -> str:
     return "mixed-precision sum" if precision == "mixed" else f"{precision} FLOP/s"
 
 
+def _band(p5: float, p50: float, p95: float) -> str:
+    """``1.44 YFLOPS (354 ZFLOPS to 7.08 YFLOPS)``."""
+    return f"{format_flops_sig(p50)} ({_range(p5, p95)})"
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def ai_compute(tables: Path) -> KeyFigure:
+    """Installed AI accelerator compute at the end of 2030: dense FP16, the 90% band."""
+    source = "ai_compute_forecast.csv"
+    question = (f"Installed AI accelerator compute at the end of {YEAR} "
+                f"(dense FP16 peak, median and 90% band)")
+    stock = {}
+    for r in _rows(tables / source):
+        if (r.get("designer") == "all" and r.get("measure") == "stock"
+                and r.get("precision") == "FP16" and _year(r.get("year")) is not None):
+            values = tuple(_num(r.get(k)) for k in ("p5", "p50", "p95"))
+            if None not in values:
+                stock[_year(r["year"])] = (values, r.get("kind"))
+    if YEAR not in stock:
+        return KeyFigure("ai_compute", question, None, f"Needs tables/{source}", source,
+                         PAGES[source])
+    answer = f"{_band(*stock[YEAR][0])} of dense FP16 peak at the end of {YEAR}"
+    seen = [y for y, (_, kind) in stock.items() if kind == "observed"]
+    if seen:
+        last = max(seen)
+        answer += f"; {format_flops_sig(stock[last][0][1])} at the end of {last} (observed)"
+    detail = ("Scope: AI accelerators installed (NVIDIA, Google TPU, AMD, Amazon Trainium as "
+              "counted by Epoch AI), FP16, never added to other precisions; bottom-up "
+              "stock-flow model, 5th-95th percentiles of the simulated paths.")
+    return KeyFigure("ai_compute", question, answer, detail, source, PAGES[source])
+
+
+def nvidia_share(tables: Path) -> KeyFigure:
+    """NVIDIA's share of the AI accelerators shipped in 2030 (FP16 FLOP/s and H100e), 90% band."""
+    source = "nvidia_share_forecast.csv"
+    question = f"NVIDIA's share of {YEAR} AI accelerator shipments (median and 90% band)"
+    found = {}
+    for r in _rows(tables / source):
+        values = tuple(_num(r.get(k)) for k in ("p5", "p50", "p95"))
+        if _year(r.get("year")) == YEAR and None not in values:
+            found[r.get("basis")] = values
+    words = {"shipments_flops": "of the dense FP16 FLOP/s shipped",
+             "shipments_h100e": "of the H100-equivalents shipped"}
+    parts = [f"{_pct(found[b][1])} ({_pct(found[b][0])} to {_pct(found[b][2])}) {words[b]} "
+             f"in {YEAR}" for b in words if b in found]
+    if not parts:
+        return KeyFigure("nvidia_share", question, None, f"Needs tables/{source}", source,
+                         PAGES[source])
+    detail = ("Scope: the counted designers' shipments in the year (FP16 for FLOP/s); "
+              "shares of the designers sum to one on every simulated path.")
+    return KeyFigure("nvidia_share", question, "; ".join(parts), detail, source, PAGES[source])
+
+
+def index_answer(tables: Path) -> KeyFigure:
+    """The CAICT-style index in 2030: the combined, calibrated 90% band of notebook 07."""
+    source = "forecast_2030.csv"
+    question = (f"The CAICT-style computing-devices index in {YEAR} (mixed precision, an index; "
+                f"combined, calibrated 90% band)")
+    rows = [r for r in _rows(tables / source)
+            if r.get("scope") == "computing_index" and _year(r.get("year")) == YEAR]
+    combined = next((r for r in rows if r.get("method") == "combined"), None)
+    values = tuple(_num(combined.get(k)) for k in ("p5", "p50", "p95")) if combined else (None,)
+    if None in values:
+        return KeyFigure("index", question, None, f"Needs tables/{source}", source,
+                         PAGES[source])
+    answer = f"{_band(*values)} in {YEAR}"
+    base, base_year = _num(combined.get("base_value")), _year(combined.get("base_year"))
+    if base is not None and base_year is not None:
+        answer += f"; top down from {format_flops_sig(base)} in {base_year}"
+    weights = [(r.get("method", "?"), _num(r.get("weight"))) for r in rows
+               if r.get("method") != "combined" and (_num(r.get("weight")) or 0) > 0]
+    detail = ("An index that adds FP32, FP16 and FP64 FLOP/s (not one physical quantity); "
+              "methods weighted by their out-of-sample score: "
+              + ", ".join(f"{m} {_pct(w)}" for m, w in weights)
+              + "; bands from their errors on long compute series.")
+    return KeyFigure("index", question, answer, detail, source, PAGES[source])
+
+
+def verdict_56(tables: Path) -> KeyFigure:
+    """The computed verdict on CAICT's 56 ZFLOPS for 2030 (the index scope)."""
+    source = "published_verdicts.csv"
+    question = f"Verdict on CAICT's 56 ZFLOPS for {YEAR} (the CAICT-style index, mixed precision)"
+    row = next((r for r in _rows(tables / source)
+                if r.get("scope") == "computing_index" and _year(r.get("year")) == YEAR
+                and _num(r.get("value")) is not None
+                and abs(_num(r["value"]) - 5.6e22) <= 1e-6 * 5.6e22), None)
+    if row is None or not row.get("verdict"):
+        return KeyFigure("verdict_56", question, None, f"Needs tables/{source}", source,
+                         PAGES[source])
+    detail = ("Probability: share of the index's simulated paths at or above 56 ZFLOPS in "
+              f"{YEAR}; growth needed from the publisher's own base, measured on the index.")
+    return KeyFigure("verdict_56", question, row["verdict"], detail, source, PAGES[source])
+
+
+def track_record(tables: Path) -> KeyFigure:
+    """How the forecasts would have done: hindcasts of the AI stock and the calibration's coverage."""
+    source = "hindcast.csv"
+    question = "Track record: how often the 90% bands held"
+    parts = []
+    hits = [r.get("inside_90") for r in _rows(tables / source)
+            if r.get("target") == "stock:all" and r.get("inside_90") in ("True", "False")]
+    if hits:
+        parts.append(f"AI accelerator stock (FP16), replayed from past year-ends: "
+                     f"{hits.count('True')} of {len(hits)} outcomes inside the 90% band")
+    used = {r.get("method") for r in _rows(tables / "forecast_2030.csv")
+            if r.get("scope") == "computing_index" and (_num(r.get("weight")) or 0) > 0
+            and r.get("method") != "combined"}
+    horizon = next((_year(r.get("horizon")) for r in _rows(tables / "forecast_2030.csv")
+                    if r.get("scope") == "computing_index" and _year(r.get("year")) == YEAR),
+                   None)
+    cover = [(_num(r.get("coverage")), _year(r.get("n_origins")))
+             for r in _rows(tables / "calibration_coverage.csv")
+             if r.get("method") in used and _year(r.get("horizon")) == horizon
+             and _num(r.get("level")) == 0.9 and _num(r.get("coverage")) is not None]
+    if cover:
+        low, high = min(c for c, _ in cover), max(c for c, _ in cover)
+        span = _pct(low) if low == high else f"{_pct(low)} to {_pct(high)}"
+        parts.append(f"the index methods' calibrated 90% bands held {span} of outcomes "
+                     f"{horizon} years ahead, in real time on long series "
+                     f"(at least {min(n for _, n in cover)} origins)")
+    if not parts:
+        return KeyFigure("track_record", question, None, f"Needs tables/{source} and "
+                         "tables/calibration_coverage.csv", source, PAGES[source])
+    detail = ("Hindcasts: the bottom-up model run as of past year-ends, scored on the latest "
+              "counts; calibration: bands made only from errors observable at each origin.")
+    return KeyFigure("track_record", question, "; ".join(parts), detail, source, PAGES[source])
+
+
 def scenarios_2030(tables: Path, scenario_dirs: dict[str, Path] | None = None) -> KeyFigure:
-    """Global total compute in 2030 by scenario, median with p5-p95."""
+    """The CAICT-style index in 2030 by scenario (what-ifs), median with p5-p95."""
     source = "scenarios_comparison.csv"
     rows = _rows(tables / source)
     if not rows and scenario_dirs:
@@ -113,7 +248,8 @@ def scenarios_2030(tables: Path, scenario_dirs: dict[str, Path] | None = None) -
             p5, p50, p95 = (_num(r.get(k)) for k in ("p5", "p50", "p95"))
             if None not in (p5, p50, p95) and r.get("scenario"):
                 found[r["scenario"]] = (p50, p5, p95, r.get("precision", ""))
-    question = f"Global compute in {YEAR}, by scenario (median, 5th-95th percentile)"
+    question = (f"Scenario assumptions (what-ifs): the CAICT-style index in {YEAR} by scenario "
+                f"(median and 90% band)")
     if not found:
         return KeyFigure("scenarios", question, None, f"Needs tables/{source}", source,
                          PAGES[source])
@@ -121,39 +257,17 @@ def scenarios_2030(tables: Path, scenario_dirs: dict[str, Path] | None = None) -
     answer = "; ".join(f"{n}: {format_flops_sig(found[n][0])} ({_range(found[n][1], found[n][2])})"
                        for n in order)
     precision = found[order[0]][3]
-    detail = (f"CAICT-style total ({_precision_words(precision)}); Monte Carlo over each "
-              "scenario's growth assumptions.")
+    detail = (f"CAICT-style index ({_precision_words(precision)}); Monte Carlo over growth "
+              "ranges a user sets in each scenario file: assumptions, not an estimate (the "
+              "evidence-based answer is the index figure above).")
     return KeyFigure("scenarios", question, answer, detail, source, PAGES[source])
-
-
-def thresholds(tables: Path) -> KeyFigure:
-    """P(total > 20 ZFLOPS) and P(> 56 ZFLOPS) in 2030 by scenario."""
-    source = "scenarios_thresholds.csv"
-    question = f"Chance that global compute passes 20 and 56 ZFLOPS by {YEAR}"
-    found: dict[str, dict[float, float]] = {}
-    for r in _rows(tables / source):
-        level, p = _num(r.get("threshold")), _num(r.get("probability"))
-        if r.get("component") == "total" and _year(r.get("year")) == YEAR and None not in (level, p):
-            found.setdefault(r.get("scenario", "?"), {})[level] = p
-    def pick(probs: dict, level: float):
-        return next((p for t, p in probs.items() if abs(t - level) <= 1e-6 * level), None)
-
-    complete = {name: (pick(probs, 2e22), pick(probs, 5.6e22)) for name, probs in found.items()}
-    complete = {name: pair for name, pair in complete.items() if None not in pair}
-    if not complete:
-        return KeyFigure("thresholds", question, None, f"Needs tables/{source}", source,
-                         PAGES[source])
-    parts = [f"{name}: P(> 20 ZFLOPS) {probability(p20)}, P(> 56 ZFLOPS) {probability(p56)}"
-             for name, (p20, p56) in sorted(complete.items(), key=lambda item: sum(item[1]))]
-    detail = ("20 and 56 ZFLOPS are CAICT's two published 2030 forecasts (2023 and 2022 white "
-              "papers); share of simulated paths above each.")
-    return KeyFigure("thresholds", question, "; ".join(parts), detail, source, PAGES[source])
 
 
 def model_range(tables: Path) -> KeyFigure:
     """The spread of the growth models' 2030 medians for global total compute."""
     source = "headline_01_global_compute.csv"
-    question = f"What the growth models say for {YEAR} (global total)"
+    question = (f"What the growth models say for the CAICT-style index in {YEAR} "
+                f"(medians, mixed precision)")
     found = []
     for r in _rows(tables / source):
         median = _num(r.get("median", r.get("mean")))
@@ -162,23 +276,60 @@ def model_range(tables: Path) -> KeyFigure:
             found.append((median, r.get("model", "?"), r.get("precision", "")))
     if not found:
         return KeyFigure("models", question, None, f"Needs tables/{source}", source, PAGES[source])
-    found.sort()
-    low, high = found[0], found[-1]
-    answer = (f"{format_flops_sig(low[0])} ({low[1]}) to {format_flops_sig(high[0])} ({high[1]})"
-              if len(found) > 1
-              else f"{format_flops_sig(low[0])} ({low[1]})")
-    detail = (f"Medians of {len(found)} model{'s' if len(found) != 1 else ''} fitted to the "
-              f"published global totals ({_precision_words(low[2])}).")
+    found.sort(key=lambda f: f[0])  # stable: tied models keep the table order
+    # models whose medians are identical (CAGR and ARIMA(0,1,0) with drift on four points)
+    # are one forecast, not two: count distinct medians and say which coincide
+    groups: list[list] = []
+    for median, model, precision in found:
+        if groups and abs(median - groups[-1][0][0]) <= 1e-9 * abs(median):
+            groups[-1].append((median, model, precision))
+        else:
+            groups.append([(median, model, precision)])
+    names = [" = ".join(m for _, m, _ in g) for g in groups]
+    low, high = groups[0][0], groups[-1][0]
+    answer = (f"{format_flops_sig(low[0])} ({names[0]}) to {format_flops_sig(high[0])} "
+              f"({names[-1]})" if len(groups) > 1 else f"{format_flops_sig(low[0])} ({names[0]})")
+    same = [n for n in names if " = " in n]
+    detail = (f"{len(groups)} distinct median{'s' if len(groups) != 1 else ''} from {len(found)} "
+              f"model{'s' if len(found) != 1 else ''} fitted to the published global totals "
+              f"({_precision_words(low[2])})"
+              + (f"; {', '.join(same)} give the same forecast" if same else "") + ".")
     return KeyFigure("models", question, answer, detail, source, PAGES[source])
 
 
+def _observed_stock(tables: Path) -> dict[int, float]:
+    """Year -> median installed AI accelerator stock (FP16), observed years of notebook 00."""
+    out = {}
+    for r in _rows(tables / "ai_compute_forecast.csv"):
+        if (r.get("designer") == "all" and r.get("measure") == "stock" and r.get("kind") ==
+                "observed" and r.get("precision") == "FP16" and _num(r.get("p50")) is not None
+                and _year(r.get("year")) is not None):
+            out[_year(r["year"])] = _num(r["p50"])
+    return out
+
+
+def _published_totals(rows: list[dict]) -> str:
+    """``56 ZFLOPS; more than 20 ZFLOPS``: each published total for YEAR, bounds as bounds."""
+    seen = []
+    for r in rows:
+        value = _num(r.get("median"))
+        if (r.get("kind") == "forecast" and _year(r.get("year")) == YEAR
+                and r.get("comparable") == "False" and value is not None):
+            text = ("more than " if r.get("bound") == "lower" else "") + format_flops_sig(value)
+            if (value, text) not in seen:
+                seen.append((value, text))
+    return "; ".join(text for _, text in sorted(seen, reverse=True))
+
+
 def ai_stock_gap(tables: Path) -> KeyFigure | None:
-    """Epoch AI's chip stock (all designers, one precision) against CAICT's figures.
+    """Epoch AI's chip stock (all designers, FP16) against CAICT's FP16 figures of the same year.
 
     From notebook 05's ``ai_stock_vs_top_down.csv``: the bottom-up row (``what`` = "sum of
-    medians", its band the summed 5th and 95th percentiles), the latest top-down *actual* at
-    the same precision (``comparable`` True), and the latest top-down 2030 forecast, which is
-    a mixed-precision sum and so is quoted, not divided.  None when the table is missing.
+    medians") and the top-down *actuals* at the same precision (``comparable`` True).  A ratio
+    is taken only between figures of the same year: the bottom-up stock of that year comes
+    from notebook 00's ``ai_compute_forecast.csv`` (observed years) or from the Epoch row
+    itself.  The published 2030 totals are mixed-precision sums: quoted with their bounds,
+    never divided.  None when the table is missing.
     """
     rows = _rows(tables / "ai_stock_vs_top_down.csv")
     stock = [r for r in rows if r.get("what") == "sum of medians" and _year(r.get("year"))
@@ -188,32 +339,39 @@ def ai_stock_gap(tables: Path) -> KeyFigure | None:
     s = max(stock, key=lambda r: _year(r["year"]))
     precision = s.get("precision", "")
     median, low, high = _num(s["median"]), _num(s.get("lower")), _num(s.get("upper"))
-    band = f" ({_range(low, high)})" if None not in (low, high) else ""
+    band = f" ({_range(low, high)}, 90% band)" if None not in (low, high) else ""
     answer = (f"{_year(s['year'])}: {format_flops_sig(median)}{band} of {precision} peak in AI "
               f"accelerators shipped since 2022 (Epoch AI, bottom-up)")
+    by_year = {**(_observed_stock(tables) if precision == "FP16" else {}),
+               _year(s["year"]): median}
     same = [r for r in rows if r.get("kind") == "actual" and r.get("comparable") == "True"
             and r.get("precision") == precision and _num(r.get("median")) is not None
             and _year(r.get("year"))]
     if same:
-        # every estimate of the latest year (publishers disagree: say so, do not pick one)
-        latest = max(_year(r["year"]) for r in same)
+        # the latest year with a bottom-up figure too; every estimate of it (publishers
+        # disagree: say so, do not pick one)
+        matched = [_year(r["year"]) for r in same if _year(r["year"]) in by_year]
+        latest = max(matched) if matched else max(_year(r["year"]) for r in same)
         values = sorted({_num(r["median"]) for r in same if _year(r["year"]) == latest})
         lo, hi = values[0], values[-1]
         top = format_flops_sig(lo) if lo == hi else f"{_range(lo, hi)} ({len(values)} estimates)"
-        times = (format_sig(median / lo, 3) if lo == hi
-                 else f"{format_sig(median / hi, 3)}-{format_sig(median / lo, 3)}")
-        answer += (f"; top-down, CAICT-style {precision}: {top} in {latest}, "
-                   f"{times}x smaller")
-    ahead = sorted({_num(r["median"]) for r in rows
-                    if r.get("kind") == "forecast" and _year(r.get("year")) == YEAR
-                    and r.get("comparable") == "False" and _num(r.get("median")) is not None})
-    if ahead:
-        span = format_flops_sig(ahead[0]) if len(ahead) == 1 else _range(ahead[0], ahead[-1])
-        answer += (f"; published {YEAR} totals of {span} are mixed-precision sums "
+        answer += f"; top-down, CAICT-style {precision}: {top} in {latest}"
+        if latest in by_year:
+            bottom = by_year[latest]
+            times = (format_sig(bottom / lo, 3) if lo == hi
+                     else f"{format_sig(bottom / hi, 3)}-{format_sig(bottom / lo, 3)}")
+            answer += (f", against {format_flops_sig(bottom)} bottom-up at the end of {latest}: "
+                       f"{times}x")
+        else:
+            answer += f" (no bottom-up figure for {latest}: no ratio)"
+    totals = _published_totals(rows)
+    if totals:
+        answer += (f"; published {YEAR} totals ({totals}) are mixed-precision sums "
                    f"(FP32 + FP16 + FP64), not comparable")
     detail = ("Epoch AI's chip counts x each chip's peak; the top-down figures count servers "
-              "shipped over about six years and, for totals, add precisions.")
-    return KeyFigure("bottom_up", "Bottom-up AI accelerator stock vs the top-down figures",
+              "shipped over about six years and, for totals, add precisions; ratios only "
+              "within one year.")
+    return KeyFigure("bottom_up", "Bottom-up AI accelerator stock vs the top-down figures (FP16)",
                      answer, detail, "ai_stock_vs_top_down.csv",
                      PAGES["ai_stock_vs_top_down.csv"])
 
@@ -228,7 +386,7 @@ def bottom_up(tables: Path) -> KeyFigure:
     if epoch is not None:
         return epoch
     source = "gpu_bottom_up_vs_top_down.csv"
-    question = "Bottom-up AI accelerator stock vs the top-down figure"
+    question = "Bottom-up AI accelerator stock vs the top-down figure of the same year"
     best = None
     for r in _rows(tables / source):
         top, bottom, year = (_num(r.get("top_down_EFLOPS")), _num(r.get("revenue_implied_EFLOPS")),
@@ -251,60 +409,16 @@ def bottom_up(tables: Path) -> KeyFigure:
     return KeyFigure("bottom_up", question, answer, detail, source, PAGES[source])
 
 
-def nine_years(tables: Path, horizon: int = 9) -> KeyFigure:
-    """What the long TOP500 history says about a constant-growth forecast ``horizon`` years ahead.
-
-    From ``skill_top500.csv``: the ``cagr`` model (constant growth, the method behind the
-    published 2030 figures) on the TOP500 sum, its median log error as a factor and the
-    coverage of its 80% intervals; with ``headline_05_long_run_evidence.csv``, the 2030
-    band that record gives the first constant-growth path.
-    """
-    source = "skill_top500.csv"
-    question = f"What history says about a {horizon}-year forecast"
-    rows = [r for r in _rows(tables / source) if _year(r.get("horizon")) == horizon]
-    sums = [r for r in rows if "sum" in str(r.get("series", ""))] or rows
-    chosen = next((r for r in sums if r.get("model") == "cagr"), sums[0] if sums else None)
-    if chosen is None:
-        return KeyFigure("nine_years", question, None,
-                         f"Needs tables/{source} (notebook 05)", source, PAGES[source])
-    log_error, mape = _num(chosen.get("median_log_error")), _num(chosen.get("mape"))
-    coverage, n = _num(chosen.get("coverage_80")), _year(chosen.get("n"))
-    model = chosen.get("model", "?")
-    kind = f"constant-growth ({model})" if model == "cagr" else model
-    if log_error is not None:
-        factor = math.exp(abs(log_error))
-        answer = (f"{format_sig(factor, 2)}x too {'high' if log_error > 0 else 'low'} "
-                  f"(median), for a {kind} forecast")
-    elif mape is not None:
-        answer = f"{format_sig(mape, 3)}% mean absolute error for a {kind} forecast"
-    else:
-        return KeyFigure("nine_years", question, None, f"Needs tables/{source} with errors",
-                         source, PAGES[source])
-    if coverage is not None:
-        answer += f"; its 80% intervals held {coverage * 100:.0f}% of the time"
-    band = next((r for r in _rows(tables / "headline_05_long_run_evidence.csv")
-                 if _year(r.get("year")) == YEAR and r.get("component") == "total"
-                 and None not in (_num(r.get("median")), _num(r.get("lower")),
-                                  _num(r.get("upper")))), None)
-    if band is not None:
-        level = _num(band.get("level"))
-        answer += (f"; {band.get('model', '')}: {format_flops_sig(_num(band['median']))} in {YEAR} "
-                   f"({_range(_num(band['lower']), _num(band['upper']))}"
-                   + (f", {level * 100:.0f}% band)" if level else ")"))
-    detail = (f"Backtests on the TOP500 {chosen.get('series', '')} series, {horizon} years "
-              f"ahead{f', {n} forecasts' if n else ''}.")
-    return KeyFigure("nine_years", question, answer, detail, source, PAGES[source])
-
-
 def compute(out: Path, scenario_dirs: dict[str, Path] | None = None) -> list[KeyFigure]:
     """Every key figure of the output folder ``out`` (missing ones say why).
 
-    The bottom-up vs top-down gap comes first: the 2030 figures after it extend the top-down
-    series, so a reader should know what that series counts before reading them.
+    The answers lead, the AI accelerator answer first; the scenario what-ifs, the growth
+    models and the bottom-up vs top-down comparison follow.
     """
     tables = Path(out) / "tables"
-    return [bottom_up(tables), scenarios_2030(tables, scenario_dirs), thresholds(tables),
-            model_range(tables), nine_years(tables)]
+    return [ai_compute(tables), nvidia_share(tables), index_answer(tables), verdict_56(tables),
+            track_record(tables), scenarios_2030(tables, scenario_dirs), model_range(tables),
+            bottom_up(tables)]
 
 
 def render(figures: list[KeyFigure], out: Path) -> str:
