@@ -58,8 +58,8 @@ def _positive_float(text: str) -> float:
     except ValueError:
         value = 0.0
     if not 0 < value <= 30 * 86400:  # inf would overflow the kernel's deadline
-        raise argparse.ArgumentTypeError(f"expected seconds > 0 and at most 2592000 (30 days), "
-                                         f"got {excerpt(text, 40)}")
+        raise argparse.ArgumentTypeError(f"expected seconds > 0, got {excerpt(text, 40)} "
+                                         f"(at most 2592000: 30 days)")
     return value
 
 

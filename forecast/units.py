@@ -51,7 +51,9 @@ PRECISIONS: dict[str, str] = {
 
 _BY_LETTER = {symbol.lower(): symbol for symbol in PREFIXES if symbol}
 _BY_NAME = {name: symbol for symbol, (name, _) in PREFIXES.items() if name}
-_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*?)?\s*$")
+# ASCII digits only: float() would read Arabic-Indic or full-width digits as a number
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*?)?\s*$",
+                       re.ASCII)
 _UNIT = re.compile(r"^(?P<prefix>[a-z]*?)(?P<base>flop/s|flops|flop|op/s|ops)$")
 
 

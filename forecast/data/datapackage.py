@@ -16,6 +16,15 @@ failure raises :class:`~forecast.errors.DataError` naming the file, the
 1-based line (header = line 1), the column, what was expected and what was
 found.
 
+Hostile packages are bounded: a data file may hold at most :data:`MAX_BYTES` bytes
+and :data:`MAX_ROWS` rows; numbers are ASCII digits only (Arabic-Indic or
+full-width digits are text, not numbers); a ``pattern`` constraint must match in
+linear time (:func:`check_pattern`: no repeat inside a repeat, no alternation
+inside an unbounded repeat, no back-reference, at most one unbounded repeat), so
+``(a+)+$`` is refused when the descriptor is read instead of hanging the loader;
+a figure that overflows to infinity once converted to FLOP/s is refused naming its
+line.
+
 Loaded frames are indexed by that line number (index name ``line``), so any
 row can be traced back to the file.  Resources that declare ``x-flops`` get a
 derived float column (``flops``; ``flops_sparse`` for accelerators) holding
@@ -50,11 +59,19 @@ from forecast.errors import DataError, UnknownNameError
 DESCRIPTOR = "datapackage.json"
 #: longest line of a data file, in characters (a row, not a document)
 MAX_LINE = 65_536
+#: largest data file, in bytes (TOP500's 33,500 rows take 10.6 MB)
+MAX_BYTES = 64 * 2**20
+#: most rows in a data file
+MAX_ROWS = 250_000
+#: longest ``pattern`` constraint, in characters
+MAX_PATTERN = 300
 
-_INTEGER = re.compile(r"[+-]?\d+")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")  # unambiguous: no backtracking blow-up
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# ASCII digits only: "\d" alone also matches Arabic-Indic and full-width digits, which int()
+# and float() would then read as numbers
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)  # unambiguous: no backtracking blow-up
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 _FLOPS_UNIT = re.compile(r".*flop(?:s|/s)$", re.IGNORECASE)
 
 # Frictionless bound constraints -> (test the value must pass, symbol for the message)
@@ -75,6 +92,9 @@ def resolve_data_dir(path: str | os.PathLike | None = None) -> Path:
     The project root is the nearest folder at or above the current directory
     holding ``pyproject.toml``, so a user's copy of the project reads its own files.
     """
+    if path is not None and "\0" in os.fspath(path):
+        raise DataError("a folder name cannot hold a NUL byte", path=repr(os.fspath(path)),
+                        expected="the path of the data folder")
     return Path(path) if path is not None else project_root() / "data"
 
 
@@ -134,10 +154,10 @@ def _check_descriptor(package, path: Path) -> None:
         if name in names:
             fail(f"{where}.name", "given twice", "each resource name once", name)
         names.add(name)
-        if (not isinstance(rel, str) or not rel or Path(rel).is_absolute()
-                or ".." in Path(rel).parts or "\\" in rel):
+        if (not isinstance(rel, str) or not rel or any(ord(c) < 32 or c == "\x7f" for c in rel)
+                or Path(rel).is_absolute() or ".." in Path(rel).parts or "\\" in rel):
             fail(f"{where}.path", "must be a file inside the data folder",
-                 "a relative path without '..'", rel)
+                 "a relative path without '..' or control characters (NUL...)", rel)
         schema = res.get("schema")
         fields = schema.get("fields") if isinstance(schema, dict) else None
         if not isinstance(fields, list) or not fields:
@@ -156,10 +176,14 @@ def _check_descriptor(package, path: Path) -> None:
                 fail(f"{fwhere}.constraints", "not an object", "an object")
             if "pattern" in constraints:
                 try:
-                    re.compile(constraints["pattern"])
-                except (re.error, TypeError) as err:
+                    risk = check_pattern(constraints["pattern"])
+                except (re.error, TypeError, OverflowError, RecursionError) as err:
                     fail(f"{fwhere}.constraints.pattern", f"not a regular expression ({err})",
                          value=constraints["pattern"])
+                if risk:
+                    fail(f"{fwhere}.constraints.pattern", f"refused: {risk}, which can take "
+                         "exponential time on a hostile cell", "a pattern that matches in "
+                         "linear time", constraints["pattern"])
             if "enum" in constraints and not isinstance(constraints["enum"], list):
                 fail(f"{fwhere}.constraints.enum", "not a list", "a list of allowed values")
             for bound in _BOUNDS:
@@ -176,6 +200,57 @@ def _check_descriptor(package, path: Path) -> None:
             if not isinstance(item, dict) or not {item.get("value"), item.get("unit")} <= field_names:
                 fail(f"{where}.x-flops", "must name a value and a unit field",
                      '{"value": field, "unit": field, "to": column}', item)
+
+
+def check_pattern(pattern: str) -> str | None:
+    """Why matching ``pattern`` could take more than linear time (None: it cannot).
+
+    Python's regular-expression engine backtracks, so ``(a+)+$`` takes exponential
+    time on ``"aaaa...!"``.  Refused: a quantified part inside a repeat (``(a+)+``,
+    ``(a{1,3})*``), an alternation inside an unbounded repeat (``(a|aa)*``), a
+    back-reference, more than one unbounded repeat (``.*.*x`` is quadratic), and
+    patterns longer than :data:`MAX_PATTERN` characters.  Raises re.error / TypeError
+    for a pattern that does not compile.
+    """
+    import re._parser as parser  # the parser re itself uses (3.11+)
+    from re._constants import MAXREPEAT
+
+    re.compile(pattern)
+    if len(pattern) > MAX_PATTERN:
+        return f"longer than {MAX_PATTERN} characters"
+    repeats = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+    unbounded = []
+
+    def walk(items, outer_hi: int) -> str | None:
+        for op, arg in items:
+            name = str(op)
+            if name in repeats:
+                lo, hi, sub = arg
+                if outer_hi > 1 and lo != hi:
+                    return "a repeat inside a repeat"
+                if hi == MAXREPEAT:
+                    unbounded.append(op)
+                why = walk(sub, max(outer_hi, hi))
+            elif name == "BRANCH":
+                if outer_hi == MAXREPEAT:
+                    return "an alternation inside an unbounded repeat"
+                why = next(filter(None, (walk(branch, outer_hi) for branch in arg[1])), None)
+            elif name in ("GROUPREF", "GROUPREF_EXISTS"):
+                return "a back-reference"
+            elif name == "SUBPATTERN":
+                why = walk(arg[-1], outer_hi)
+            elif name in ("ASSERT", "ASSERT_NOT", "ATOMIC_GROUP"):
+                why = walk(arg[-1], outer_hi)
+            else:
+                why = None
+            if why:
+                return why
+        return None
+
+    why = walk(parser.parse(pattern), 1)
+    if why is None and len(unbounded) > 1:
+        why = "more than one unbounded repeat"
+    return why
 
 
 def datasets(data_dir: str | os.PathLike | None = None) -> list[str]:
@@ -228,6 +303,14 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
         raise DataError("data file is outside the data folder", path=path,
                         expected=f"a file inside {folder}")
     try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_bytes below says why
+    if size > MAX_BYTES:
+        raise DataError(f"data file too large ({size:,} bytes)", path=path,
+                        expected=f"at most {MAX_BYTES:,} bytes (forecast.data.datapackage."
+                        f"MAX_BYTES)")
+    try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError("data file not found", path=path,
@@ -244,6 +327,10 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
         line = next(i for i, t in enumerate(text.split("\n"), 1) if len(t) == longest)
         raise DataError(f"line longer than {MAX_LINE:,} characters", path=path, line=line,
                         expected="one data row per line")
+    rows = text.count("\n") + (not text.endswith("\n")) - 1  # lines after the header
+    if rows > MAX_ROWS:
+        raise DataError(f"data file has too many rows ({rows:,})", path=path,
+                        expected=f"at most {MAX_ROWS:,} rows (forecast.data.datapackage.MAX_ROWS)")
     if "\0" in text:  # csv reads NUL bytes as text; in a data file they mean corruption
         line = text[:text.index("\0")].count("\n") + 1
         raise DataError("contains a NUL byte", path=path, line=line, expected="plain UTF-8 text")
@@ -252,7 +339,15 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     except csv.Error as err:  # a NUL byte, a cell over the csv module's field limit
         raise DataError(f"not valid CSV ({err})", path=path) from None
     for derived in resource.get("x-flops", ()):
-        frame[derived["to"]] = _flops(frame[derived["value"]], frame[derived["unit"]])
+        flops = frame[derived["to"]] = _flops(frame[derived["value"]], frame[derived["unit"]])
+        overflow = flops.index[flops.abs() == math.inf]
+        if len(overflow):  # 1e308 EFLOPS is finite as written, infinite in FLOP/s
+            line = overflow[0]
+            raise DataError("value overflows to infinity when converted to FLOP/s", path=path,
+                            line=int(line), column=derived["value"],
+                            expected="a figure below 1.8e308 FLOP/s",
+                            value=f"{frame.at[line, derived['value']]:g} "
+                                  f"{frame.at[line, derived['unit']]}")
 
     frame.attrs.update(
         name=name, path=str(path), title=resource.get("title", name),
@@ -428,7 +523,7 @@ def _cell_check(field: dict, path: Path):
     constraints = field.get("constraints", {})
     required = constraints.get("required", False)
     enum = constraints.get("enum")
-    pattern = re.compile(constraints["pattern"]) if "pattern" in constraints else None
+    pattern = re.compile(constraints["pattern"], re.ASCII) if "pattern" in constraints else None
     min_length = constraints.get("minLength")
     bounds = [(test, symbol, constraints[c]) for c, (test, symbol) in _BOUNDS.items()
               if c in constraints]

@@ -156,9 +156,10 @@ def key(*, notebook: str, parameters: dict, library: str, packages: str, options
 
 
 def state_path(run_dir: Path, stem: str) -> Path:
-    """``<run_dir>/.cache/<stem>.json``; OSError when ``.cache`` is a symbolic link."""
+    """``<run_dir>/.cache/<stem>.json``; OSError when ``.cache`` is a symbolic link (the file
+    itself may be one: :func:`load_state` ignores it, :func:`save_state` replaces it)."""
     run_dir = Path(run_dir)
-    return io.refuse_symlinks(run_dir / ".cache" / f"{stem}.json", run_dir)
+    return io.refuse_symlinks(run_dir / ".cache", run_dir) / f"{stem}.json"
 
 
 def load_state(run_dir: Path, stem: str) -> dict:

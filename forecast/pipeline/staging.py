@@ -64,6 +64,13 @@ def open_lock(path: Path):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = stat.S_IFREG
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):  # a FIFO would block, a device worse
+        raise OSError(errno.EINVAL, "is not a plain file; a lock must be one (remove it and "
+                      "run again)", str(path))
+    try:
         handle = open(path, "a+", opener=_no_follow)
     except OSError as err:
         if err.errno == errno.ELOOP:

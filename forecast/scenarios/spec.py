@@ -89,6 +89,10 @@ def _read_all(folder: Path) -> list[tuple[Path, object]]:
     except OSError:
         return []
     for path in paths:
+        if not NAME.fullmatch(path.stem):  # a name with accents, spaces or bidi controls
+            found.append((path, _Bad(f"{ascii(path.stem)} is not a scenario name (ASCII "
+                                     f"letters, digits, '_' and '-', at most 64)")))
+            continue
         try:
             found.append((path, _yaml.load_file(path)))
         except _yaml.YAMLRefused as err:
@@ -114,8 +118,12 @@ _TYPE_WORDS = {str: "a string", int: "an integer", float: "a number", dict: "a m
                list: "a list"}
 
 
-#: what a scenario name looks like (a file stem, never a path)
+#: what a scenario name looks like (a file stem, never a path; ASCII only, so no
+#: right-to-left override or look-alike letter can disguise it)
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: largest yearly growth rate a scenario may state (100 = x101 a year): larger ones overflow
+#: the Monte Carlo's projections to infinity
+MAX_GROWTH = 100.0
 
 
 # --------------------------------------------------------------------------- specification
@@ -205,6 +213,11 @@ class Scenario:
         if comp.growth is None:
             raise ParameterError("has no growth assumption (it is a sum of components)",
                                  name=f"components.{component}.growth", source=self.source)
+        for bound, value in (("low", low), ("high", high)):
+            _check_growth(f"components.{component}.growth.{bound}", value, self.source)
+        if float(low) > float(high):
+            raise ParameterError("low is above high", name=f"components.{component}.growth",
+                                 source=self.source, expected="low <= high", value=(low, high))
         new = replace(comp, growth=replace(comp.growth, low=float(low), high=float(high)))
         return replace(self, components=MappingProxyType({**self.components, component: new}))
 
@@ -220,6 +233,15 @@ class Scenario:
 
 
 # --------------------------------------------------------------------------- files
+
+
+def _check_growth(key: str, value, source) -> None:
+    """ParameterError unless ``value`` is a growth rate in (-1, :data:`MAX_GROWTH`]."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not (ok and -1 < value <= MAX_GROWTH):
+        raise ParameterError("out of range", name=key, source=source,
+                             expected=f"a growth rate above -1 and at most {MAX_GROWTH:g} (a "
+                             f"fraction per year: 0.44 = +44%)", value=value)
 
 
 def _display(path: Path) -> str:
@@ -240,7 +262,8 @@ def check_name(name, directory=None) -> str:
     """
     if isinstance(name, str) and NAME.fullmatch(name):
         return name
-    shown = name if isinstance(name, str) else repr(name)
+    shown = (name if name.isascii() and name.isprintable() else ascii(name)) \
+        if isinstance(name, str) else repr(name)
     raise UnknownNameError(shown[:60] + ("..." if len(shown) > 60 else ""),
                            available_scenarios(directory), kind="scenario")
 
@@ -324,6 +347,11 @@ def parse_scenario(doc, *, source: str = "<memory>", name: str | None = None) ->
 
     if not isinstance(doc, dict):
         fail("", "a scenario file must be a YAML mapping", "key: value pairs at the top level", doc)
+    for given in (name, doc.get("name")):  # before anything else: a name becomes a folder
+        if given is not None and not (isinstance(given, str) and NAME.fullmatch(given)):
+            fail("name", "not a scenario name", "ASCII letters, digits, '_' and '-' (at most "
+                 "64), the file name without .yaml", ascii(given) if isinstance(given, str)
+                 else given)
     check(doc, _TOP_KEYS, "", required=("format", "components", "end_year"))
     if doc["format"] != FORMAT:
         fail("format", "unsupported scenario format", repr(FORMAT), doc["format"])
@@ -386,9 +414,8 @@ def parse_scenario(doc, *, source: str = "<memory>", name: str | None = None) ->
             check(growth, _GROWTH_KEYS, f"{key}.growth", required=("low", "high"))
             low, high = float(growth["low"]), float(growth["high"])
         for bound, value in (("low", low), ("high", high)):
-            if "fit" not in growth and not (value > -1 and math.isfinite(value)):
-                fail(f"{key}.growth.{bound}", "out of range",
-                     "a growth rate above -1 (a fraction per year: 0.44 = +44%)", value)
+            if "fit" not in growth:
+                _check_growth(f"{key}.growth.{bound}", value, source)
         if low > high:
             fail(f"{key}.growth", "low is above high", "low <= high", (low, high))
         per = growth.get("per", "path")
