@@ -199,6 +199,12 @@ def test_api_pages_list_every_public_module():
                                                            "::: forecast.growth"]
 
 
+def test_a_list_right_under_a_paragraph_is_a_list_on_the_site():
+    text = "Caveats:\n- one\n- two\n\n```\nx:\n- not a list\n```\n| a |\n- b\n"
+    assert markers.lists_interrupt_paragraphs(text) == (
+        "Caveats:\n\n- one\n- two\n\n```\nx:\n- not a list\n```\n| a |\n- b\n")
+
+
 @pytest.mark.slow
 def test_the_site_builds_without_a_warning(tmp_path):
     if importlib.util.find_spec("mkdocs") is None:

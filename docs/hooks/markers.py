@@ -104,8 +104,30 @@ def api(markdown: str, root: Path) -> str:
     return API.sub(blocks, markdown)
 
 
+BULLET = re.compile(r"^(?:[*+-]|1[.)]) ")
+
+
+def lists_interrupt_paragraphs(markdown: str) -> str:
+    """``markdown`` with a blank line before each list that follows a paragraph line.
+
+    The pages are written for GitHub too, where a list may start right under a paragraph
+    ("Caveats:" then "- ..."); Python-Markdown needs a blank line there, or it reads the items
+    as text of the paragraph.  Code blocks are left alone.
+    """
+    out: list[str] = []
+    fence = False
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        elif (not fence and BULLET.match(line) and out and out[-1].strip()
+              and not BULLET.match(out[-1]) and not out[-1].startswith((" ", "|", "#", "<"))):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
 def on_page_markdown(markdown, page, config, files):
     docs = Path(config["docs_dir"])
     root = Path(config["config_file_path"]).parent
     markdown = expand(markdown, docs / page.file.src_path, docs)
-    return api(markdown, root)
+    return lists_interrupt_paragraphs(api(markdown, root))
