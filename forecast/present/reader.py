@@ -74,7 +74,8 @@ from forecast.present.html import INLINE_TABLE_STYLE, escape
 from forecast.units import PREFIXES, flops_per_unit
 
 __all__ = ["table", "prose", "figure", "ReaderTable", "Prose", "ReaderFigure", "KINDS",
-           "column_kind", "format_value", "format_sig", "format_flops_sig", "MISSING_TEXT"]
+           "column_kind", "format_value", "format_sig", "format_flops_sig", "format_probability",
+           "MISSING_TEXT"]
 
 #: what prose shows for a missing value (tables leave the cell blank)
 MISSING_TEXT = "not available"
@@ -83,6 +84,7 @@ MISSING_TEXT = "not available"
 KINDS = {
     "flops": "FLOP/s with an SI prefix, 3 significant figures (1.47 ZFLOPS)",
     "rate": "a fraction shown as a percentage, 3 significant figures (44.0%)",
+    "probability": "a share of simulated paths: 70.8%, < 0.1%, > 99.9% (never 0% or 100%)",
     "percent": "a number already in percent, 3 significant figures (12.3%)",
     "int": "a count, rounded, thousands separated (20,000)",
     "number": "3 significant figures, never an exponent (0.0123, 12,300)",
@@ -144,6 +146,21 @@ def format_sig(value: float, digits: int = 3) -> str:
         return f"{int(round(rounded)):,}"
     text = f"{rounded:,.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_probability(p: float) -> str:
+    """A Monte Carlo probability (a fraction) for a reader: ``70.8%``, ``< 0.1%``, ``> 99.9%``.
+
+    The ``probability`` column kind, and the one text of a probability on every page (the
+    index, the scenario comparison): a share of finitely many simulated paths is never
+    shown as 0% or 100%.
+    """
+    p = float(p)
+    if p < 0.001:
+        return "< 0.1%"
+    if p > 0.999:
+        return "> 99.9%"
+    return f"{p * 100:.1f}%"
 
 
 def format_flops_sig(value: float, digits: int = 3, unit: str | None = None) -> str:
@@ -321,6 +338,8 @@ def _cell(value, kind: str) -> tuple[str, str]:
         text = format_flops_sig(number)
     elif kind == "rate":
         text = format_sig(number * 100, 3) + "%"
+    elif kind == "probability":
+        text = format_probability(number)
     elif kind == "percent":
         text = format_sig(number, 3) + "%"
     elif kind == "int":
@@ -620,6 +639,10 @@ def _scaled_png(png: bytes, factor: float) -> bytes:
 
 
 def _default_index(frame) -> bool:
+    """Whether the index of ``frame`` is row numbers, not data: unnamed and whole numbers (a
+    RangeIndex, or the numbers a filter left), which the chart's CSV leaves out as
+    :func:`table` does; a named index (years) or row labels are kept."""
     import pandas as pd
 
-    return isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
+    return (all(name is None for name in frame.index.names)
+            and pd.api.types.is_integer_dtype(frame.index))

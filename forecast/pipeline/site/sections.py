@@ -175,8 +175,9 @@ def comparison_sections(scenarios: list[dict], component: str = "total") -> str:
     pivot = both.probabilities()
     names = [c for c in pivot.columns if c not in ("component", "year", "label")]
     if names:
-        parts.append(present.table(pivot, kinds={n: "rate" for n in names},
-                                   labels={"label": "threshold", **{n: f"{n}: P (%)" for n in names}},
+        # the probability kind: the same text as the index (never "0%" for a rare event)
+        parts.append(present.table(pivot, kinds={n: "probability" for n in names},
+                                   labels={"label": "threshold", **{n: f"{n}: P" for n in names}},
                                    caption="Share of simulated paths above each published "
                                            "figure, by scenario.")._repr_html_())
     else:

@@ -1,0 +1,75 @@
+"""Small inconsistencies of issue 23: one text for a probability on every page, and chart CSVs
+without a pandas row-number column."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from forecast import present  # noqa: E402
+from forecast.pipeline.site import sections  # noqa: E402
+
+
+@pytest.mark.parametrize("p, text", [(0.0, "< 0.1%"), (0.0004, "< 0.1%"), (0.001, "0.1%"),
+                                     (0.7083, "70.8%"), (0.999, "99.9%"), (0.9996, "> 99.9%"),
+                                     (1.0, "> 99.9%")])
+def test_a_probability_has_one_text(p, text):
+    assert present.format_probability(p) == text
+    cell = re.search(r'<td class="cf-num">(.*?)</td>', present.table(
+        pd.DataFrame({"label": ["x"], "p": [p]}), kinds={"p": "probability"}).html).group(1)
+    assert cell == text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def write_thresholds(folder, name, probability):
+    (folder / "tables").mkdir(parents=True)
+    pd.DataFrame([{"scenario": name, "component": "total", "year": 2030, "label": "56 ZFLOPS",
+                   "threshold": 5.6e22, "probability": probability, "se": 0.0}]).to_csv(
+        folder / "tables" / "scenarios_thresholds.csv", index=False)
+
+
+def test_the_comparison_page_never_says_0_percent_for_a_rare_event(tmp_path):
+    write_thresholds(tmp_path / "bear", "bear", 0.0)
+    write_thresholds(tmp_path / "bull", "bull", 0.0004)
+    page = sections.comparison_sections([{"name": n, "dir": tmp_path / n} for n in ("bear", "bull")])
+    at = page.index('id="thresholds"')
+    cells = re.findall(r'<td class="cf-num">(.*?)</td>', page[at:])
+    assert cells[-2:] == ["&lt; 0.1%", "&lt; 0.1%"]  # one text everywhere, never "0%"
+    assert ">0%<" not in page[at:]
+
+
+def csv_of(shown) -> list[list[str]]:
+    href = re.search(r'href="data:text/csv;charset=utf-8;base64,([^"]+)"', shown._repr_html_())
+    return list(csv.reader(io.StringIO(base64.b64decode(href.group(1)).decode())))
+
+
+@pytest.mark.parametrize("index, header", [
+    (None, ["model", "value"]),                               # a RangeIndex: left out
+    ([4, 9], ["model", "value"]),                             # row numbers left by a filter
+    (pd.Index([2029, 2030], name="year"), ["year", "model", "value"]),  # a named index is data
+])
+def test_chart_csvs_have_no_pandas_row_number_column(index, header):
+    frame = pd.DataFrame({"model": ["cagr", "ets"], "value": [1.5, 2.5]})
+    if index is not None:
+        frame.index = index
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [1, 2])
+    rows = csv_of(present.figure(fig, caption="A chart.", data=frame))
+    assert rows[0] == header and len(rows) == 3
+
+
+def test_a_filtered_frame_s_csv_starts_with_its_first_column():
+    frame = pd.DataFrame({"scenario": ["bear", "base", "bull"], "p50": [1.0, 2.0, 3.0]})
+    mine = frame[frame["scenario"] != "bear"]
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [1, 2])
+    rows = csv_of(present.figure(fig, caption="A chart.", data=mine))
+    assert rows == [["scenario", "p50"], ["base", "2.0"], ["bull", "3.0"]]
