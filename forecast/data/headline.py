@@ -39,9 +39,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 
-import numpy as np
-import pandas as pd
-
 from forecast.errors import DataError
 
 #: The columns of every ``tables/headline_<notebook>.csv``, in order.
@@ -75,6 +72,8 @@ def lognormal_mean(median, sigma):
     >>> round(lognormal_mean(100.0, 0.5), 4)
     113.3148
     """
+    import numpy as np  # here, not at import: the sweep reads COLUMNS without pandas or numpy
+
     result = np.asarray(median, dtype=float) * np.exp(np.asarray(sigma, dtype=float) ** 2 / 2)
     return float(result) if result.ndim == 0 else result
 
@@ -102,6 +101,8 @@ def table(rows: Iterable[Mapping] | pd.DataFrame) -> pd.DataFrame:
         year that is not whole, a non-finite value, ``lower <= median <= upper``
         broken, a level outside (0, 1), or two rows for the same figure.
     """
+    import pandas as pd
+
     if isinstance(rows, pd.DataFrame):
         frame = rows.reset_index(drop=True)
     else:
@@ -128,6 +129,9 @@ def validate(frame: pd.DataFrame, *, path: str | os.PathLike | None = None) -> p
     DataError
         Naming the file (or row), the column, what was expected and what was found.
     """
+    import numpy as np
+    import pandas as pd
+
     _check_columns(frame.columns, path)
     frame = frame.reset_index(drop=True)
     out = {}
@@ -177,7 +181,7 @@ def _fail_first(bad: pd.Series, path, column: str, expected: str, values: pd.Ser
     bad = bad.fillna(True).to_numpy(dtype=bool)
     if not bad.any():
         return
-    i = int(np.argmax(bad))
+    i = int(bad.argmax())
     value = values.iloc[i]
     value = value.item() if hasattr(value, "item") else value
     if path is not None:
