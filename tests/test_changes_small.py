@@ -73,3 +73,35 @@ def test_a_filtered_frame_s_csv_starts_with_its_first_column():
     ax.plot([1, 2], [1, 2])
     rows = csv_of(present.figure(fig, caption="A chart.", data=mine))
     assert rows == [["scenario", "p50"], ["base", "2.0"], ["bull", "3.0"]]
+
+
+# -- rows a default filter leaves out are named (notebook 01) ---------------------------------------
+
+@pytest.mark.slow
+def test_notebook_01_names_a_newer_total_its_publishers_filter_leaves_out(tmp_path):
+    import subprocess
+    import tarfile
+
+    import papermill
+
+    from tests.conftest import ROOT
+
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD", "data"], check=True,
+                             capture_output=True).stdout  # the shipped data, not a user's edits
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tmp_path, filter="data")
+    data = tmp_path / "data"
+    with open(data / "global_compute.csv", "a", encoding="utf-8") as handle:
+        handle.write("global,total,2024,year,2000,EFLOPS,mixed,point,,,,Example Research,Example "
+                     "report 2025,2025-03,https://example.org/r,,claim,a total by another "
+                     "publisher\n")
+    out = tmp_path / "outputs"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "01_global_compute.ipynb"), str(tmp_path / "01.ipynb"),
+        parameters={"data_dir": str(data), "output_dir": str(out), "models": ["cagr"]},
+        kernel_name="compute-forecast", cwd=str(ROOT / "notebooks"), progress_bar=False)
+    left = pd.read_csv(out / "tables" / "left_out_01_global_compute.csv")
+    assert sorted(left["publisher"]) == ["Example Research", "H3C; CAICT"]
+    page = (tmp_path / "01.ipynb").read_text()
+    assert "2024, 2000 EFLOPS by Example Research (claim)" in page
+    assert "2024 is later than the series' last year (2023)" in page

@@ -99,6 +99,37 @@ def left_out(frame: pd.DataFrame, *, scope: str = "global",
     return rows[["year", "value", "unit", "publisher", "document", "status"]]
 
 
+def left_out_summary(left: pd.DataFrame, series: pd.Series, *,
+                     parameter: str = "publishers") -> str:
+    """One Markdown sentence naming every row a publisher filter left out of ``series``.
+
+    ``left`` is :func:`left_out`'s frame (``year``, ``value``, ``unit``, ``publisher``,
+    ``status``); ``series`` the :func:`total_series` built with the filter; ``parameter``
+    the notebook parameter holding the filter.  A left-out year after the series' last
+    year is called out: a newer total by another publisher would otherwise be silently
+    ignored by the default filter.
+
+    >>> left = pd.DataFrame([{"year": 2024, "value": 2000, "unit": "EFLOPS",
+    ...                       "publisher": "IDC", "status": "claim"}])
+    >>> print(left_out_summary(left, pd.Series([1.0, 2.0], index=[2022, 2023])))
+    Left out by the `publishers` filter (1 row): 2024, 2000 EFLOPS by IDC (claim). **2024 is later than the series' last year (2023)**: add its publisher to `publishers` to use it.
+    """
+    if left.empty:
+        return f"No total of this scope is left out by the `{parameter}` filter."
+    rows = left.to_dict("records")
+    items = "; ".join(f"{int(r['year'])}, {float(r['value']):g} {r['unit']} by {r['publisher']} "
+                      f"({r['status']})" for r in rows)
+    text = (f"Left out by the `{parameter}` filter ({len(rows)} row{'s' if len(rows) != 1 else ''})"
+            f": {items}.")
+    last = int(series.index.max())
+    newer = sorted({int(r["year"]) for r in rows if int(r["year"]) > last})
+    if newer:
+        years = ", ".join(map(str, newer))
+        text += (f" **{years} {'is' if len(newer) == 1 else 'are'} later than the series' last "
+                 f"year ({last})**: add its publisher to `{parameter}` to use it.")
+    return text
+
+
 def components(frame: pd.DataFrame, total: pd.Series, *, scope: str = "global",
                publishers: Iterable[str] = GLOBAL_TOTAL_PUBLISHERS,
                start_year: int | None = None) -> dict[str, pd.Series]:
