@@ -157,22 +157,40 @@ def test_ai_section_trends_and_bridge(ai):
     assert (ai.recent["publication_date"] >= pd.Timestamp("2010-01-01")).all()
     assert ai.bridge.iloc[0]["precision"] == "FP16"
     assert f["bottom_lower"] < f["bottom"] < f["bottom_upper"]
-    assert f["ratio"] == pytest.approx(f["bottom"] / f["caict_target"])
     assert f["bound"] in ("", "more than ")
 
 
-def test_vendor_section_share_path_reaches_the_target_year(vendor):
+def test_ai_section_divides_only_figures_of_the_same_year_and_precision(ai):
+    # issue 21: "43.3-137x smaller" divided a 2025 stock by 2022 figures
+    f = ai.facts
+    assert "ratio" not in f and "ratio_ai" not in f
+    b = ai.bridge
+    kept = b["ratio"].notna()
+    assert (b.loc[kept, "year"] == ai.stock_year).all()
+    assert (b.loc[kept, "precision"] == "FP16").all()
+    assert b.loc[(b["year"] != ai.stock_year) | (b["precision"] != "FP16"), "ratio"].isna().all()
+    # the same-year comparison: Epoch's chips at the end of 2022 (NVIDIA only then) against
+    # CAICT's 2022 intelligent figures, 451 (WP 2023) and 142 EFLOPS (H3C + CAICT)
+    assert f["same_year"] == 2022 and f["same_designers"] == "Nvidia" and f["n_same"] == 2
+    assert (f["same_low"], f["same_high"]) == (142e18, 451e18)
+    assert f["ratio_low"] == pytest.approx(f["bottom_same"] / 451e18)
+    assert f["ratio_high"] == pytest.approx(f["bottom_same"] / 142e18)
+    assert 0.5 < f["ratio_low"] < 1 < f["ratio_high"] < 2.5
+
+
+def test_vendor_section_makes_no_share_forecast(vendor):
+    # issue 20/21: the logit trend of the cumulative-stock share was an artefact of series starts
     assert list(vendor.tables) == ["nvidia_shipment_fits", "shipment_growth_by_designer"]
     assert list(vendor.ship_fits["model"]) == list(evidence.SHIPMENT_MODELS)
     assert set(vendor.ship_growth["trend"].str.rsplit(", ", n=1).str[-1]) == {"H100e", "units"}
     f = vendor.facts
     assert f["n_quarters"] == int(vendor.share["complete"].sum())
-    assert 0 < f["share_lower"] < f["share_target"] < f["share_upper"] < 1
-    assert f["share_target"] < f["share_last"] < f["share_first"]  # a falling share
-    # the path runs in quarters from the last complete quarter to within a quarter of 2031.0
-    last = vendor.share_path.iloc[-1]
-    assert 2030.75 < last["t"] <= 2031.0 and np.allclose(np.diff(vendor.share_path["t"]), 0.25)
-    assert last["share"] == pytest.approx(f["share_target"], abs=0.01)
+    assert not hasattr(vendor, "share_path") and "share_target" not in f
+    assert f["share_last"] < f["share_first"]  # the cumulative share falls ...
+    # ... while the share of each quarter's shipments, all designers counted, stays in a band
+    assert 0.5 < f["ship_share_low"] <= f["ship_share_high"] < 0.9
+    assert f["ship_share_high"] - f["ship_share_low"] < f["share_first"] - f["share_last"] + 0.1
+    assert f["starts"].startswith("Nvidia 2022Q1")
 
 
 # -- back to 2030 ---------------------------------------------------------------------------------
@@ -181,7 +199,9 @@ def test_back_to_2030_bands_caict_with_the_nine_year_errors(back, sk):
     f = back.facts
     assert f["caict"] == 56e21  # CAICT 2022: 56 ZFLOPS in 2030 (docs/sources.md, section 2)
     nine = sk.quantiles.set_index("horizon").loc[9]
+    # CAICT's path runs from its 2021 base: 9 years to 2030, errors pooled over 3 series
     assert f["horizon"] == 9 and f["n_errors"] == nine["n"]
+    assert f["n_series"] == 3 and f["pooled"] == ", ".join(evidence.SERIES.values())
     assert f["caict_lower"] == pytest.approx(56e21 * math.exp(nine["q_lower_80"]))
     assert f["caict_upper"] == pytest.approx(56e21 * math.exp(nine["q_upper_80"]))
     assert f["centred_lower"] < 56e21 < f["centred_upper"]
@@ -224,3 +244,7 @@ def test_views_tables_show_the_page_columns(top, sk, back):
     assert q.frame.set_index("horizon").loc["9", "low"] == f"{low:.3g}x"
     fans = evidence_views.fans_table(back)
     assert list(fans.frame["year"]) == ["2030"] * len(back.fans) and "80% band" in fans.caption
+    # issue 21: an 80% band beside 90% intervals is said, and the pooled errors named
+    assert "not the 90% of the trend intervals" in evidence_views.fans_table(back, 0.9).caption
+    assert "not the" not in evidence_views.fans_table(back, 0.8).caption
+    assert "pooled over the TOP500" in fans.caption and "(3 series)" in fans.caption

@@ -278,10 +278,19 @@ def ai_section(data_dir: DataDir = None, *, level: float = 0.9, stock_year: int 
                                       "NVIDIA H100e stock": stock_trend,
                                       "cluster frontier": cluster_trend})
     bridge = ai_stock.versus_top_down(stock_year, "FP16", data_dir=data_dir)
+    # a ratio only between figures of the same year and precision: the stock at the end of
+    # stock_year over a figure of another year (or a mixed-precision total) is not a gap
+    bridge = bridge.assign(ratio=bridge["ratio"].where(
+        (bridge["year"] == stock_year) & bridge["comparable"].astype(bool)))
     bottom = bridge.iloc[0]
     caict = bridge[bridge["source"].str.startswith("CAICT")]
     caict_target = caict[caict["year"] == target_year].sort_values("median").iloc[0]
     caict_ai = caict[caict["what"] == "intelligent"].sort_values("year").iloc[-1]
+    same_year = int(caict_ai["year"])
+    at_same = ai_stock.at_year_end(ai_stock.stock_flops("FP16", data_dir=data_dir), same_year)
+    bottom_same = float(at_same["median"].sum())
+    same = bridge[(bridge["what"] == "intelligent") & (bridge["kind"] == "actual")
+                  & (bridge["year"] == same_year) & bridge["comparable"].astype(bool)]["median"]
     g, cg = stock_trend.growth(), cluster_trend.growth()
     facts = _facts(
         level=level, stock_x=g["x_per_year"], stock_lower=g["x_lower"], stock_upper=g["x_upper"],
@@ -293,8 +302,11 @@ def ai_section(data_dir: DataDir = None, *, level: float = 0.9, stock_year: int 
         bottom_upper=bottom["upper"],
         bound="more than " if caict_target["bound"] == "lower" else "",
         caict_target=caict_target["median"], target_year=target_year,
-        caict_document=caict_target["source"].split(": ")[-1], ratio=caict_target["ratio"],
-        ratio_ai=caict_ai["ratio"], caict_ai=caict_ai["median"], caict_ai_year=caict_ai["year"])
+        caict_document=caict_target["source"].split(": ")[-1],
+        same_year=same_year, bottom_same=bottom_same,
+        same_designers=", ".join(sorted(at_same["designer"])), n_same=len(same),
+        same_low=same.min(), same_high=same.max(), ratio_low=bottom_same / same.max(),
+        ratio_high=bottom_same / same.min())
     return AIEvidence(stock=stock, stock_trend=stock_trend, operational=operational,
                       frontier=frontier, cluster_trend=cluster_trend, recent=recent, top=top,
                       top_trend=top_trend, trend_table=trend_table, bridge=bridge, level=level,
@@ -310,15 +322,17 @@ class VendorEvidence:
     ``shipments``: H100e shipped per quarter by designer; ``ship_fits``: the growth families
     fitted to NVIDIA's complete quarters (:func:`forecast.compare`); ``ship_growth``:
     log-linear growth by designer in H100e and in units; ``share``:
-    :func:`forecast.ai_stock.nvidia_share`; ``share_path``: the logit-linear trend from the
-    last complete quarter to the end of ``target_year`` (share, lower, upper at ``level``).
+    :func:`forecast.ai_stock.nvidia_share` (of the cumulative stock, observed only: its fall
+    is mostly the late start of the other designers' series, so it is not extrapolated;
+    notebook 00 forecasts NVIDIA's share of shipments); ``ship_share``: NVIDIA's share of
+    each quarter's H100e shipments in the quarters where every designer is counted.
     """
 
     shipments: pd.DataFrame
     ship_fits: pd.DataFrame
     ship_growth: pd.DataFrame
     share: pd.DataFrame
-    share_path: pd.DataFrame
+    ship_share: pd.Series
     level: float
     facts: Mapping[str, object]
 
@@ -330,8 +344,8 @@ class VendorEvidence:
 
 def vendor_section(data_dir: DataDir = None, *, level: float = 0.9,
                    target_year: int = 2030) -> VendorEvidence:
-    """Fit the growth families and log-linear trends to shipments; continue NVIDIA's share of
-    the stock as a logit-linear trend to the end of ``target_year``."""
+    """Fit the growth families and log-linear trends to shipments; NVIDIA's share of the stock
+    and of each quarter's shipments, observed (no share forecast: see notebook 00)."""
     shipments = ai_stock.shipments("H100e", data_dir=data_dir)
     nv_ship = shipments[(shipments["designer"] == "Nvidia") & (shipments["incomplete"] == "false")]
     y_ship = pd.Series(nv_ship["median"].to_numpy(float),
@@ -346,20 +360,24 @@ def vendor_section(data_dir: DataDir = None, *, level: float = 0.9,
          for (d, m), g in both.groupby(["designer", "measure"])})
     share = ai_stock.nvidia_share(data_dir=data_dir)
     complete = share[share["complete"]]
-    share_fit = trends.share_trend(complete["period_end"], complete["share"], level=level)
-    share_path = share_fit.predict(np.arange(trends.decimal_year(complete["period_end"]).max(),
-                                             target_year + 1.01, 0.25))
-    at_target = share_fit.predict([target_year + 1.0]).iloc[0]
+    # NVIDIA's share of each quarter's shipments once every designer is counted: the
+    # quantity the cumulative-stock share is mistaken for (it falls as late series catch up)
+    counted = shipments[shipments["incomplete"] == "false"]
+    per_quarter = counted.pivot_table(index="quarter", columns="designer", values="median")
+    per_quarter = per_quarter.dropna()
+    ship_share = per_quarter["Nvidia"] / per_quarter.sum(axis=1)
+    starts = shipments.groupby("designer")["quarter"].min().sort_values()
     s = complete["share"]
     facts = _facts(
-        early_loss=s.iloc[0] - s.iloc[min(3, len(complete) - 1)],
-        late_loss=s.iloc[max(len(complete) - 4, 0)] - s.iloc[-1],
         share_first=s.iloc[0], quarter_first=complete["quarter"].iloc[0], share_last=s.iloc[-1],
-        quarter_last=complete["quarter"].iloc[-1], target_year=target_year,
-        share_target=at_target["share"], share_lower=at_target["lower"],
-        share_upper=at_target["upper"], level=level, n_quarters=len(complete))
+        quarter_last=complete["quarter"].iloc[-1], target_year=target_year, level=level,
+        n_quarters=len(complete), ship_share_low=ship_share.min(),
+        ship_share_high=ship_share.max(), ship_first=ship_share.index[0],
+        ship_last=ship_share.index[-1],
+        starts=", ".join(f"{d} {q}" for d, q in starts.items()))
     return VendorEvidence(shipments=shipments, ship_fits=ship_fits, ship_growth=ship_growth,
-                          share=share, share_path=share_path, level=level, facts=facts)
+                          share=share, ship_share=ship_share.rename("nvidia_share"),
+                          level=level, facts=facts)
 
 
 # -- 7. back to 2030 ----------------------------------------------------------------------------
@@ -404,7 +422,12 @@ def back_to_2030(quantiles: pd.DataFrame, data_dir: DataDir = None, *, target_ye
     published = totals.published_forecasts(cf)
     fan_table = pd.concat(fans, names=["path"]).reset_index(level=0).reset_index(drop=True)
     name = skill.level_name(fan_level)
-    nine = quantiles.set_index("horizon").loc[min(9, quantiles["horizon"].max())]
+    # the horizon of CAICT's own path: its base year to the target year (the next longer
+    # evaluated horizon when that one was not scored)
+    span = target_year - tension.base_year
+    hs = quantiles["horizon"].to_numpy(float)
+    nine = quantiles.set_index("horizon").loc[hs[hs >= span].min() if (hs >= span).any()
+                                              else hs.max()]
     centred = skill.calibrated_fan(pd.Series({target_year: tension.target}), tension.base_year,
                                    quantiles, fan_level, centred=True).iloc[0]
     at_target = fan_table["year"] == target_year
@@ -414,7 +437,8 @@ def back_to_2030(quantiles: pd.DataFrame, data_dir: DataDir = None, *, target_ye
         unit="FLOP/s")
     lower, upper = nine[f"q_lower_{name}"], nine[f"q_upper_{name}"]
     facts = _facts(
-        horizon=nine.name, n_errors=nine["n"], typical=np.exp(nine["median"]),
+        horizon=nine.name, n_errors=nine["n"], n_series=len(SERIES),
+        pooled=", ".join(SERIES.values()), typical=np.exp(nine["median"]),
         factor_lower=np.exp(lower), factor_upper=np.exp(upper), fan_level=fan_level,
         target_year=target_year, caict=tension.target, caict_lower=tension.target * np.exp(lower),
         caict_upper=tension.target * np.exp(upper), centred_lower=centred["lower"],

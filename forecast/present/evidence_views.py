@@ -217,7 +217,8 @@ def bridge_table(ai: AIEvidence):
                                        "ratio": "multiple"},
                          caption=f"Bottom-up AI stock at the end of {ai.stock_year} (FP16 dense "
                                  "peak) beside every global top-down figure; ratio = bottom-up / "
-                                 "figure.")
+                                 f"figure, only for FP16 figures of {ai.stock_year} (a ratio "
+                                 "across years or precisions is left blank).")
 
 
 # -- vendor demand ------------------------------------------------------------------------------
@@ -255,33 +256,45 @@ def shipment_growth_table(vendor: VendorEvidence):
 
 
 def share_figure(vendor: VendorEvidence, output_dir=None):
-    """Figure 05_nvidia_share: NVIDIA's share of the stock and its trend."""
-    fig = plots_evidence.plot_share(vendor.share, vendor.share_path)
+    """Figure 05_nvidia_share: NVIDIA's share of the cumulative stock, observed only."""
+    fig = plots_evidence.plot_share(vendor.share)
     return _shown(fig, "05_nvidia_share", output_dir, vendor.share, (
-        "NVIDIA's share of the four designers' cumulative H100e stock (band: extreme "
-        "combinations of the 90% intervals), and a logit-linear trend with its prediction "
-        "interval."))
+        "NVIDIA's share of the designers' cumulative H100e stock, observed (band: extreme "
+        "combinations of the 90% intervals). Not a forecast: the share of a cumulative count "
+        "falls while later series start from zero; NVIDIA's share of shipments, with its "
+        "forecast, is in notebook 00."))
 
 
 # -- back to 2030 ---------------------------------------------------------------------------------
 
-def fans_figure(back: BackTo2030, output_dir=None):
+def _band_words(back: BackTo2030, page_level: float | None) -> str:
+    """``80% bands`` and, when the page's other intervals have another level, which."""
+    words = f"{back.fan_level:.0%} bands"
+    if page_level is not None and not np.isclose(page_level, back.fan_level):
+        words += f" (not the {page_level:.0%} of the trend intervals above)"
+    return words
+
+
+def fans_figure(back: BackTo2030, output_dir=None, page_level: float | None = None):
     """Figure 05_calibrated_fans: the 2030 paths with error-calibrated bands."""
     fig = plots_evidence.plot_calibrated_fans(back.history, dict(back.fans),
                                               published=back.published)
     return _shown(fig, "05_calibrated_fans", output_dir, back.fan_table, (
-        f"Published global totals (mixed precision), constant-growth paths to "
-        f"{back.target_year} and {back.fan_level:.0%} bands from the past errors of "
-        "constant-growth forecasts of TOP500."))
+        f"Published global totals (mixed precision), "
+        f"constant-growth paths to {back.target_year} and {_band_words(back, page_level)} "
+        f"from the past errors of constant-growth forecasts pooled over the TOP500 "
+        f"{back.facts['pooled']}."))
 
 
-def fans_table(back: BackTo2030):
-    """Each path in the target year with its band."""
+def fans_table(back: BackTo2030, page_level: float | None = None):
+    """Each path in the target year with its band, the horizon and the errors it comes from."""
     fans = back.fan_table
     shown = fans[fans["year"] == back.target_year][["path", "year", "horizon", "projection",
                                                     "median", "lower", "upper", "n_errors"]]
     return present.table(shown, kinds={"projection": "flops", "median": "flops",
                                        "lower": "flops", "upper": "flops"},
                          caption=f"Each path in {back.target_year} with its error-calibrated "
-                                 f"{back.fan_level:.0%} band.")
+                                 f"{_band_words(back, page_level)}: n_errors past errors at "
+                                 f"that horizon, pooled over the TOP500 {back.facts['pooled']} "
+                                 f"({back.facts['n_series']} series).")
 
