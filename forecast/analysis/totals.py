@@ -87,6 +87,12 @@ def sources(y: pd.Series) -> pd.DataFrame:
     return table
 
 
+def recalled_years(table: pd.DataFrame) -> str:
+    """The years of a :func:`sources` table whose figure is *recalled* (not found in the
+    documents), as text: ``"2020, 2021"``, or ``"none"``."""
+    return ", ".join(table.loc[table["status"] == "recalled", "year"].astype(str)) or "none"
+
+
 def left_out(frame: pd.DataFrame, *, scope: str = "global",
              publishers: Iterable[str] = GLOBAL_TOTAL_PUBLISHERS) -> pd.DataFrame:
     """Full-year totals of ``scope`` by other publishers: conflicting sources, never averaged.
