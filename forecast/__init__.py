@@ -66,6 +66,7 @@ TOPICS = {
     "ai_plots": "forecast.present.ai_plots",
     **{n: f"forecast.analysis.{n}" for n in ("answer", "calibration", "combination", "verdicts")},
     "answer_views": "forecast.present.answer_views",
+    "influence": "forecast.analysis.influence",
 }
 
 __all__ = ["__version__", *_EXPORTS]

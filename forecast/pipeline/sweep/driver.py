@@ -64,10 +64,10 @@ import csv
 import datetime as _dt
 import io as _text_io
 import json
-import multiprocessing
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -277,7 +277,8 @@ def execute(notebook, grid, *, name=None, executor="local", jobs=None, scheduler
     from forecast.pipeline.runner import RunLock
 
     t0 = time.monotonic()
-    if getattr(multiprocessing.current_process(), "_inheriting", False):
+    spawning = sys.modules.get("multiprocessing")  # a spawned child has imported it
+    if spawning is not None and getattr(spawning.current_process(), "_inheriting", False):
         # a worker process (Dask's LocalCluster spawns them) is importing the caller's script
         # again, which has no `if __name__ == "__main__":` guard: starting the sweep here would
         # wait for the parent's lock forever; this worker ends, the parent says why in one line

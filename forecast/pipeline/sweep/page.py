@@ -6,28 +6,19 @@ self-contained like the other pages: figures are PNG ``data:`` URIs, styles
 inline, no script, nothing fetched from a network.  ``outputs/sweeps/index.html``
 lists every sweep.
 
-**Influence.**  For each headline figure (one row key of the headline table:
-component, year, model, ...) and each swept parameter, the page reports the share
-of the figure's variance across the sweep that the parameter explains on its
-own: the correlation ratio ``eta^2 = sum_g n_g (mean_g - mean)^2 / sum (y - mean)^2``
-over the groups ``g`` of points sharing a value of the parameter (ten
-quantile bins for a sampled parameter with more than ten values).  On a full
-grid this is the parameter's main-effect share of an ANOVA; interactions are
-not attributed to any one parameter, so the shares need not add up to 1.
-``y`` is the natural log of the figure when every value is positive (a 10% move
-counts the same at 1 and at 100 ZFLOPS), else the figure itself.  The *swing* is
-how far the median over the other parameters moves across the parameter's
-values: a ratio (max / min - 1) on the log scale, a difference in the figure's
-unit otherwise.  Parameters are ranked by their mean swing over the figures on a
-relative scale (the log of the ratio, or the difference over the figure's
-median), not by their share of variance: a parameter can explain all of the
-variance of a figure that hardly moves (Monte Carlo noise in a figure the
-scenarios leave alone).
+**Influence** (which parameter moves each headline figure, by how much, and its share of the
+figure's variance) is computed by :mod:`forecast.analysis.influence`; this module renders it.
+The ranking and the charts depend only on ``sweep.csv``, so they are kept in
+``.page-cache.json`` and a rerun with every point cached rewrites the page without pandas or
+matplotlib work (:func:`write_pages`).
 
 **Panels.**  One chart per headline figure, one panel per parameter: the
 parameter's values on the x axis; for each value, the median over the other
 parameters (line) and the spread from their minimum to their maximum (band),
-with every point drawn.
+with every point drawn.  A linear axis spans at least :data:`MIN_RELATIVE_SPAN` of the
+figure's median (from zero at most), so that Monte Carlo noise of 1-2% stays a flat line
+instead of filling the panel; the title and the caption state how far the figure moves
+across the sweep relative to its median.
 """
 
 from __future__ import annotations
@@ -43,149 +34,18 @@ from forecast import io
 from forecast._version import __version__
 from forecast.present import html as shell
 from forecast.present.html import escape
+from forecast.analysis.influence import (  # the analysis lives there; the page renders it
+    eta_squared, figures, groups, influence, is_numeric, is_whole, label, ranking, spread,
+    value_column)
 
-#: headline columns that identify a figure (contract 1), in label order
-KEY_COLUMNS = ("target", "scope", "component", "precision", "year", "model", "level", "unit")
+__all__ = ["effect_chart", "render", "render_list", "write_pages", "eta_squared"]
+
 #: charts drawn on one page at most (every figure stays in sweep.csv and the influence table)
 MAX_CHARTS = 40
 #: point rows listed on the page at most (sweep.json lists them all)
 MAX_POINT_ROWS = 300
-#: groups of a sampled parameter's values
-BINS = 10
-
-# -- analysis -----------------------------------------------------------------------------------
-
-def value_column(frame) -> str | None:
-    """The headline column a sweep compares: ``median`` (contract 1), else ``mean``."""
-    return next((c for c in ("median", "mean") if c in frame.columns), None)
-
-
-def figures(frame) -> list[tuple[dict, object]]:
-    """``[(key, rows)]``: the headline figures of the ok points, in first-seen order.
-
-    A figure is one value of the identifying columns (:data:`KEY_COLUMNS`) shared by the
-    points.  A column that holds one value per point and changes from point to point
-    (notebook 03 names the scenario in ``model``) describes the point, not the figure,
-    so it does not split figures.  ``key`` maps the identifying columns that differ
-    between figures to their value.
-    """
-    ok = frame[frame["status"] == "ok"]
-    value = value_column(frame)
-    if value is None or ok.empty:
-        return []
-    ok = ok[ok[value].notna()]
-    keys = [c for c in KEY_COLUMNS if c in ok.columns]
-    per_point = ok.groupby("point", sort=False)
-    keys = [c for c in keys if not (per_point[c].nunique(dropna=False).max() == 1
-                                    and ok[c].nunique(dropna=False) > 1)]
-    if not keys:
-        return [({}, ok)]
-    varying = [c for c in keys if ok[c].nunique(dropna=False) > 1] or keys[:1]
-    groups = ok.groupby(keys, sort=False, dropna=False)
-    return [({c: key[keys.index(c)] for c in varying}, rows) for key, rows in groups]
-
-
-def label(key: dict) -> str:
-    """``total, 2030``: the varying key values of a figure (whole floats shown as integers)."""
-    def text(v):
-        return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
-
-    return ", ".join(text(v) for v in key.values()) or "headline figure"
-
-
-def _numeric(series) -> bool:
-    import pandas as pd
-
-    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-
-
-def _whole(x) -> bool:
-    """True when a numeric column holds whole numbers only (an int parameter)."""
-    import numpy as np
-
-    values = x.dropna().to_numpy(dtype=float)
-    return bool(len(values)) and bool(np.all(values == np.round(values)))
-
-
-def groups(x, *, bins: int = BINS):
-    """Group labels of a parameter's values: its values, or quantile bins when it is
-    numeric with more than ``bins`` distinct values."""
-    import pandas as pd
-
-    if _numeric(x) and x.nunique() > bins:
-        return pd.qcut(x.rank(method="first"), bins, labels=False)
-    return x.astype(str) if not _numeric(x) else x
-
-
-def scale(values):
-    """``(y, log)``: the natural log of the values when all are positive, else the values."""
-    import numpy as np
-
-    values = values.astype(float)
-    if len(values) and (values > 0).all():
-        return np.log(values), True
-    return values, False
-
-
-def eta_squared(y, g) -> float:
-    """Share of the variance of ``y`` explained by the groups ``g`` (0 when ``y`` is constant)."""
-    import numpy as np
-
-    y = np.asarray(y, dtype=float)
-    total = float(((y - y.mean()) ** 2).sum())
-    if not np.isfinite(total) or total <= 1e-12 * max(1.0, float((y ** 2).sum())):
-        return 0.0
-    import pandas as pd
-
-    frame = pd.DataFrame({"y": y, "g": np.asarray(g)})
-    stats = frame.groupby("g", sort=False)["y"].agg(["mean", "size"])
-    between = float((stats["size"] * (stats["mean"] - y.mean()) ** 2).sum())
-    return min(1.0, max(0.0, between / total))
-
-
-def influence(frame, columns: dict):
-    """One row per (figure, parameter): share of variance, swing and relative move.
-
-    ``columns``: parameter name -> its column in ``frame``.  Returns a DataFrame with
-    ``figure, parameter, eta2, swing, move, log``: ``swing`` is ratio - 1 when ``log``,
-    else a difference in the figure's unit; ``move`` is the same swing on a relative
-    scale comparable across figures (the log of the ratio, or the difference over the
-    figure's median).
-    """
-    import numpy as np
-    import pandas as pd
-
-    value = value_column(frame)
-    rows = []
-    for key, part in figures(frame):
-        y, log = scale(part[value])
-        centre = abs(float(np.median(part[value].astype(float))))
-        for name, column in columns.items():
-            g = groups(part[column])
-            medians = pd.Series(y.to_numpy(), index=part.index).groupby(g.to_numpy()).median()
-            spread = float(medians.max() - medians.min()) if len(medians) else 0.0
-            move = spread if log else (spread / centre if centre > 0 else 0.0)
-            rows.append({"figure": label(key), "parameter": name, "eta2": eta_squared(y, g),
-                         "swing": math.expm1(spread) if log else spread, "move": move,
-                         "log": log})
-    return pd.DataFrame(rows, columns=["figure", "parameter", "eta2", "swing", "move", "log"])
-
-
-def ranking(table):
-    """Parameters by how far they move the figures (mean relative move over the figures),
-    with their mean share of variance and the figure they move most."""
-    import pandas as pd
-
-    if table.empty:
-        return pd.DataFrame(columns=["parameter", "mean_move", "mean_eta2", "figure", "swing",
-                                     "log"])
-    by = table.groupby("parameter", sort=False)
-    best = table.loc[by["move"].idxmax()].set_index("parameter")
-    out = pd.DataFrame({"mean_move": by["move"].mean(), "mean_eta2": by["eta2"].mean()})
-    out = out.join(best[["figure", "swing", "log"]]).reset_index()
-    return out.sort_values(["mean_move", "parameter"], ascending=[False, True],
-                           kind="stable").reset_index(drop=True)
-
+#: a linear axis spans at least this share of the figure's median, so that noise looks like noise
+MIN_RELATIVE_SPAN = 0.2
 
 # -- charts ------------------------------------------------------------------------------------
 
@@ -226,7 +86,7 @@ def effect_chart(rows, columns: dict, *, value: str, title: str, unit: str | Non
     color, band = STYLE["colors"][0], STYLE["band_alpha"]
     for ax, (name, column) in zip(axes, columns.items()):
         x = rows[column]
-        numeric = _numeric(x)
+        numeric = is_numeric(x)
         g = groups(x)
         stats = y_all.groupby(g.to_numpy()).agg(["median", "min", "max"])
         if numeric:
@@ -250,7 +110,7 @@ def effect_chart(rows, columns: dict, *, value: str, title: str, unit: str | Non
         ax.set_title(name, fontsize=10)
         ax.grid(alpha=STYLE["grid_alpha"])
         ax.tick_params(labelsize=8)
-        if numeric and _whole(x):
+        if numeric and is_whole(x):
             ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
         if unit == "FLOP/s":
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: flops_label(v)))
@@ -263,10 +123,18 @@ def effect_chart(rows, columns: dict, *, value: str, title: str, unit: str | Non
             ax.yaxis.set_minor_formatter(NullFormatter())
         elif unit == "FLOP/s":
             ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
+    moved = spread(y_all)
+    if not log and math.isfinite(moved["median"]):  # never stretch noise across the whole axis
+        low, high = axes[0].get_ylim()  # shared by the panels
+        half = MIN_RELATIVE_SPAN * abs(moved["median"]) / 2
+        low, high = min(low, moved["median"] - half), max(high, moved["median"] + half)
+        if moved["min"] >= 0:
+            low = max(low, 0.0)
+        axes[0].set_ylim(low, high)
     axes[0].set_ylabel(f"{value} ({unit})" if unit else value, fontsize=9)
     handles, texts = axes[0].get_legend_handles_labels()
     fig.legend(handles, texts, loc="lower center", ncol=3, fontsize=8, frameon=False)
-    fig.suptitle(title, fontsize=11)
+    fig.suptitle(f"{title}: the sweep spans {moved['relative']:.1%} of the median", fontsize=11)
     fig.tight_layout(rect=(0, 0.07, 1, 0.95))
     return fig
 
@@ -301,35 +169,24 @@ def _fmt(value, log: bool, unit: str | None) -> str:
     return format_value(value, "sig3")
 
 
-def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False) -> str:
-    """The HTML of one sweep page from its ``sweep.json`` facts and ``sweep.csv`` text."""
+def analysis_section(info: dict, text: str) -> str:
+    """The page's costly part, HTML: the ranking and one chart per figure (pandas, matplotlib).
+
+    It depends only on ``sweep.csv``'s text, the swept parameters and their columns, so
+    :func:`write_pages` keeps it in ``.page-cache.json`` and a rerun that changes none of them
+    (every point cached) skips it.
+    """
     import pandas as pd
 
     frame = pd.read_csv(_bytes_io.StringIO(text), keep_default_na=False, na_values=[""],
                         dtype={"point": str, "status": str, "error": str})
-    stem, name = info["notebook"], info["name"]
+    stem = info["notebook"]
     columns = {p: info.get("columns", {}).get(p, p) for p in info["swept"]}
     columns = {p: c for p, c in columns.items() if c in frame.columns}
-    counts = info.get("counts", {})
     value = value_column(frame)
     unit_col = frame["unit"].dropna().unique() if "unit" in frame.columns else []
     units = {str(u) for u in unit_col}
-    links = ['<a href="sweep.csv">sweep.csv</a>', '<a href="sweep.json">sweep.json</a>',
-             '<a href="../index.html">all sweeps</a>']
-    if root_index:
-        links.append('<a href="../../index.html">all notebooks</a>')
-    swept = ", ".join(f"<code>{escape(p)}</code>" for p in info["swept"])
-    fixed = ", ".join(f"<code>{escape(p)}</code>" for p in info.get("fixed", []))
-    method = (f"; {escape(', '.join(info['sampled']))} drawn by {escape(info['method'])} sampling"
-              if info.get("sampled") else "")
-    parts = [f"<h1>Sweep {escape(name)}: {escape(stem)}</h1>",
-             f'<p class="cf-small">{" · ".join(links)}</p>',
-             f"<p>{len(info.get('points', []))} points of <code>{escape(stem)}</code> over {swept}"
-             f"{method}{'; fixed: ' + fixed if fixed else ''}. Last sweep: "
-             f"{counts.get('ok', 0)} ran, {counts.get('cached', 0)} cached, "
-             f"{counts.get('failed', 0)} failed" + (f", {counts['not run']} not run"
-                                                     if counts.get("not run") else "")
-             + f" ({escape(info.get('executor', ''))}, {info.get('seconds', 0):.1f} s).</p>"]
+    parts = []
 
     figs = figures(frame) if value and columns else []
     table = influence(frame, columns) if figs else None
@@ -374,13 +231,44 @@ def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False) 
             unit = str(rows_["unit"].iloc[0]) if "unit" in rows_.columns else None
             fig = effect_chart(rows_, columns, value=value, title=label(key), unit=unit)
             alt = f"{label(key)}: {value} against " + ", ".join(columns)
+            moved = spread(rows_[value])
             parts.append(f'<figure><img alt="{escape(alt)}" src="data:image/png;base64,'
                          f'{_png(fig)}"><figcaption class="cf-small">{escape(label(key))} '
-                         f"({len(rows_)} points)</figcaption></figure>")
+                         f"({len(rows_)} points): across the sweep the {escape(value)} spans "
+                         f"{escape(_fmt(moved['min'], False, unit))} to "
+                         f"{escape(_fmt(moved['max'], False, unit))}, "
+                         f"{moved['relative']:.1%} of its median "
+                         f"{escape(_fmt(moved['median'], False, unit))}</figcaption></figure>")
         if len(figs) > MAX_CHARTS:
             parts.append(f"<p>{len(figs) - MAX_CHARTS} more figures are in the influence table "
                          "and in sweep.csv; charts are drawn for the first "
                          f"{MAX_CHARTS}.</p>")
+    return "\n".join(parts)
+
+
+def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False,
+           analysis: str | None = None) -> str:
+    """The HTML of one sweep page from its ``sweep.json`` facts and ``sweep.csv`` text
+    (``analysis``: :func:`analysis_section`, computed here when None)."""
+    stem, name = info["notebook"], info["name"]
+    counts = info.get("counts", {})
+    links = ['<a href="sweep.csv">sweep.csv</a>', '<a href="sweep.json">sweep.json</a>',
+             '<a href="../index.html">all sweeps</a>']
+    if root_index:
+        links.append('<a href="../../index.html">all notebooks</a>')
+    swept = ", ".join(f"<code>{escape(p)}</code>" for p in info["swept"])
+    fixed = ", ".join(f"<code>{escape(p)}</code>" for p in info.get("fixed", []))
+    method = (f"; {escape(', '.join(info['sampled']))} drawn by {escape(info['method'])} sampling"
+              if info.get("sampled") else "")
+    parts = [f"<h1>Sweep {escape(name)}: {escape(stem)}</h1>",
+             f'<p class="cf-small">{" · ".join(links)}</p>',
+             f"<p>{len(info.get('points', []))} points of <code>{escape(stem)}</code> over {swept}"
+             f"{method}{'; fixed: ' + fixed if fixed else ''}. Last sweep: "
+             f"{counts.get('ok', 0)} ran, {counts.get('cached', 0)} cached, "
+             f"{counts.get('failed', 0)} failed" + (f", {counts['not run']} not run"
+                                                     if counts.get("not run") else "")
+             + f" ({escape(info.get('executor', ''))}, {info.get('seconds', 0):.1f} s).</p>",
+             analysis_section(info, text) if analysis is None else analysis]
 
     points = info.get("points", [])
     failed = [p for p in points if p["status"] == "failed"]
@@ -443,10 +331,31 @@ def render_list(sweeps_dir: Path, *, root_index: bool = False) -> str:
 
 
 def write_pages(root: Path, sweep_dir: Path, info: dict, text: str) -> Path:
-    """Write the sweep's ``index.html`` and ``outputs/sweeps/index.html``; return the first."""
+    """Write the sweep's ``index.html`` and ``outputs/sweeps/index.html``; return the first.
+
+    The ranking and charts (:func:`analysis_section`) come from ``.page-cache.json`` when
+    sweep.csv, the swept parameters and the library are those it was made from.
+    """
+    import hashlib
+
+    from forecast.pipeline import runcache
+
+    sweep_dir = Path(sweep_dir)
+    key = hashlib.sha256("\0".join([
+        text, json.dumps([info["notebook"], info["swept"], info.get("columns", {})]),
+        runcache.library_fingerprint()]).encode()).hexdigest()
+    cache = sweep_dir / ".page-cache.json"
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        analysis = cached["analysis"] if cached.get("key") == key else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        analysis = None
+    if analysis is None:
+        analysis = analysis_section(info, text)
+        io.atomic_write_text(cache, json.dumps({"key": key, "analysis": analysis}))
     root_index = (Path(root) / "outputs" / "index.html").is_file()
-    page = io.atomic_write_text(Path(sweep_dir) / "index.html",
-                                render(info, text, Path(sweep_dir), root_index=root_index))
-    io.atomic_write_text(Path(sweep_dir).parent / "index.html",
-                         render_list(Path(sweep_dir).parent, root_index=root_index))
+    page = io.atomic_write_text(sweep_dir / "index.html", render(
+        info, text, sweep_dir, root_index=root_index, analysis=analysis))
+    io.atomic_write_text(sweep_dir.parent / "index.html",
+                         render_list(sweep_dir.parent, root_index=root_index))
     return page
