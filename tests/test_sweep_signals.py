@@ -243,3 +243,34 @@ def test_a_signal_ends_the_sweep_like_ctrl_c_with_sweep_csv(project, how, code, 
     assert sorted(after.values()) == ["not run", "not run", "ok", "ok"]
     assert_all_gone(workers)
     assert session_members(process.pid) == []
+
+
+DASK_LOCAL = """\
+import sys
+sys.path.insert(0, {tests!r})
+import _sweep_fakes
+from forecast.pipeline.sweep import driver
+
+if __name__ == "__main__":
+    driver.execute("fake", "grid.yaml", executor="dask-local", jobs=2,
+                   point_function=_sweep_fakes.pid_point)
+"""
+
+
+def test_sigkill_of_a_dask_local_sweep_ends_its_cluster(project):
+    script = project / "dask_local.py"
+    script.write_text(DASK_LOCAL.format(tests=str(TESTS)))
+    process = subprocess.Popen([PYTHON, str(script)], cwd=project, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        workers = two_finished_two_running(project, process)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        assert_all_gone(workers, 30)
+        wait_for(lambda: session_members(process.pid) == [], 30,
+                 "the nannies' processes and the resource tracker to end")
+    finally:
+        if session_members(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+    assert sorted(statuses(project).values()) == ["not run", "not run", "ok", "ok"]
