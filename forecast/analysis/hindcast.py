@@ -59,6 +59,11 @@ def hindcasts(data_dir: DataDir = None, *, as_of=None, origins=ORIGINS, n_paths:
                                      **options)
     truth = latest.table()
     truth = truth[truth["kind"] == "observed"].set_index(["measure", "designer", "year"])
+    if truth.empty:  # no full year observed yet (as of mid-2022): nothing to score
+        out = pd.DataFrame(columns=COLUMNS)
+        out.attrs.update(skipped=[str(o) for o in origins], unit="FLOP/s",
+                         precision=ai_compute.PRECISION)
+        return out
     scored_until = int(truth.index.get_level_values("year").max())
     rows, skipped = [], []
     for origin in origins:
