@@ -49,3 +49,12 @@ def pid_point(task):
     Path(task.output_dir).parent.mkdir(parents=True, exist_ok=True)
     Path(task.output_dir + ".pid").write_text(str(os.getpid()))
     return headline_point(task)
+
+
+def dying_point(task):
+    """Kills its own worker process (SIGKILL, like the OOM killer) when ``growth`` < 0."""
+    import signal
+
+    if task.parameters["growth"] < 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return headline_point(task)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -274,3 +275,16 @@ def test_sigkill_of_a_dask_local_sweep_ends_its_cluster(project):
             os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
     assert sorted(statuses(project).values()) == ["not run", "not run", "ok", "ok"]
+
+
+def test_a_worker_that_dies_fails_its_point_in_one_line_and_the_others_finish(project):
+    from forecast.pipeline.sweep import driver
+
+    report = driver.execute("fake", {"growth": [0.1, -1.0, 0.2, 0.3]}, jobs=2, project=project,
+                            point_function=fakes.dying_point)
+    assert report.counts == {"ok": 3, "cached": 0, "failed": 1, "not run": 0}
+    failed = [o for o in report.outcomes if o.status == "failed"]
+    assert re.fullmatch(r"worker process \d+ died \(killed by SIGKILL\) while running this "
+                        r"point", failed[0].error), failed[0].error
+    frame = report.frame()
+    assert list(frame[frame["status"] == "failed"]["growth"]) == [-1.0]

@@ -154,7 +154,10 @@ class Worker:
             [sys.executable, "-c", "from forecast.pipeline.sweep.workers import serve; serve()",
              str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.task, self.answers = None, answers
-        send(self.process.stdin, {"sys_path": list(sys.path)})
+        try:
+            send(self.process.stdin, {"sys_path": list(sys.path)})
+        except OSError:  # it died at once: its reader reports the end of its pipe
+            pass
         self.reader = threading.Thread(target=self._read, args=(answers,), daemon=True,
                                        name=f"sweep-worker-{self.process.pid}")
         self.reader.start()
