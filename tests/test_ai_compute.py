@@ -231,3 +231,26 @@ def test_bad_inputs_get_one_line_errors(call, error, text):
     with pytest.raises(error, match=text) as info:
         call()
     assert "\n" not in str(info.value)
+
+
+def test_charts_take_an_axis_and_return_its_figure(run):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from forecast.present import ai_plots
+
+    sens = ai_compute.sensitivity(run, n_paths=200)
+    cover = hindcast.coverage(hindcast.top500_replay(n_paths=100, horizons=(1, 2)))
+    charts = [(ai_plots.plot_flows, (run.inputs.flows, run.inputs.implied)),
+              (ai_plots.plot_stock_fan, (run.table(),)), (ai_plots.plot_share_fan, (run.shares(),)),
+              (ai_plots.plot_tornado, (sens,)), (ai_plots.plot_bridge, (ai_flows.bridge(),)),
+              (ai_plots.plot_coverage, (cover,))]
+    for chart, args in charts:
+        fig, ax = plt.subplots()
+        assert chart(*args, ax=ax) is fig
+        own = chart(*args)
+        assert own is not fig and own.axes[0].get_legend() is not None  # legend outside
+        plt.close(fig)
+        plt.close(own)

@@ -7,6 +7,11 @@ import numpy as np
 
 from forecast.present.style import STYLE, figure_axes, flops_axis, legend_outside
 
+#: legend text of each share basis (``AIComputeForecast.shares()``)
+BASIS_LABELS = {"shipments_h100e": "of the year's shipments, H100e",
+                "shipments_flops": "of the year's shipments, FP16 FLOP/s",
+                "stock_flops": "of the installed stock, FP16 FLOP/s"}
+
 
 def _color(i: int) -> str:
     return STYLE["colors"][i % len(STYLE["colors"])]
@@ -72,8 +77,7 @@ def plot_share_fan(shares, ax=None, title: str | None = None, designer: str = "N
         ax.fill_between(rows["year"], rows["p5"], rows["p95"], color=_color(i),
                         alpha=STYLE["band_alpha"])
         ax.plot(rows["year"], rows["p50"], color=_color(i), marker="o",
-                ms=STYLE["marker_size"] - 2, label=basis.replace("_", " of ", 1)
-                .replace("_h100e", " (H100e)").replace("_flops", " (FP16 FLOP/s)"))
+                ms=STYLE["marker_size"] - 2, label=BASIS_LABELS.get(basis, basis))
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.grid(True, axis="y", alpha=STYLE["grid_alpha"])
@@ -95,11 +99,15 @@ def plot_tornado(sensitivity, ax=None, title: str | None = None):
     high = np.maximum(rows["low"], rows["high"])
     ax.barh(y, high - low, left=low, color=_color(0), alpha=0.6, height=0.5)
     for i, r in rows.iterrows():
-        ax.annotate(str(r["low_setting"]), (r["low"], i), xytext=(0, 9),
-                    textcoords="offset points", ha="center", fontsize=STYLE["font_size"] - 1)
-        ax.annotate(str(r["high_setting"]), (r["high"], i), xytext=(0, 9),
-                    textcoords="offset points", ha="center", fontsize=STYLE["font_size"] - 1)
+        # each setting's label outside its end of the bar: the smaller value to the left
+        for setting, value in ((r["low_setting"], r["low"]), (r["high_setting"], r["high"])):
+            left = value <= min(r["low"], r["high"])
+            ax.annotate(f"{setting:g}" if isinstance(setting, float) else str(setting),
+                        (value, i), xytext=(-4 if left else 4, 0), textcoords="offset points",
+                        ha="right" if left else "left", va="center",
+                        fontsize=STYLE["font_size"] - 1)
     ax.axvline(rows["base"].iloc[0], color="black", lw=1, label="default settings")
+    ax.set_xlim(low.min() / 1.6, high.max() * 1.6)  # room for the settings' labels
     ax.set_yticks(y, rows["parameter"])
     flops_axis(ax, which="x")
     ax.set_xlabel(f"median installed dense FP16 peak, {sensitivity.attrs.get('year', '')} "
