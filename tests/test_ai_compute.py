@@ -254,3 +254,27 @@ def test_charts_take_an_axis_and_return_its_figure(run):
         assert own is not fig and own.axes[0].get_legend() is not None  # legend outside
         plt.close(fig)
         plt.close(own)
+
+
+def test_trend_and_reversion_agree_with_statsmodels_ols():
+    import statsmodels.api as sm
+
+    t = 2020 + np.arange(10) / 4
+    y = np.log([3, 3.4, 4.1, 4.0, 5.2, 6.1, 6.0, 7.7, 8.1, 9.9])
+    ref = sm.OLS(y, sm.add_constant(t)).fit()
+    trend = ai_compute.fit_trend(t, y, predictive=False)
+    assert trend.slope == pytest.approx(ref.params[1], rel=1e-10)
+    assert trend.se == pytest.approx(ref.bse[1], rel=1e-10)
+    assert trend.sigma == pytest.approx(math.sqrt(ref.scale), rel=1e-10)
+    assert trend.level == pytest.approx(ref.fittedvalues[-1], rel=1e-12)
+    # yearly growth slowing: AR(1) of g on its lag, phi inside [0, 1]
+    g = np.array([0.9, 0.85, 0.7, 0.75, 0.6, 0.55, 0.6, 0.5, 0.45])
+    series = np.exp(np.concatenate([[0.0], np.cumsum(g)]))
+    ar = sm.OLS(g[1:], sm.add_constant(g[:-1])).fit()
+    rev = ai_compute.fit_reversion(series)
+    assert 0 < ar.params[1] < 1
+    assert rev.phi == pytest.approx(ar.params[1], rel=1e-9)
+    assert rev.mu == pytest.approx(ar.params[0] / (1 - ar.params[1]), rel=1e-9)
+    assert rev.tau == pytest.approx(math.sqrt(ar.scale), rel=1e-9)
+    assert rev.n == 8
+    assert ai_compute.fit_reversion(series[:5]) is ai_compute.NO_REVERSION  # 3 pairs: too few

@@ -165,7 +165,9 @@ def quarterly_flows(data_dir: DataDir = None, as_of=None) -> pd.DataFrame:
         ``units``, ``h100e`` (medians summed over chips), ``h100e_p5``,
         ``h100e_p95`` (sums of the chips' percentiles: a comonotone band, shown,
         not simulated), ``flops`` (dense FP16 peak shipped in the quarter,
-        FLOP/s), ``fallback_share`` (part of ``flops`` from the H100e fallback).
+        FLOP/s), ``fallback_share`` (part of ``flops`` from the H100e fallback),
+        ``vintage`` (Epoch's "estimates generated on" date of the designer's rows:
+        the latest revision, whatever ``as_of``).
         Sorted by designer and quarter.  ``attrs["as_of"]``.
     """
     sales = data.load("ai_chip_sales", data_dir)
@@ -189,6 +191,8 @@ def quarterly_flows(data_dir: DataDir = None, as_of=None) -> pd.DataFrame:
         units=("median_units", "sum"), h100e=("median_H100e", "sum"),
         h100e_p5=("p5_H100e", "sum"), h100e_p95=("p95_H100e", "sum"),
         flops=("flops", "sum"), fallback=("fallback", "sum"))
+    vintage = sales.groupby("designer")["vintage"].max()
+    out["vintage"] = out["designer"].map(vintage)
     out["fallback_share"] = out.pop("fallback") / out["flops"]
     out.insert(1, "quarter", pd.PeriodIndex(out["period_end"], freq="Q"))
     out = out.sort_values(["designer", "quarter"]).reset_index(drop=True)
