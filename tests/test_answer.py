@@ -58,6 +58,7 @@ def test_the_index_is_rebased_on_its_latest_observation(answer):
     # the 4-point series makes the whole-series CAGR the 3-year growth: counted once
     assert "cagr" not in set(index["method"])
     assert any("cagr coincides with growth_3y" in n for n in answer.notes)
+    assert any("spliced from CAICT 2020-2022 + CCIA" in n for n in answer.notes)
 
 
 def test_methods_that_fail_their_realtime_coverage_get_no_weight(answer):

@@ -231,7 +231,7 @@ def test_views_save_each_figure_and_show_its_data(top, tmp_path):
     plt.close("all")
 
 
-def test_views_tables_show_the_page_columns(top, sk, back):
+def test_views_tables_show_the_page_columns(top, sk, back, tmp_path):
     eras = evidence_views.eras_table(top)
     assert list(eras.frame.columns[:4]) == ["series", "era", "start", "end"]
     assert eras.kinds["start"] == "text" and eras.kinds["x_per_year"] == "multiple"
@@ -248,3 +248,8 @@ def test_views_tables_show_the_page_columns(top, sk, back):
     assert "not the 90% of the trend intervals" in evidence_views.fans_table(back, 0.9).caption
     assert "not the" not in evidence_views.fans_table(back, 0.8).caption
     assert "pooled over the TOP500" in fans.caption and "(3 series)" in fans.caption
+    # issue 21: the 4-point total splices CAICT and CCIA; the chart says so
+    figure = evidence_views.fans_figure(back, tmp_path, 0.9)
+    assert "spliced from CAICT 2020-2022 + CCIA" in figure.caption
+    assert "not the 90% of the trend intervals" in figure.caption
+    plt.close("all")

@@ -23,6 +23,7 @@ equal weights in real time, else with equal weights.  Every band here is the
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -202,6 +203,23 @@ def index_series(data_dir: DataDir = None) -> pd.Series:
     return totals.total_series(datapackage.load("global_compute", data_dir))
 
 
+def splice(y: pd.Series) -> str:
+    """Which publisher each run of years of a :func:`totals.total_series` comes from.
+
+    ``"CAICT 2020-2022 + CCIA Data Center Committee (...) 2023"``: a series spliced from
+    several publishers says so wherever it is drawn or extended.
+    """
+    from forecast.analysis import totals
+
+    runs: list[list] = []
+    for year, publisher in totals.sources(y)[["year", "publisher"]].itertuples(index=False):
+        if runs and runs[-1][0] == publisher and runs[-1][2] == int(year) - 1:
+            runs[-1][2] = int(year)
+        else:
+            runs.append([publisher, int(year), int(year)])
+    return " + ".join(f"{p} {a}" if a == b else f"{p} {a}-{b}" for p, a, b in runs)
+
+
 def split_lognormal_paths(p5: float, p50: float, p95: float, n: int, seed: int = 0
                           ) -> np.ndarray:
     """Draws of a two-piece log-normal through (p5, p50, p95): paths when only percentiles exist."""
@@ -374,10 +392,12 @@ def answer(data_dir: DataDir = None, *, ai_table: pd.DataFrame | None = None,
     if ai_table is not None:
         scopes["ai_accelerators"] = ai_answer(ai_table, paths=ai_paths, years=years,
                                               n_paths=n_paths, seed=seed)
-    scopes["computing_index"] = topdown(
+    top = topdown(
         SCOPES["computing_index"], index, calib, years=years, n_paths=n_paths, seed=seed,
         n_boot=n_boot, verdict_years=[v for v in index_years
                                       if v - index.index.max() <= calib.errors["horizon"].max()])
+    scopes["computing_index"] = dataclasses.replace(
+        top, notes=(f"the index is spliced from {splice(index)}", *top.notes))
     scopes["supercomputing"] = topdown(SCOPES["supercomputing"], long["top500_sum"],
                                        calib, years=years, n_paths=n_paths, seed=seed,
                                        n_boot=n_boot)

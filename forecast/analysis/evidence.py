@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import io
-from forecast.analysis import ai_stock
+from forecast.analysis import ai_stock, answer
 from forecast.data import headline
 from forecast.analysis import skill
 from forecast.analysis import top500
@@ -438,6 +438,7 @@ def back_to_2030(quantiles: pd.DataFrame, data_dir: DataDir = None, *, target_ye
     lower, upper = nine[f"q_lower_{name}"], nine[f"q_upper_{name}"]
     facts = _facts(
         horizon=nine.name, n_errors=nine["n"], n_series=len(SERIES),
+        spliced=answer.splice(history),
         pooled=", ".join(SERIES.values()), typical=np.exp(nine["median"]),
         factor_lower=np.exp(lower), factor_upper=np.exp(upper), fan_level=fan_level,
         target_year=target_year, caict=tension.target, caict_lower=tension.target * np.exp(lower),

@@ -280,7 +280,8 @@ def fans_figure(back: BackTo2030, output_dir=None, page_level: float | None = No
     fig = plots_evidence.plot_calibrated_fans(back.history, dict(back.fans),
                                               published=back.published)
     return _shown(fig, "05_calibrated_fans", output_dir, back.fan_table, (
-        f"Published global totals (mixed precision), "
+        f"Published global totals (mixed precision; one series spliced from "
+        f"{back.facts['spliced']}), "
         f"constant-growth paths to {back.target_year} and {_band_words(back, page_level)} "
         f"from the past errors of constant-growth forecasts pooled over the TOP500 "
         f"{back.facts['pooled']}."))
