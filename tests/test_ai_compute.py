@@ -278,3 +278,19 @@ def test_trend_and_reversion_agree_with_statsmodels_ols():
     assert rev.tau == pytest.approx(math.sqrt(ar.scale), rel=1e-9)
     assert rev.n == 8
     assert ai_compute.fit_reversion(series[:5]) is ai_compute.NO_REVERSION  # 3 pairs: too few
+
+
+def test_a_soft_ceiling_bounds_shipments_and_keeps_shares(run):
+    assert ai_compute.soft_cap(1e18, 1e24) == pytest.approx(1e18, rel=1e-20)
+    assert ai_compute.soft_cap(1e30, 1e24) == pytest.approx(1e24, rel=1e-6)
+    assert ai_compute.soft_cap(1e24, 1e24) == pytest.approx(1e24 / 2 ** 0.25)
+    capped = ai_compute.forecast(n_paths=600, seed=7, ceiling=1e23)
+    years = capped.years >= 2026
+    assert (capped.paths["shipments"][:, :, years].sum(axis=1) <= 1e23 * (1 + 1e-12)).all()
+    # each quarter's split between designers is kept; a year's shares move only because the
+    # cap weighs its quarters differently
+    np.testing.assert_allclose(np.median(capped.share_paths()[:, :, years], axis=0),
+                               np.median(run.share_paths()[:, :, years], axis=0), atol=0.03)
+    assert capped.at(2025) == run.at(2025)  # observed years untouched
+    with pytest.raises(ParameterError, match="ceiling"):
+        ai_compute.forecast(n_paths=10, ceiling=-1.0)

@@ -534,15 +534,31 @@ class AIComputeForecast:
         return row.iloc[0][["p5", "p50", "p95", "mean", "kind"]].to_dict()
 
 
+def soft_cap(annual, ceiling: float, sharpness: float = 4.0) -> np.ndarray:
+    """``annual / (1 + (annual / ceiling) ** k) ** (1 / k)``: close to ``annual`` well below
+    the ceiling, close to ``ceiling`` well above it, never above it (FLOP/s a year)."""
+    annual = np.asarray(annual, dtype=float)
+    return annual / (1 + (annual / ceiling) ** sharpness) ** (1 / sharpness)
+
+
 def simulate(inputs: Inputs, growth: GrowthFit, survival: Survival, *, n_paths: int = 20_000,
-             seed: int = 2030, first_year: int = FIRST_TABLE_YEAR) -> AIComputeForecast:
+             seed: int = 2030, first_year: int = FIRST_TABLE_YEAR,
+             ceiling: float | None = None) -> AIComputeForecast:
     """Simulate ``n_paths`` paths of every designer's quarterly flows and the stock they leave.
 
     Observed quarters are scaled by the designer's count-level draw; later quarters
     come from :func:`log_paths` started at the fitted level of the last observed
-    quarter (times the same level draw).  Returns an :class:`AIComputeForecast`
-    for the years ``first_year`` to the end of ``inputs.quarters``.
+    quarter (times the same level draw).  ``ceiling`` (FLOP/s shipped a year, all
+    designers; default None) is a what-if soft limit on supply (packaging, HBM,
+    power), an *assumption* of the caller: once every designer is forecast, each
+    quarter's flows are scaled by :func:`soft_cap` of their annualised total
+    (shares unchanged).  Returns an :class:`AIComputeForecast` for the years
+    ``first_year`` to the end of ``inputs.quarters``.
     """
+    if ceiling is not None and (isinstance(ceiling, bool) or not isinstance(
+            ceiling, (int, float)) or not math.isfinite(ceiling) or ceiling <= 0):
+        raise ParameterError("ceiling must be a positive number of FLOP/s a year",
+                             name="ceiling", expected="None or a number > 0", value=ceiling)
     if isinstance(n_paths, bool) or not isinstance(n_paths, (int, np.integer)) \
             or not 1 <= n_paths <= MAX_PATHS:
         raise ParameterError("wrong number of paths", name="n_paths",
@@ -573,6 +589,12 @@ def simulate(inputs: Inputs, growth: GrowthFit, survival: Survival, *, n_paths: 
             cols = slice(base + lag + 1, nq)
             flows[:, i, cols] = np.exp(ahead)
             h100e[:, i, cols] = np.exp(ahead) * inputs.h100e_per_flops[i]
+        if ceiling is not None:
+            cols = slice(q.get_loc(max(growth.last)) + 1, nq)
+            annual = 4 * flows[:, :, cols].sum(axis=1, keepdims=True)
+            factor = soft_cap(annual, ceiling) / annual
+            flows[:, :, cols] *= factor
+            h100e[:, :, cols] *= factor
     years = np.arange(max(first_year, q[0].year), q[-1].year + 1)
     mid = q.year.to_numpy() + (q.quarter.to_numpy() - 0.5) / 4
     age = (years[None, :] + 1) - mid[:, None]
@@ -592,7 +614,8 @@ def simulate(inputs: Inputs, growth: GrowthFit, survival: Survival, *, n_paths: 
 def forecast(data_dir: DataDir = None, *, as_of=None, end_year: int = 2030,
              n_paths: int = 20_000, seed: int = 2030, service_life_years: float = 5.0,
              shape: float = 3.0, window: int = 8, reversion: Reversion | str = "fitted",
-             designers=None, inputs: Inputs | None = None) -> AIComputeForecast:
+             designers=None, inputs: Inputs | None = None,
+             ceiling: float | None = None) -> AIComputeForecast:
     """The bottom-up forecast of installed AI accelerator compute (dense FP16), as of a date.
 
     Parameters
@@ -617,6 +640,9 @@ def forecast(data_dir: DataDir = None, *, as_of=None, end_year: int = 2030,
     inputs : Inputs, optional
         Reuse inputs already read (sensitivity runs); ``data_dir``, ``as_of``,
         ``end_year`` and ``designers`` are then ignored.
+    ceiling : float, optional
+        What-if soft limit on the FLOP/s shipped a year by all designers (an
+        assumption, none by default; see :func:`simulate`).
 
     Returns
     -------
@@ -634,7 +660,7 @@ def forecast(data_dir: DataDir = None, *, as_of=None, end_year: int = 2030,
         raise ParameterError("unknown reversion", name="reversion",
                              expected="'fitted', 'none' or a Reversion", value=reversion)
     growth = fit_growth(inputs.flows, window=window, reversion=chosen, prior=inputs.prior)
-    return simulate(inputs, growth, survival, n_paths=n_paths, seed=seed)
+    return simulate(inputs, growth, survival, n_paths=n_paths, seed=seed, ceiling=ceiling)
 
 
 def sensitivity(base: AIComputeForecast, *, year: int | None = None, n_paths: int = 4000,
