@@ -101,6 +101,8 @@ def packages_fingerprint() -> str:
 
     stamp = []
     for entry in sys.path:
+        if not entry:  # the cwd ("" of `python -c`): where a command is run, not what is installed
+            continue
         try:
             stamp.append((entry, os.stat(entry or ".").st_mtime_ns))
         except OSError:
@@ -114,6 +116,8 @@ def packages_fingerprint() -> str:
         except OSError:  # a zip file or a missing folder holds no dist-info folder
             continue
         for name in names:
+            if name.lower().startswith(("compute_forecast-", "compute_forecast.")):
+                continue  # this project's own metadata: its code is the library's fingerprint
             if name.endswith(".dist-info"):
                 found.add(name[:-len(".dist-info")].lower())
             elif name.endswith(".egg-info"):

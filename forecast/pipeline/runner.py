@@ -811,6 +811,14 @@ def _runner_error(state: _Run, job: Job, err: Exception) -> Result:
 
     state.log(f"FAILED {job.name}: runner error {type(err).__name__}: {err}\n"
               f"{traceback.format_exc()}")
-    _staging.discard(job.run_dir, job.stem)
-    return Result(job.stem, job.scenario, "failed", error=NotebookExecutionError(
-        job.path.name, None, "RunnerError", f"{type(err).__name__}: {err}"))
+    error = NotebookExecutionError(job.path.name, None, "RunnerError",
+                                   f"{type(err).__name__}: {err}")
+    try:
+        _staging.discard(job.run_dir, job.stem)
+        record = runcache.load_state(job.run_dir, job.stem)  # the index must not say ok
+        record["last"] = {"status": "failed", "finished": _now(), "seconds": 0.0,
+                          "error": error.message}
+        runcache.save_state(job.run_dir, job.stem, record)
+    except OSError as again:  # the disk that failed the promotion may still be full
+        state.log(f"{job.name}: could not record the failure: {again}")
+    return Result(job.stem, job.scenario, "failed", error=error)

@@ -251,11 +251,14 @@ def _move_all(stage: Path, run_dir: Path, files: list[str], rollback: bool = Fal
     except OSError:
         if not rollback:
             raise
-        for rel, backup in reversed(done):
-            if (run_dir / rel).is_file() and not (stage / rel).exists():
-                os.replace(run_dir / rel, stage / rel)
-            if backup is not None and backup.is_file():
-                os.replace(backup, run_dir / rel)
+        for rel, backup in reversed(done):  # best effort, file by file: one failure must
+            try:                              # not stop the others from being put back
+                if (run_dir / rel).is_file() and not (stage / rel).exists():
+                    os.replace(run_dir / rel, stage / rel)
+                if backup is not None and backup.is_file():
+                    os.replace(backup, run_dir / rel)
+            except OSError:
+                pass
         raise
 
 
