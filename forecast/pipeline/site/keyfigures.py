@@ -198,7 +198,9 @@ def verdict_56(tables: Path) -> KeyFigure:
                          PAGES[source])
     detail = ("Probability: share of the index's simulated paths at or above 56 ZFLOPS in "
               f"{YEAR}; growth needed from the publisher's own base, measured on the index.")
-    return KeyFigure("verdict_56", question, row["verdict"], detail, source, PAGES[source])
+    # one line on the index (render() starts a new line at each "; ")
+    return KeyFigure("verdict_56", question, row["verdict"].replace("; ", ", "), detail, source,
+                     PAGES[source])
 
 
 def track_record(tables: Path) -> KeyFigure:
@@ -309,7 +311,7 @@ def _observed_stock(tables: Path) -> dict[int, float]:
 
 
 def _published_totals(rows: list[dict]) -> str:
-    """``56 ZFLOPS; more than 20 ZFLOPS``: each published total for YEAR, bounds as bounds."""
+    """``56 ZFLOPS, more than 20 ZFLOPS``: each published total for YEAR, bounds as bounds."""
     seen = []
     for r in rows:
         value = _num(r.get("median"))
@@ -318,7 +320,7 @@ def _published_totals(rows: list[dict]) -> str:
             text = ("more than " if r.get("bound") == "lower" else "") + format_flops_sig(value)
             if (value, text) not in seen:
                 seen.append((value, text))
-    return "; ".join(text for _, text in sorted(seen, reverse=True))
+    return ", ".join(text for _, text in sorted(seen, reverse=True))
 
 
 def ai_stock_gap(tables: Path) -> KeyFigure | None:
