@@ -44,6 +44,13 @@ def test_probability_is_the_share_of_paths_at_or_above_the_value():
         vd.probability(np.array([np.nan]), 1.0)
 
 
+def test_probabilities_near_the_ends_never_read_as_certain():
+    paths = np.r_[np.full(9998, 2e22), np.full(2, 1e20)]
+    row = vd.verdicts(_published(value=16.0, bound="lower"), _scope(paths)).iloc[0]
+    assert row["probability"] == pytest.approx(0.9998)
+    assert "P = 99.98%" in row["verdict"] and "100%" not in row["verdict"]
+
+
 def test_implied_growth_from_the_publishers_base_and_measured_growth_of_the_index():
     table = vd.verdicts(_published(base_year=2021), _scope(np.full(100, 1e22)))
     row = table.iloc[0]

@@ -126,7 +126,8 @@ def _chance(p: float, bound: float, n: int) -> str:
         return f"no path of {n:,} reaches it (P < {bound:.2g}, rule of three)"
     if p == 1.0:
         return f"every path of {n:,} reaches it (P > {1 - 3 / n:.4g}, rule of three)"
-    return f"P = {p:.0%}" if p >= 0.01 else f"P = {p:.2%}"
+    # two decimals near the ends, so that 0.9998 never reads as a certain 100%
+    return f"P = {p:.0%}" if 0.01 <= p <= 0.99 else f"P = {p:.2%}"
 
 
 def _judgement(p: float, bound_kind: str) -> str:
