@@ -294,3 +294,10 @@ def test_a_soft_ceiling_bounds_shipments_and_keeps_shares(run):
     assert capped.at(2025) == run.at(2025)  # observed years untouched
     with pytest.raises(ParameterError, match="ceiling"):
         ai_compute.forecast(n_paths=10, ceiling=-1.0)
+
+
+def test_epochs_own_year_end_count_for_the_fan():
+    published = ai_flows.epoch_year_end()
+    # four designers' Q4 2025 medians, 19,737,835 H100e (tests/test_ai_stock.py) x 989 TFLOP/s
+    assert published.loc[2025] == pytest.approx(19_737_835 * 989e12, rel=1e-12)
+    assert ai_flows.epoch_year_end(as_of="2023-12-31").index.tolist() == [2022, 2023]

@@ -214,6 +214,24 @@ def level_sigma(data_dir: DataDir = None, as_of=None) -> dict[str, float]:
             last.loc[ok, ["designer", "p5", "p95"]].itertuples(index=False)}
 
 
+def epoch_year_end(data_dir: DataDir = None, as_of=None) -> pd.Series:
+    """Epoch AI's own cumulative stock at each year's end (Q4 rows on or before ``as_of``):
+    the sum of the designers' median H100e x 989 TFLOP/s, FLOP/s of dense FP16 peak.
+
+    Epoch counts every chip shipped since each series started and never retires one, so
+    the model's stock (survival applied, NVIDIA before 2022 added, each chip's own FP16
+    peak) is not expected to equal it; it is drawn beside the fan as the published count.
+    """
+    stock = data.load("ai_chip_stock", data_dir)
+    stock = stock[(stock["measure"] == "H100e") & (stock["owner"] == "all")
+                  & (stock["chip"] == "all") & (stock["period_end"].dt.month == 12)
+                  & (stock["incomplete"].astype(str) == "false")]
+    stock = truncate(stock, as_of)
+    out = stock.groupby(stock["period_end"].dt.year)["median"].sum() * H100E_FP16
+    return out.rename("Epoch AI cumulative stock (sum of medians, never retired)").rename_axis(
+        "year")
+
+
 # --------------------------------------------------------------------------- revenue bridge
 
 

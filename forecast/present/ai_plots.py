@@ -47,9 +47,11 @@ def plot_flows(flows, implied=None, ax=None, title: str | None = None):
     return fig
 
 
-def plot_stock_fan(table, ax=None, title: str | None = None, measure: str = "stock"):
+def plot_stock_fan(table, ax=None, title: str | None = None, measure: str = "stock",
+                   published=None):
     """The total's 5-95% fan and median by year, each designer's median, observed years
-    as dots (rows of ``AIComputeForecast.table()``)."""
+    as dots (rows of ``AIComputeForecast.table()``); ``published`` (a Series year ->
+    FLOP/s, e.g. ``ai_flows.epoch_year_end()``) is drawn as crosses, labelled by its name."""
     fig, ax = figure_axes(ax)
     rows = table[table["measure"] == measure]
     total = rows[rows["designer"] == "all"]
@@ -59,6 +61,9 @@ def plot_stock_fan(table, ax=None, title: str | None = None, measure: str = "sto
     seen = total[total["kind"] == "observed"]
     ax.plot(seen["year"], seen["p50"], "o", color="black", ms=STYLE["marker_size"],
             label="from counted shipments")
+    if published is not None and len(published):
+        ax.plot(published.index, published.to_numpy(), "x", color=_color(6),
+                ms=STYLE["marker_size"] + 2, label=published.name or "published")
     for i, (designer, part) in enumerate(rows[rows["designer"] != "all"].groupby("designer")):
         ax.plot(part["year"], part["p50"], linestyle="--", color=_color(i + 1),
                 label=f"{designer}, median")
