@@ -88,6 +88,15 @@ def test_coinciding_methods_are_kept_once():
     assert "cagr" not in kept and "growth_3y" in kept and len(kept) == len(cal.METHODS) - 1
 
 
+def test_mixture_quantiles_are_exact_weighted_quantiles():
+    parts = {"a": (0.0, np.arange(100.0)), "b": (1000.0, np.arange(100.0))}
+    # a quarter of the weight on a (0..99), three quarters on b (1000..1099)
+    q = comb.mixture_quantiles(parts, {"a": 0.25, "b": 0.75}, [0.1, 0.2, 0.5, 0.99])
+    assert q.tolist() == [39.0, 79.0, 1033.0, 1098.0]
+    draws = comb.mixture_sample(parts, {"a": 0.25, "b": 0.75}, 200000, seed=3)
+    assert np.quantile(draws, 0.5) == pytest.approx(q[2], abs=2)
+
+
 def test_mixture_sample_draws_methods_in_proportion_to_their_weights():
     parts = {"a": (0.0, np.zeros(10)), "b": (10.0, np.zeros(10))}
     x = comb.mixture_sample(parts, {"a": 0.25, "b": 0.75}, 40000, seed=1)

@@ -187,10 +187,11 @@ def topdown(scope: Scope, observed: pd.Series, calib: Calibration, *,
             rows.append({**common, "method": m, "weight": float(w.get(m, 0.0)),
                          "p5": p5, "p50": p50, "p95": p95, "label": labels[m],
                          "note": note.strip("; ")})
-        p5, p50, p95 = _quantiles(draws)
+        p5, p50, p95 = np.exp(combination.mixture_quantiles(
+            {m: parts[m] for m in used}, w.to_dict(), [0.05, 0.5, 0.95]))
         rows.append({**common, "method": "combined", "weight": 1.0, "p5": p5, "p50": p50,
                      "p95": p95, "label": f"{scope.label}: combined, calibrated 90% band",
-                     "note": f"{n_paths} draws; methods {', '.join(used)}"})
+                     "note": f"weighted mixture of {', '.join(used)}"})
     return ScopeAnswer(scope, pd.DataFrame(rows, columns=FORECAST_COLUMNS), paths, y, w,
                        tuple(notes), evaluation)
 
@@ -279,6 +280,21 @@ def ai_answer(table: pd.DataFrame, *, paths: Mapping[int, np.ndarray] | None = N
                          "note": "one method: the combined answer is the stock-flow model's"})
     return ScopeAnswer(scope, pd.DataFrame(rows, columns=FORECAST_COLUMNS), out, observed,
                        pd.Series({"stock_flow": 1.0}, name="weight"), tuple(notes))
+
+
+def _index_answer(index: pd.Series, calib: Calibration, **options) -> ScopeAnswer:
+    top = topdown(SCOPES["computing_index"], index, calib, **options)
+    return dataclasses.replace(top, notes=(f"the index is spliced from {splice(index)}",
+                                           *top.notes))
+
+
+def index_answer(data_dir: DataDir = None, *, years: Sequence[int] = YEARS,
+                 n_paths: int = 20000, n_boot: int = 100, seed: int = 0) -> ScopeAnswer:
+    """The CAICT-style index's evidence-based answer alone (as in :func:`answer`), e.g. to
+    show beside the scenario what-ifs of notebook 03."""
+    calib = calibrate(calibration.long_series(data_dir), n_boot=n_boot, seed=seed)
+    return _index_answer(index_series(data_dir), calib, years=years, n_paths=n_paths,
+                         seed=seed, n_boot=n_boot)
 
 
 def ai_from_forecast(fc) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
@@ -392,12 +408,10 @@ def answer(data_dir: DataDir = None, *, ai_table: pd.DataFrame | None = None,
     if ai_table is not None:
         scopes["ai_accelerators"] = ai_answer(ai_table, paths=ai_paths, years=years,
                                               n_paths=n_paths, seed=seed)
-    top = topdown(
-        SCOPES["computing_index"], index, calib, years=years, n_paths=n_paths, seed=seed,
-        n_boot=n_boot, verdict_years=[v for v in index_years
-                                      if v - index.index.max() <= calib.errors["horizon"].max()])
-    scopes["computing_index"] = dataclasses.replace(
-        top, notes=(f"the index is spliced from {splice(index)}", *top.notes))
+    scopes["computing_index"] = _index_answer(
+        index, calib, years=years, n_paths=n_paths, seed=seed, n_boot=n_boot,
+        verdict_years=[v for v in index_years
+                       if v - index.index.max() <= calib.errors["horizon"].max()])
     scopes["supercomputing"] = topdown(SCOPES["supercomputing"], long["top500_sum"],
                                        calib, years=years, n_paths=n_paths, seed=seed,
                                        n_boot=n_boot)

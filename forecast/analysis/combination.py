@@ -181,6 +181,25 @@ def coinciding(paths: Mapping[str, np.ndarray], *, rtol: float = 1e-9
     return kept, dropped
 
 
+def mixture_quantiles(parts: Mapping[str, tuple[float, np.ndarray]], w: Mapping[str, float],
+                      probs) -> np.ndarray:
+    """Exact quantiles (ln) of the weighted mixture of ``log point + error draws`` per method.
+
+    Every draw of method m weighs ``w[m] / n_m``; the quantile is the smallest value whose
+    cumulative weight reaches each probability (no Monte Carlo noise).
+    """
+    names = [k for k in parts if w.get(k, 0.0) > 0]
+    if not names:
+        raise ParameterError("no method has a positive weight", name="weights", value=dict(w))
+    x = np.concatenate([parts[k][0] + parts[k][1] for k in names])
+    wt = np.concatenate([np.full(parts[k][1].size, w[k] / parts[k][1].size) for k in names])
+    order = np.argsort(x, kind="stable")
+    cum = np.cumsum(wt[order]) / wt.sum()
+    idx = np.minimum(np.searchsorted(cum, np.asarray(probs, dtype=float), side="left"),
+                     x.size - 1)
+    return x[order][idx]
+
+
 def mixture_sample(parts: Mapping[str, tuple[float, np.ndarray]], w: Mapping[str, float],
                    n: int, seed: int = 0) -> np.ndarray:
     """``n`` draws (ln) from the weighted mixture of ``log point + error draws`` per method."""
