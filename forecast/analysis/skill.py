@@ -49,6 +49,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -227,12 +228,60 @@ def _execute(jobs: list[tuple], workers: int) -> list[dict]:
         return [_model_forecasts(job) for job in jobs]
     # the slowest models first, so the last job to start is a short one
     order = sorted(range(len(jobs)), key=lambda i: jobs[i][1] not in ("ets", "arima"))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+    try:
         done = list(pool.map(_model_forecasts, [jobs[i] for i in order]))
+    except BaseException:  # Ctrl-C, SIGTERM turned into an exception, a failed job
+        # the workers still running their job would keep the caller waiting in shutdown()
+        for pid in list(getattr(pool, "_processes", None) or {}):  # pid -> Process
+            _kill_worker(pid)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     results: list = [None] * len(jobs)
     for i, result in zip(order, done):
         results[i] = result
     return results
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the process that started it ends.
+
+    A kernel killed while the skill table is computed (``kill -9`` of a run, a stopped
+    kernel) would otherwise leave its forked workers waiting forever on a queue nobody
+    writes to, each holding ~200 MB and the kernel's inherited ports.  Linux delivers
+    SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``); elsewhere, and for a parent
+    that died before this ran, a watcher thread checks the parent id twice a second.
+    """
+    import signal
+    import threading
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _kill_worker(pid: int) -> None:
+    """SIGKILL one pool worker; a worker already gone is fine."""
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def _assemble(y: pd.Series, name: str, names: list[str], parts: list[dict],
