@@ -395,3 +395,15 @@ def test_a_full_disk_during_promotion_fails_the_notebook_and_keeps_the_old_outpu
     after = {k: v for k, v in tree(root / "outputs").items() if k in before}
     assert after == before
     assert runcache.load_state(root / "outputs", "halfway")["last"]["status"] != "ok"
+
+
+@pytest.mark.slow
+def test_a_timed_out_cell_ends_without_asyncio_noise(tmp_path):
+    root = make_project(tmp_path / "p", "sleeps")
+    proc = subprocess.run([sys.executable, "-m", "forecast", "run", "--only", "sleeps",
+                           "--param", "seconds=60", "--timeout", "3"],
+                          cwd=root / "notebooks", capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    text = proc.stdout + proc.stderr
+    assert "TimeoutError: the notebook exceeded its time limit of 3 s" in text
+    assert "Task was destroyed" not in text and "Traceback" not in text, text

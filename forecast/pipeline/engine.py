@@ -54,6 +54,23 @@ _log = logging.getLogger("forecast.pipeline.runner.kernel")
 _log.addHandler(logging.NullHandler())
 _log.propagate = False
 
+
+class _PendingPollFilter(logging.Filter):
+    """Drop asyncio's "Task was destroyed but it is pending!" for nbclient's output poller.
+
+    When a cell times out, nbclient abandons the task polling the kernel's output messages
+    (``NotebookClient._async_poll_output_msg``); it is garbage-collected at exit and asyncio
+    prints two lines of noise after the runner's own one-line TimeoutError.  Nothing is lost:
+    the kernel is killed and the notebook already failed.  Other asyncio errors still show.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not ("Task was destroyed but it is pending" in text and "nbclient" in text)
+
+
+logging.getLogger("asyncio").addFilter(_PendingPollFilter())
+
 # Runs inside the kernel. Kept free of names in the user namespace (deleted at the end);
 # the hook must never raise, or the notebook's own open() calls would fail.
 _WATCH = r"""
