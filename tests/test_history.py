@@ -194,7 +194,9 @@ def test_summary_tracks_the_median_across_runs(tmp_path):
     _write_headline(tmp_path, text=HEADLINE.replace("5.6e+22,6.1e+22", "5.0e+22,5.5e+22"))
     _record(tmp_path, run_time="2026-11-28T00:00:00+00:00")
     table = history.summary(tmp_path)
-    row = table.loc[("global compute", "mixed", 2030, "cagr")]
+    (series,) = table.index.unique("series")
+    row = table.loc[("02_global", "global compute", "global", "total", "mixed", "cagr", series,
+                     2030)]
     assert (row["runs"], row["first_median"], row["latest_median"]) == (2, 5.6e22, 5.0e22)
     assert str(row["latest_run"]) == "2026-11-28 00:00:00+00:00"
     assert list(table.columns) == ["runs", "first_run", "latest_run", "first_median",

@@ -49,6 +49,13 @@ HISTORY_FILE = Path("history") / "forecast_history.csv"
 HISTORY_FILE_V1 = Path("history") / "forecast_history.v1.csv"
 
 
+#: What identifies one forecast series across runs: which notebook, what it forecasts, with
+#: which model and which parameters.  Never a label holding a data value ("1.4 ZFLOPS (2023)
+#: at 47.0%/yr"): a forecast that moved stays the same series (see :func:`series_ids`).
+SERIES_COLUMNS = ("notebook", "target", "scope", "component", "precision", "model",
+                  "parameters")
+
+
 class HistoryFormatWarning(UserWarning):
     """An old-format forecast history was set aside and a new one started beside it."""
 
@@ -235,23 +242,60 @@ def load_history(output_dir: str | os.PathLike) -> pd.DataFrame:
     return frame
 
 
+def notebook_parameters(parameters, notebook: str) -> str:
+    """A row's parameters as canonical JSON of that notebook's own values.
+
+    The runner records ``{notebook: {name: value}}``; a flat ``{name: value}`` (a
+    scenario run, :func:`record_run` called by hand) is taken as is.  ``data_dir`` and
+    ``output_dir`` (where, not what) are left out; unreadable text is kept as text.
+    """
+    try:
+        given = json.loads(parameters) if isinstance(parameters, str) and parameters else {}
+    except ValueError:
+        return str(parameters)
+    if isinstance(given, dict) and isinstance(given.get(notebook), dict) and len(given) == 1:
+        given = given[notebook]
+    if isinstance(given, dict):
+        given = {k: v for k, v in given.items() if k not in ("data_dir", "output_dir")}
+    return json.dumps(given, sort_keys=True, default=str)
+
+
+def series_ids(frame: pd.DataFrame) -> pd.Series:
+    """A stable id for each row's forecast series: ``"s"`` + 8 hex digits of the sha256 of
+    :data:`SERIES_COLUMNS` (parameters through :func:`notebook_parameters`).
+
+    Rows of two runs share an id exactly when the same notebook forecast the same
+    quantity with the same model and parameters, whatever the figures.
+    """
+    import hashlib
+
+    ids = []
+    keys = frame[list(SERIES_COLUMNS[:-1])].astype(str).itertuples(index=False, name=None)
+    for key, params in zip(keys, frame["parameters"]):
+        text = json.dumps([*key, notebook_parameters(params, key[0])])
+        ids.append("s" + hashlib.sha256(text.encode()).hexdigest()[:8])
+    return pd.Series(ids, index=frame.index, name="series", dtype="str")
+
+
 def summary(output_dir: str | os.PathLike) -> pd.DataFrame:
-    """How each headline forecast moved over the recorded runs.
+    """How each headline forecast moved over the recorded runs, series by series.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (target, precision, year, model): ``runs`` (distinct run
+        One row per forecast series (:data:`SERIES_COLUMNS`, the parameters as the
+        short id ``series`` of :func:`series_ids`) and year: ``runs`` (distinct run
         times), ``first_run`` and ``latest_run`` (UTC), ``first_median`` and
         ``latest_median`` (unit of the figure).  Empty, with those columns,
         when ``output_dir`` has no history yet.
     """
-    keys = ["target", "precision", "year", "model"]
+    keys = ["notebook", "target", "scope", "component", "precision", "model", "series", "year"]
     columns = ["runs", "first_run", "latest_run", "first_median", "latest_median"]
     out = Path(output_dir)
     if not ((out / HISTORY_FILE).is_file() or (out / HISTORY_FILE_V1).is_file()):
         return pd.DataFrame(columns=keys + columns).set_index(keys)
     frame = load_history(out).sort_values("run_time", kind="stable")
+    frame = frame.assign(series=series_ids(frame))
     return frame.groupby(keys).agg(
         runs=("run_time", "nunique"), first_run=("run_time", "min"),
         latest_run=("run_time", "max"), first_median=("median", "first"),

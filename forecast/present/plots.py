@@ -588,8 +588,13 @@ def fan_comparison(percentiles, component: str = "total", *, layout: str = "over
     return fig
 
 
+#: marker shapes of the forecast-history series; with the 8 colours of STYLE, the first 40
+#: series each get their own (colour, marker) pair (8 and 10 are coprime to 40's factors)
+HISTORY_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
+
+
 def plot_forecast_history(history, *, year: int, ax=None, title: str | None = None):
-    """How a forecast for ``year`` moved, run by run; exploratory runs told apart.
+    """How a forecast for ``year`` moved, run by run, one series per forecast.
 
     Parameters
     ----------
@@ -597,35 +602,62 @@ def plot_forecast_history(history, *, year: int, ax=None, title: str | None = No
         Rows of the forecast history (:func:`forecast.history.load_history`)
         with ``run_time``, ``notebook``, ``model``, ``year``, ``median``,
         ``lower``, ``upper``, ``unit`` and a boolean ``canonical`` (the run used
-        the notebook's default parameters).  FLOP/s rows only are drawn.
+        the notebook's default parameters); ``target``, ``scope``,
+        ``component``, ``precision`` and ``parameters`` identify the series when
+        present.  FLOP/s rows only are drawn.
     year : int
         The forecast year followed (e.g. 2030).
 
     Notes
     -----
-    Canonical runs are filled markers joined by a line, with their interval
-    as an error bar; exploratory runs (non-default parameters) are hollow
-    markers without a line.
+    A series is one forecast (:data:`forecast.data.history.SERIES_COLUMNS`: notebook,
+    target, scope, component, precision, model and parameters), never a label holding a
+    figure, so a forecast that moved stays one series.  Each series has its own colour
+    and marker (unique for 40 series) and its legend label names the notebook number,
+    the model, the scope when several are drawn, and "exploratory" for non-default
+    parameters (with the series id when two labels would otherwise be equal).
+    Canonical series are filled markers joined by a line, with their interval as an
+    error bar; exploratory series are hollow markers without a line.  The legend takes
+    two columns above 10 series.
     """
     import pandas as pd
+
+    from forecast.data.history import SERIES_COLUMNS, series_ids
 
     fig, ax = figure_axes(ax)
     rows = history[(history["year"].astype(float) == year) & (history["unit"] == "FLOP/s")].copy()
     rows["when"] = pd.to_datetime(rows["run_time"], utc=True, format="ISO8601").dt.tz_localize(None)
-    for i, ((notebook, model), mine) in enumerate(rows.groupby(["notebook", "model"], sort=True)):
+    if "canonical" not in rows:
+        rows["canonical"] = True
+    for column in SERIES_COLUMNS:  # rows from elsewhere may lack a column: it then tells none apart
+        if column not in rows:
+            rows[column] = "" if column != "parameters" else "{}"
+    rows["series"] = series_ids(rows) + rows["canonical"].map({True: "", False: "x"})
+    groups = list(rows.groupby("series", sort=False))
+    groups.sort(key=lambda item: (item[1]["notebook"].iloc[0], item[1]["model"].iloc[0],
+                                  not item[1]["canonical"].all(), item[0]))
+    several_scopes = rows["scope"].nunique() > 1
+    labels = []
+    for series, mine in groups:
+        first = mine.iloc[0]
+        label = f"{str(first['notebook']).split('_', 1)[0]} {first['model']}"
+        label += f" {first['scope']}" if several_scopes else ""
+        labels.append(label + ("" if mine["canonical"].all() else " (exploratory)"))
+    for i, ((series, mine), label) in enumerate(zip(groups, labels)):
+        if labels.count(label) > 1:
+            label = f"{label} {series[:9]}"
         color = STYLE["colors"][i % len(STYLE["colors"])]
+        marker = HISTORY_MARKERS[i % len(HISTORY_MARKERS)]
+        canonical = bool(mine["canonical"].all())
         mine = mine.sort_values("when")
-        label = f"{notebook.split('_', 1)[0]} {model}"
-        for canonical, part in mine.groupby("canonical", sort=False):
-            y = part["median"].astype(float).to_numpy()
-            spread = [y - part["lower"].astype(float).to_numpy(),
-                      part["upper"].astype(float).to_numpy() - y]
-            ax.errorbar(part["when"], y, yerr=spread, fmt="none", ecolor=color, capsize=2,
-                        lw=0.8, alpha=1.0 if canonical else 0.5)
-            ax.plot(part["when"], y, "o-" if canonical else "o", color=color,
-                    mfc=color if canonical else "white",
-                    ms=STYLE["marker_size"] + (0 if canonical else 1), lw=1.2,
-                    label=f"{label}{'' if canonical else ' (exploratory)'}")
+        y = mine["median"].astype(float).to_numpy()
+        spread = [y - mine["lower"].astype(float).to_numpy(),
+                  mine["upper"].astype(float).to_numpy() - y]
+        ax.errorbar(mine["when"], y, yerr=spread, fmt="none", ecolor=color, capsize=2,
+                    lw=0.8, alpha=1.0 if canonical else 0.5)
+        ax.plot(mine["when"], y, linestyle="-" if canonical else "None", marker=marker,
+                color=color, mfc=color if canonical else "white",
+                ms=STYLE["marker_size"] + (0 if canonical else 1), lw=1.2, label=label)
     flops_axis(ax)
     ax.set_xlabel("run time (UTC)")
     ax.set_ylabel(f"forecast for {year} (FLOP/s, median and interval)")
@@ -635,5 +667,5 @@ def plot_forecast_history(history, *, year: int, ax=None, title: str | None = No
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    legend_outside(ax)
+    legend_outside(ax, ncol=2 if len(groups) > 10 else 1)
     return fig
