@@ -407,3 +407,54 @@ def test_a_timed_out_cell_ends_without_asyncio_noise(tmp_path):
     text = proc.stdout + proc.stderr
     assert "TimeoutError: the notebook exceeded its time limit of 3 s" in text
     assert "Task was destroyed" not in text and "Traceback" not in text, text
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_kill_9_of_the_runner_alone_during_execution_leaves_no_kernel(tmp_path):
+    import time
+
+    root = make_project(tmp_path / "p", "sleeps")
+    proc = subprocess.Popen([sys.executable, "-m", "forecast", "run", "-q", "--only", "sleeps",
+                             "--param", "seconds=60"], cwd=root / "notebooks",
+                            start_new_session=True)
+    try:
+        stage = root / "outputs" / _staging.STAGING / "sleeps"
+        deadline = time.monotonic() + 90
+        while not stage.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)  # the kernel is in its cell
+        kernels = _children(proc.pid)
+        assert kernels and all(_running(pid) for pid in kernels)
+        os.kill(proc.pid, signal.SIGKILL)  # the runner only, not its process group
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while any(_running(pid) for pid in kernels) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_running(pid) for pid in kernels)
+        assert not (root / "outputs" / "tables").exists()  # nothing promoted
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
