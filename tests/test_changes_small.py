@@ -105,3 +105,46 @@ def test_notebook_01_names_a_newer_total_its_publishers_filter_leaves_out(tmp_pa
     page = (tmp_path / "01.ipynb").read_text()
     assert "2024, 2000 EFLOPS by Example Research (claim)" in page
     assert "2024 is later than the series' last year (2023)" in page
+
+
+# -- the change report on two hand-made snapshots (no kernel) -------------------------------------
+
+def snapshot_with(median, inputs, left=()):
+    figure = {"dir": "", "notebook": "01_global_compute", "target": "global compute",
+              "scope": "global", "component": "total", "precision": "mixed", "year": "2030",
+              "model": "cagr", "level": "0.8", "unit": "FLOP/s"}
+    from forecast.pipeline import changes
+
+    return {"format": 1, "run_id": f"run{median}", "finished": "2026-12-06T00:00:00+00:00",
+            "canonical": True, "command": "compute-forecast run", "ran": [],
+            "notebooks": {"01_global_compute": {"dir": "", "stem": "01_global_compute",
+                                                "key": {"library": "x"}, "inputs": inputs}},
+            "headlines": {changes.identity(figure): {**figure, "median": median,
+                                                     "lower": median / 2, "upper": median * 2}},
+            "key_figures": {}, "left_out": list(left)}
+
+
+def test_a_data_change_that_moves_a_headline_is_a_warning_and_a_new_left_out_row_too(tmp_path):
+    from forecast.pipeline import changes
+
+    row = {"dir": "", "notebook": "01_global_compute", "year": "2024", "value": "2100.0",
+           "unit": "EFLOPS", "publisher": "Example", "document": "Doc", "status": "claim"}
+    old = snapshot_with(2.14e22, {"data/global_compute.csv": "aaa"})
+    new = snapshot_with(4.21e21, {"data/global_compute.csv": "bbb"}, [row])
+    found = changes.compare(old, new)
+    assert found.data_files == ["data/global_compute.csv"]
+    assert [round(m.relative, 4) for m in found.moved] == [round(4.21e21 / 2.14e22 - 1, 4)]
+    assert found.warnings[0] == ("01_global_compute: global compute total 2030, cagr (mixed, "
+                                 "FLOP/s) moved -80.3% (21.4 ZFLOPS -> 4.21 ZFLOPS) because data "
+                                 "changed: data/global_compute.csv")
+    assert found.warnings[1].startswith("newly left out of a series: 01_global_compute: 2024 "
+                                        "total 2100 EFLOPS by Example (Doc, claim)")
+    assert changes.exit_code(found, fail_on_change=True, threshold=0.8) == 3
+    assert changes.exit_code(found, fail_on_change=True, threshold=0.81) == 0
+    assert changes.exit_code(found, fail_on_change=False) == 0
+    # the index's box names the new row once (as a warning), not twice
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / "changes.json").write_text(__import__("json").dumps(
+        {"summary": found.summary(), "warnings": found.warnings, "left_out": found.left_out}))
+    box = changes.index_section(tmp_path)
+    assert box.count("2100 EFLOPS by Example") == 1 and box.count("cf-error") == 2

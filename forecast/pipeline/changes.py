@@ -335,7 +335,8 @@ def _differs(a, b) -> bool:
 
 
 def _left_out_line(row: dict) -> str:
-    value = f"{row.get('value', '')} {row.get('unit', '')}".strip()
+    number = _number(row.get("value"))
+    value = f"{number:g} {row.get('unit', '')}" if number is not None else row.get("value", "")
     return (f"{_name(row.get('dir', ''), row.get('notebook', ''))}: {row.get('year', '')} total {value} by "
             f"{row.get('publisher', '')} ({row.get('document', '')}, {row.get('status', '')})"
             f" is not in the series: the default `publishers` filter leaves it out")
@@ -429,7 +430,8 @@ def index_section(out: Path) -> str:
         return ""
     e = lambda text: html.escape(str(text), quote=True)  # noqa: E731
     items = "".join(f'<li class="cf-error">{e(w)}</li>' for w in saved.get("warnings", []))
-    items += "".join(f"<li>{e(w)}</li>" for w in saved.get("left_out", []))
+    warned = " ".join(saved.get("warnings", []))  # a row newly left out is already a warning
+    items += "".join(f"<li>{e(w)}</li>" for w in saved.get("left_out", []) if w not in warned)
     return (f'<section id="changes"><h2 id="what-changed">What changed</h2><p>'
             f'{e(saved.get("summary", ""))}. <a href="changes.md">The change report</a> lists '
             f"every notebook that ran and every headline figure that moved.</p>"
