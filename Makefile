@@ -21,18 +21,25 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (compute-forecast)" >/dev/null
 	touch $(STAMP)
 
-# the notebooks, then every scenario (bear/base/bull) and their comparison page
+# every scenario (bear/base/bull) and their comparison page, then the notebooks (which also
+# refreshes what the first step left stale); one change report for both: outputs/changes.md
 run: $(STAMP)
+	$(VENV)/bin/compute-forecast run --all-scenarios --no-report
 	$(VENV)/bin/compute-forecast run
-	$(VENV)/bin/compute-forecast run --all-scenarios
+
+# Tiers (docs/testing.md): `test` is the whole suite, `test-fast` the unit tier (no kernel,
+# notebook, server or browser), both spread over the cores by pytest-xdist; the tests sharing
+# the session's executed project and browser run on one worker (--dist loadgroup).
+XDIST := -n auto --dist loadgroup
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow" $(XDIST)
 
 # the fast tests in reverse order, then shuffled (seed printed): no test may depend on order
+# (one process each, so that the order is the one given)
 test-order: $(STAMP)
 	$(PY) -m pytest -m "not slow" --reverse -q
 	$(PY) -m pytest -m "not slow" -p randomly -q

@@ -1,21 +1,90 @@
-"""Shared fixtures: the project root and a papermill run of a real notebook."""
+"""Shared fixtures and the test tiers (docs/testing.md).
+
+Every test runs in a writable copy of the *shipped* project (``_project.SHIPPED``: data/,
+notebooks/ and pyproject.toml as git's index has them), which is also the working
+directory, so a user's saved scenarios or edited data never change what the tests see.
+
+Tiers: tests marked ``slow`` (kernels, notebooks, servers, a browser) are the end-to-end
+tier; the rest is the unit tier (``make test-fast``).  A test using ``run_notebook``,
+``executed_project`` or ``browser`` is marked ``slow`` here whether or not it says so, and
+``browser`` tests also ``browser``.  Under pytest-xdist the tests sharing the executed
+project or the browser run on one worker (``xdist_group``), so each is made once.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from _project import FIXTURES, ROOT, SHIPPED, SHIPPED_FROM, copy_project  # noqa: F401
+
+#: Monte Carlo paths of the executed project (the notebooks' default is far larger)
+EXECUTED_N_PATHS = 2000
+_SHARED = ("executed_project", "browser")
+
+
+def pytest_report_header(config):
+    return f"shipped project: {SHIPPED} ({SHIPPED_FROM})"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads xdist_group
+def pytest_collection_modifyitems(config, items):
+    xdist = config.pluginmanager.hasplugin("xdist")
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & {"run_notebook", *_SHARED} and "slow" not in item.keywords:
+            item.add_marker(pytest.mark.slow)
+        if "browser" in used and "browser" not in item.keywords:
+            item.add_marker(pytest.mark.browser)
+        if xdist and used & set(_SHARED):
+            item.add_marker(pytest.mark.xdist_group("executed_project"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shipped_project(tmp_path_factory):
+    """A writable copy of the shipped project, and the working directory of every test.
+
+    Library calls that find the project from the working directory (``data.load`` without
+    ``directory``, ``load_scenario`` without ``directory``) read the shipped files; a test
+    that writes must use ``project_copy`` or a folder of its own instead.
+    """
+    root = copy_project(tmp_path_factory.mktemp("shipped") / "project")
+    before = os.getcwd()
+    os.chdir(root)
+    yield root
+    os.chdir(before)
 
 
 @pytest.fixture
-def run_notebook(tmp_path):
-    """Execute ``notebooks/<stem>.ipynb`` with papermill into ``tmp_path``; return the output folder.
+def project_copy(tmp_path) -> Path:
+    """A fresh writable copy of the shipped project at ``tmp_path / "project"``."""
+    return copy_project(tmp_path / "project")
 
-    ``data_dir`` (the project's data/) and ``output_dir`` (``tmp_path / "outputs"``) are
+
+@pytest.fixture
+def pinned_library(monkeypatch):
+    """Pin the library part of the runner's cache key.
+
+    Other work edits forecast/*.py while tests run; cache tests must see only the changes
+    they make (test_cache_key_covers_library... checks the real fingerprint).
+    """
+    from forecast.pipeline import runcache
+
+    monkeypatch.setattr(runcache, "library_fingerprint", lambda: "pinned")
+
+
+@pytest.fixture
+def run_notebook(tmp_path, shipped_project):
+    """Execute the shipped ``notebooks/<stem>.ipynb`` with papermill; return the output folder.
+
+    ``data_dir`` (the shipped data/) and ``output_dir`` (``tmp_path / "outputs"``) are
     injected; other keyword arguments are notebook parameters.  The notebook runs
-    on the project kernel with ``notebooks/`` as its working directory, as the
+    on the project kernel with the shipped ``notebooks/`` as its working directory, as the
     runner does, and the executed copy is kept at ``tmp_path / "<stem>.ipynb"``.
     """
     import papermill
@@ -23,9 +92,56 @@ def run_notebook(tmp_path):
     def run(stem: str, **parameters) -> Path:
         out = tmp_path / "outputs"
         papermill.execute_notebook(
-            str(ROOT / "notebooks" / f"{stem}.ipynb"), str(tmp_path / f"{stem}.ipynb"),
-            parameters={"data_dir": str(ROOT / "data"), "output_dir": str(out), **parameters},
-            kernel_name="compute-forecast", cwd=str(ROOT / "notebooks"), progress_bar=False)
+            str(shipped_project / "notebooks" / f"{stem}.ipynb"), str(tmp_path / f"{stem}.ipynb"),
+            parameters={"data_dir": str(shipped_project / "data"), "output_dir": str(out),
+                        **parameters},
+            kernel_name="compute-forecast", cwd=str(shipped_project / "notebooks"),
+            progress_bar=False)
         return out
 
     return run
+
+
+@dataclasses.dataclass(frozen=True)
+class Executed:
+    """One ``compute-forecast run`` of a copy of the shipped project."""
+
+    root: Path
+    returncode: int
+    log: str  # outputs/run.log, or the command's stderr when it wrote none
+
+    @property
+    def outputs(self) -> Path:
+        return self.root / "outputs"
+
+    @property
+    def stems(self) -> list[str]:
+        return sorted(p.stem for p in (self.root / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="session")
+def executed_project(tmp_path_factory) -> Executed:
+    """The shipped project run once per session by ``compute-forecast run``, as a user runs it.
+
+    Every notebook, with ``n_paths=2000`` Monte Carlo paths; the pages, browser and
+    end-to-end tests read its outputs and must not change them.
+    """
+    root = copy_project(tmp_path_factory.mktemp("executed") / "project")
+    script = Path(sys.executable).with_name("compute-forecast")
+    done = subprocess.run([str(script), "run", "--quiet", "--param", f"n_paths={EXECUTED_N_PATHS}"],
+                          cwd=root / "notebooks", capture_output=True, text=True, timeout=900)
+    log = root / "outputs" / "run.log"
+    return Executed(root, done.returncode,
+                    log.read_text(encoding="utf-8") if log.is_file() else done.stdout + done.stderr)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """Headless Chromium, driven over the DevTools protocol (``_browser.DevTools``)."""
+    from _browser import CHROMIUM, start_browser
+
+    if CHROMIUM is None:
+        pytest.skip("headless Chromium not found: install Debian's 'chromium' package "
+                    "(apt-get install -y chromium) to run the browser checks")
+    with start_browser(tmp_path_factory.mktemp("chromium-profile")) as tools:
+        yield tools

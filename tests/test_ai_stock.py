@@ -20,7 +20,8 @@ import pytest
 from forecast.analysis import ai_stock
 from forecast.errors import DataError, ParameterError
 
-ROOT = Path(__file__).resolve().parents[1]
+from _project import SHIPPED
+
 
 # Q4 2025 medians (H100e) of the four designer totals, read in Epoch's exports:
 NVIDIA_2025Q4 = 13_659_258    # nvidia_cumulative_totals.csv (03-31-2026)
@@ -179,12 +180,12 @@ def test_versus_top_down_makes_the_gap_computable():
 def _data_copy(tmp_path: Path, extra_rows: list[str]) -> Path:
     folder = tmp_path / "data"
     folder.mkdir()
-    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    package = json.loads((SHIPPED / "data" / "datapackage.json").read_text(encoding="utf-8"))
     package["resources"] = [r for r in package["resources"]
                             if r["name"] in ("ai_chip_stock", "ai_chip_sales")]
     (folder / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
-    shutil.copy(ROOT / "data" / "ai_chip_sales.csv", folder)
-    text = (ROOT / "data" / "ai_chip_stock.csv").read_text(encoding="utf-8")
+    shutil.copy(SHIPPED / "data" / "ai_chip_sales.csv", folder)
+    text = (SHIPPED / "data" / "ai_chip_stock.csv").read_text(encoding="utf-8")
     (folder / "ai_chip_stock.csv").write_text(text + "".join(extra_rows), encoding="utf-8")
     return folder
 

@@ -18,21 +18,15 @@ import pytest
 
 from forecast import cli
 from forecast.pipeline import runner
-from forecast.scenarios.spec import FORMAT
 
-FIXTURES = Path(__file__).parent / "notebooks"
+from _project import FIXTURES, make_project
+
 SCRIPT = Path(sys.executable).with_name("compute-forecast")
 
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    root = tmp_path / "proj"
-    (root / "notebooks" / "params").mkdir(parents=True)
-    (root / "data").mkdir()
-    (root / "pyproject.toml").write_text("[project]\nname = 'scratch'\n")
-    for name in ("typed", "ok"):
-        shutil.copy(FIXTURES / f"{name}.ipynb", root / "notebooks" / f"{name}.ipynb")
-    (root / "notebooks" / "params" / "bear.yaml").write_text(f"format: {FORMAT}\nx: 1\n")
+    root = make_project(tmp_path / "proj", "typed", "ok", scenarios=("bear",), values=None)
     monkeypatch.chdir(root / "notebooks")  # the project is found by walking up
     return root
 

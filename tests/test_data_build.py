@@ -22,8 +22,9 @@ import pytest
 from forecast import data
 from forecast.errors import DataError
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = ROOT / "data" / "scripts"
+from _project import ROOT, SHIPPED
+
+SCRIPTS = ROOT / "data" / "scripts"  # code under test, as in the working tree
 FIXTURES = Path(__file__).resolve().parent / "data" / "top500"
 
 
@@ -39,7 +40,7 @@ top500_script = _script("build_top500")
 
 def _package(folder: Path, *names: str) -> Path:
     """The project's descriptor, reduced to ``names``, written into ``folder``."""
-    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    package = json.loads((SHIPPED / "data" / "datapackage.json").read_text(encoding="utf-8"))
     package["resources"] = [r for r in package["resources"] if r["name"] in names]
     (folder / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
     return folder

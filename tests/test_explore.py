@@ -25,9 +25,11 @@ from forecast import scenarios
 from forecast.errors import ParameterError, UnknownNameError
 from forecast.present.explore import DEFAULT_PATHS, DEFAULT_SEED, Explorer
 
-ROOT = Path(__file__).resolve().parents[1]
-PARAMS = ROOT / "notebooks" / "params"
-DATA = ROOT / "data"
+from _project import SHIPPED, copy_project
+
+# the shipped files, never a user's saved scenarios or edits
+PARAMS = SHIPPED / "notebooks" / "params"
+DATA = SHIPPED / "data"
 N = 2_000
 Q = ["p5", "p50", "p95"]
 
@@ -60,7 +62,7 @@ def assert_same_numbers(table, ref):
 
 
 def test_defaults_are_notebook_03s_so_the_starting_state_is_the_headless_run():
-    spec = notebook_params.notebook_parameters(ROOT / "notebooks" / "03_scenarios.ipynb")
+    spec = notebook_params.notebook_parameters(SHIPPED / "notebooks" / "03_scenarios.ipynb")
     assert spec["n_paths"].default == DEFAULT_PATHS
     assert spec["seed"].default == DEFAULT_SEED
 
@@ -239,7 +241,7 @@ def test_importing_forecast_or_the_module_loads_no_widgets_or_matplotlib():
 
 
 def test_notebook_06_holds_narrative_and_library_calls_only():
-    nb = json.loads((ROOT / "notebooks" / "06_explore.ipynb").read_text())
+    nb = json.loads((SHIPPED / "notebooks" / "06_explore.ipynb").read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert "parameters" in code[0]["metadata"].get("tags", [])
     for cell in code:
@@ -251,7 +253,7 @@ def test_notebook_06_holds_narrative_and_library_calls_only():
         names = [getattr(n, "module", None) or "" for n in imports] + [
             a.name for n in imports for a in n.names]
         assert not [m for m in names if m.startswith("_") or "._" in m]
-    params = notebook_params.notebook_parameters(ROOT / "notebooks" / "06_explore.ipynb")
+    params = notebook_params.notebook_parameters(SHIPPED / "notebooks" / "06_explore.ipynb")
     assert "scenario" not in params  # not a scenario notebook: --all-scenarios does not rerun it
 
 
@@ -259,13 +261,8 @@ def test_notebook_06_holds_narrative_and_library_calls_only():
 
 
 @pytest.mark.slow
-def test_a_saved_scenario_reruns_headlessly_and_is_compared(tmp_path):
-    copy = tmp_path / "project"
-    copy.mkdir()
-    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
-    shutil.copytree(DATA, copy / "data")
-    shutil.copytree(ROOT / "notebooks", copy / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+def test_a_saved_scenario_reruns_headlessly_and_is_compared(project_copy):
+    copy = project_copy
     explorer = Explorer("base", n_paths=N, directory=copy / "notebooks" / "params",
                         data_dir=copy / "data")
     explorer.set(growth_intelligent=(0.6, 1.2), correlation=0.3)
@@ -289,12 +286,7 @@ def test_a_saved_scenario_reruns_headlessly_and_is_compared(tmp_path):
 
 @pytest.mark.slow
 def test_notebook_06_page_shows_the_starting_state_offline(tmp_path):
-    copy = tmp_path / "project"
-    (copy / "notebooks").mkdir(parents=True)
-    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
-    shutil.copytree(DATA, copy / "data")
-    shutil.copytree(PARAMS, copy / "notebooks" / "params")
-    shutil.copy(ROOT / "notebooks" / "06_explore.ipynb", copy / "notebooks" / "06_explore.ipynb")
+    copy = copy_project(tmp_path / "project", notebooks=("06_explore",))
     script = Path(sys.executable).with_name("compute-forecast")
     done = subprocess.run([str(script), "run", "--quiet", "--only", "06",
                            "--param", f"n_paths={N}"], cwd=copy / "notebooks",

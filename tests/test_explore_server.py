@@ -12,18 +12,15 @@ those of ``tests/_jupyter.py``.
 from __future__ import annotations
 
 import json
-import shutil
 import struct
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
 from _jupyter import JUPYTER, kernel_socket, serving
-
-ROOT = Path(__file__).resolve().parents[1]
+from _project import copy_project
 
 pytestmark = pytest.mark.slow
 
@@ -81,12 +78,7 @@ def printed(messages) -> str:
 
 @pytest.fixture
 def server(tmp_path):
-    root = tmp_path / "proj"
-    (root / "notebooks").mkdir(parents=True)
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
-    shutil.copytree(ROOT / "data", root / "data")
-    shutil.copytree(ROOT / "notebooks" / "params", root / "notebooks" / "params")
-    shutil.copy(ROOT / "notebooks" / "06_explore.ipynb", root / "notebooks" / "06_explore.ipynb")
+    root = copy_project(tmp_path / "proj", notebooks=("06_explore",))
     with serving(root) as srv:
         yield srv
 

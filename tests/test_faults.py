@@ -26,14 +26,13 @@ from pathlib import Path
 import pytest
 
 from forecast import cli, io
-from forecast.pipeline import runcache
 from forecast.pipeline import runner
 from forecast.errors import (DataError, ForecastError, ParameterError, UnitError,
                              UnknownNameError, UsageError)
 from forecast.scenarios.spec import FORMAT
 
-FIXTURES = Path(__file__).parent / "notebooks"
-ROOT = Path(__file__).resolve().parents[1]
+from _project import FIXTURES, make_project
+
 LAUGHS = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
           'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
           'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n'
@@ -53,9 +52,7 @@ components:
 """
 
 
-@pytest.fixture(autouse=True)
-def pinned_library(monkeypatch):
-    monkeypatch.setattr(runcache, "library_fingerprint", lambda: "pinned")
+pytestmark = pytest.mark.usefixtures("pinned_library")
 
 
 def snapshot(folder: Path) -> dict:
@@ -66,27 +63,18 @@ def snapshot(folder: Path) -> dict:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def make_project(root: Path) -> Path:
+def seeded_project(root: Path) -> Path:
     """typed, ok, scen and halfway notebooks; bear/base scenario files; outputs seeded with
     files a previous run would have left, so a test can see whether anything changed."""
-    (root / "notebooks" / "params").mkdir(parents=True)
-    (root / "data").mkdir()
-    (root / "pyproject.toml").write_text("[project]\nname = 'scratch'\n")
-    for name in ("typed", "ok", "scen", "halfway"):
-        shutil.copy(FIXTURES / f"{name}.ipynb", root / "notebooks" / f"{name}.ipynb")
-    for name in ("bear", "base"):
-        (root / "notebooks" / "params" / f"{name}.yaml").write_text(
-            f"format: {FORMAT}\nname: {name}\n")
-    for rel, text in (("index.html", "<p>index</p>"), ("tables/t.csv", "a\n1\n"),
-                      ("html/ok.html", "<p>ok</p>"), ("figures/f.png", "png")):
-        (root / "outputs" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / "outputs" / rel).write_text(text)
-    return root
+    return make_project(root, "typed", "ok", "scen", "halfway", scenarios=("bear", "base"),
+                        values=None, outputs={"index.html": "<p>index</p>",
+                                              "tables/t.csv": "a\n1\n",
+                                              "html/ok.html": "<p>ok</p>", "figures/f.png": "png"})
 
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    root = make_project(tmp_path / "proj")
+    root = seeded_project(tmp_path / "proj")
     monkeypatch.chdir(root / "notebooks")
     return root
 
@@ -677,7 +665,7 @@ def _wait_for(path: Path, seconds=90):
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143),
                                        (signal.SIGKILL, -signal.SIGKILL)])
 def test_a_signal_mid_run_leaves_outputs_as_they_were(tmp_path, sig, code):
-    project = make_project(tmp_path / "proj")
+    project = seeded_project(tmp_path / "proj")
     shutil.copy(FIXTURES / "sleeps.ipynb", project / "notebooks" / "sleeps.ipynb")
     before = {k: v for k, v in snapshot(project / "outputs").items()}
     proc = _runner_process(project, "--only", "sleeps", "--param", "seconds=60")
@@ -696,7 +684,7 @@ def test_a_signal_mid_run_leaves_outputs_as_they_were(tmp_path, sig, code):
 
 @pytest.mark.slow
 def test_timeout_fails_the_notebook_and_leaves_outputs(tmp_path, capsys, monkeypatch):
-    project = make_project(tmp_path / "proj")
+    project = seeded_project(tmp_path / "proj")
     monkeypatch.chdir(project / "notebooks")
     shutil.copy(FIXTURES / "sleeps.ipynb", project / "notebooks" / "sleeps.ipynb")
     before = snapshot(project / "outputs" / "tables")
@@ -737,7 +725,7 @@ def _forecast(horizon):
 
 
 def _run_notebook(tmp_path, **kw):
-    project = make_project(tmp_path / "proj")
+    project = seeded_project(tmp_path / "proj")
     args = {"parameters": {}, "output_dir": tmp_path / "o", **kw}
     return runner.run_notebook(project / "notebooks" / "scen.ipynb", **args)
 
@@ -782,8 +770,8 @@ LIBRARY = [
 
 
 @pytest.mark.parametrize("call, error", [c[1:] for c in LIBRARY], ids=[c[0] for c in LIBRARY])
-def test_library(tmp_path, monkeypatch, call, error):
-    monkeypatch.chdir(ROOT)
+def test_library(tmp_path, monkeypatch, shipped_project, call, error):
+    monkeypatch.chdir(shipped_project)
     with pytest.raises(error) as err:
         call(tmp_path)
     assert "\n" not in str(err.value) and len(str(err.value)) < 400

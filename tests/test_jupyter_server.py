@@ -9,7 +9,6 @@ kernel's websocket channel and checks the outputs.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -17,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from _jupyter import kernel_socket, serving
-
-FIXTURES = Path(__file__).parent / "notebooks"
+from _project import make_project
 
 pytestmark = pytest.mark.slow
 
@@ -49,12 +47,7 @@ def execute(ws, session_id: str, code: str) -> tuple[str, list[dict]]:
 
 @pytest.fixture
 def server(tmp_path):
-    root = tmp_path / "proj"
-    (root / "notebooks").mkdir(parents=True)
-    (root / "data").mkdir()
-    (root / "pyproject.toml").write_text("[project]\nname = 'scratch'\n")
-    (root / "data" / "values.csv").write_text("name,value\na,1.5\nb,2\n")
-    shutil.copy(FIXTURES / "reads_data.ipynb", root / "notebooks" / "reads_data.ipynb")
+    root = make_project(tmp_path / "proj", "reads_data")
     with serving(root) as srv:
         yield srv
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nbformat
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "01_global_compute.ipynb"
+from _project import SHIPPED
+
+NOTEBOOK = SHIPPED / "notebooks" / "01_global_compute.ipynb"
 FIGURES = ("01_history_by_component", "01_projection_vs_published", "01_model_forecasts",
            "01_cap_sensitivity")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,8 +11,9 @@ import pytest
 
 from forecast.data import headline
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "05_long_run_evidence.ipynb"
+from _project import SHIPPED
+
+NOTEBOOK = SHIPPED / "notebooks" / "05_long_run_evidence.ipynb"
 
 
 def test_notebook_05_holds_narrative_and_library_calls_only():

@@ -1,33 +1,22 @@
 """Notebook pages follow their data and parameters: the title, the prose and the tables agree.
 
-A copy of the project is run with one data figure edited (global 2023: 1397 -> 1700 EFLOPS)
-and with another scope (``scope=china-device``); the rendered page must say the new figure
-everywhere (title, prose, table), and nothing from the default page that no longer holds.
+The session's executed copy of the shipped project gives the default page; a copy is run with
+one data figure edited (global 2023: 1397 -> 1700 EFLOPS) and with another scope
+(``scope=china-device``); the rendered page must say the new figure everywhere (title, prose,
+table), and nothing from the default page that no longer holds.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from forecast.pipeline import runner
 
-ROOT = Path(__file__).resolve().parents[1]
-
 pytestmark = pytest.mark.slow
-
-
-def project_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
-    root.mkdir()
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
-    shutil.copytree(ROOT / "data", root / "data", ignore=shutil.ignore_patterns("scripts"))
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    return root
 
 
 def page(root: Path, stem: str, **parameters) -> dict:
@@ -36,7 +25,12 @@ def page(root: Path, stem: str, **parameters) -> dict:
     result = runner.run_notebook(root / "notebooks" / f"{stem}.ipynb", parameters, out,
                                  html=True, use_cache=False)
     assert result.status == "ok", result.error
-    text = (out / "html" / f"{stem}.html").read_text(encoding="utf-8")
+    return read_page(out / "html" / f"{stem}.html")
+
+
+def read_page(path: Path) -> dict:
+    """A page's title, first heading, prose text and table cells."""
+    text = path.read_text(encoding="utf-8")
     body = text.split('<footer class="cf-provenance"', 1)[0]
     body = re.sub(r"<style.*?</style>", "", body, flags=re.S)
     cells = [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
@@ -50,9 +44,10 @@ def page(root: Path, stem: str, **parameters) -> dict:
 
 
 @pytest.fixture(scope="module")
-def default_page(tmp_path_factory):
-    root = project_copy(tmp_path_factory.mktemp("default"))
-    return {**page(root, "01_global_compute"), "root": root}
+def default_page(executed_project):
+    assert executed_project.returncode == 0, executed_project.log
+    return {**read_page(executed_project.outputs / "html" / "01_global_compute.html"),
+            "root": executed_project.root}
 
 
 def test_default_page_states_the_published_figures(default_page):
@@ -68,8 +63,8 @@ def test_default_page_states_the_published_figures(default_page):
     assert str(p["root"]) not in p["raw"] and str(p["root"].parent) not in p["raw"]
 
 
-def test_a_data_edit_changes_title_prose_and_table_together(tmp_path):
-    root = project_copy(tmp_path)
+def test_a_data_edit_changes_title_prose_and_table_together(project_copy):
+    root = project_copy
     data = root / "data" / "global_compute.csv"
     text = data.read_text(encoding="utf-8")
     assert text.count("global,total,2023,year,1397,EFLOPS") == 1
@@ -84,8 +79,8 @@ def test_a_data_edit_changes_title_prose_and_table_together(tmp_path):
     assert "1.4 ZFLOPS for 2023" not in p["text"]
 
 
-def test_another_scope_retitles_and_renarrates_the_page(tmp_path):
-    p = page(project_copy(tmp_path), "01_global_compute", scope="china-device")
+def test_another_scope_retitles_and_renarrates_the_page(project_copy):
+    p = page(project_copy, "01_global_compute", scope="china-device")
     assert p["title"] == "01 · China device compute: history, the road to 2030, and the models"
     # CAICT Blue Book 2024: 435 EFLOPS in 2023, +44% (data/global_compute.csv)
     assert "The latest published China device total is 435 EFLOPS for 2023, 44.0% more" in p["text"]
@@ -95,12 +90,12 @@ def test_another_scope_retitles_and_renarrates_the_page(tmp_path):
     assert years["2023"][1] == "435 EFLOPS" and years["2020"][1] == "135 EFLOPS"
 
 
-def test_a_scenario_page_is_titled_and_narrated_from_its_own_run(tmp_path):
+def test_a_scenario_page_is_titled_and_narrated_from_its_own_run(project_copy):
     import pandas as pd
 
     from forecast.present import format_value
 
-    root = project_copy(tmp_path)
+    root = project_copy
     p = page(root, "03_scenarios", scenario="bear", n_paths=2000)
     assert p["title"].startswith("03 · Scenarios: Bear case")
     table = pd.read_csv(root / "outputs" / "tables" / "scenarios_headline.csv")

@@ -24,14 +24,9 @@ from forecast.pipeline import runner
 from forecast.pipeline.progress import Progress
 from forecast.errors import NotebookExecutionError, ParameterError, UnknownNameError
 
-from test_runner import make_project
+from _project import ROOT, make_project
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(autouse=True)
-def pinned_library(monkeypatch):
-    monkeypatch.setattr(runcache, "library_fingerprint", lambda: "pinned")
+pytestmark = pytest.mark.usefixtures("pinned_library")
 
 
 def run(root, **kw):

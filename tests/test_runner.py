@@ -23,35 +23,10 @@ from forecast.pipeline import runner
 from forecast.pipeline import runplan
 from forecast.pipeline.progress import Progress
 from forecast.errors import ParameterError, UnknownNameError, UsageError
-from forecast.scenarios.spec import FORMAT
 
-FIXTURES = Path(__file__).parent / "notebooks"
-VALUES_CSV = (
-    "name,value,publisher,document,published,url,status\n"
-    "a,1.5,Pub <One>,Report & Co,2023,https://example.org/a?x=1&y=2,verified-primary\n"
-    "b,2,Pub Two,<script>alert(1)</script>,2024-05,,estimate\n")
+from _project import FIXTURES, VALUES_CSV, make_project
 
-
-@pytest.fixture(autouse=True)
-def pinned_library(monkeypatch):
-    """Other work edits forecast/*.py while tests run; pin the library part of the cache key
-    so cache tests see only the changes they make (test_cache_key_covers_library... checks it)."""
-    monkeypatch.setattr(runcache, "library_fingerprint", lambda: "pinned")
-
-
-def make_project(root: Path, *names: str, scenarios=()) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "pyproject.toml").write_text("[project]\nname = 'scratch'\n")
-    (root / "data").mkdir(exist_ok=True)
-    (root / "data" / "values.csv").write_text(VALUES_CSV)
-    (root / "notebooks").mkdir(exist_ok=True)
-    for name in names:
-        shutil.copy(FIXTURES / f"{name}.ipynb", root / "notebooks" / f"{name}.ipynb")
-    if scenarios:
-        (root / "notebooks" / "params").mkdir()
-        for s in scenarios:
-            (root / "notebooks" / "params" / f"{s}.yaml").write_text(f"format: {FORMAT}\nname: {s}\n")
-    return root
+pytestmark = pytest.mark.usefixtures("pinned_library")
 
 
 def run(root, **kw):
@@ -490,33 +465,12 @@ def test_no_change_rerun_does_not_import_the_engine(tmp_path):
 
 # -- end to end on the real project (issue 2) ---------------------------------------------------
 
-PROJECT = Path(__file__).resolve().parents[1]
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not list((PROJECT / "notebooks").glob("*.ipynb")),
-                    reason="the project has no notebooks yet")
-def test_compute_forecast_run_end_to_end_on_a_copy_of_the_project(tmp_path):
-    """`compute-forecast run` in a temporary copy of the project: index.html + one page per notebook."""
-    import subprocess
-    import sys
-
-    copy = tmp_path / "project"
-    copy.mkdir()
-    shutil.copy(PROJECT / "pyproject.toml", copy / "pyproject.toml")
-    shutil.copytree(PROJECT / "data", copy / "data")
-    shutil.copytree(PROJECT / "notebooks", copy / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    script = Path(sys.executable).with_name("compute-forecast")
-    small = []  # small Monte Carlo runs where a notebook offers the parameter
-    if any("n_paths" in nbp.notebook_parameters(p) for p in (copy / "notebooks").glob("*.ipynb")):
-        small = ["--param", "n_paths=2000"]
-    done = subprocess.run([str(script), "run", "--quiet", *small], cwd=copy / "notebooks",
-                          capture_output=True, text=True, timeout=900)
-    out = copy / "outputs"
-    log = (out / "run.log").read_text() if (out / "run.log").is_file() else done.stderr
-    assert done.returncode == 0, log
-    stems = sorted(p.stem for p in (copy / "notebooks").glob("*.ipynb"))
+def test_compute_forecast_run_end_to_end_on_a_copy_of_the_project(executed_project):
+    """`compute-forecast run` in a copy of the shipped project (conftest.executed_project, with
+    2000 Monte Carlo paths): index.html + one page per notebook, each with its provenance."""
+    assert executed_project.returncode == 0, executed_project.log
+    stems, out = executed_project.stems, executed_project.outputs
+    assert stems
     assert sorted(p.stem for p in (out / "html").glob("*.html")) == stems
     index = (out / "index.html").read_text()
     for stem in stems:

@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,8 +20,9 @@ from scipy import stats
 from forecast import growth, scenarios
 from forecast.errors import ParameterError, UnknownNameError
 
-ROOT = Path(__file__).resolve().parent.parent
-PARAMS = ROOT / "notebooks" / "params"
+from _project import SHIPPED
+
+PARAMS = SHIPPED / "notebooks" / "params"  # the shipped scenarios, never a user's
 
 #: One component from the real data, for small scenario files written into tmp_path.
 BASIC = """\

@@ -25,10 +25,11 @@ from forecast.pipeline.sweep import grid as sweep_grid
 from forecast.pipeline.sweep import page as sweep_page
 from forecast.pipeline import params as nbp
 from forecast.errors import ParameterError
-from test_browser import CHROMIUM, browser, check_page, visit  # noqa: F401 (browser: a fixture)
 
-ROOT = Path(__file__).resolve().parents[1]
-NB03 = ROOT / "notebooks" / "03_scenarios.ipynb"
+from _browser import check_page, visit
+from _project import SHIPPED, copy_project
+
+NB03 = SHIPPED / "notebooks" / "03_scenarios.ipynb"
 PARAMS03 = nbp.notebook_parameters(NB03)
 
 
@@ -162,7 +163,7 @@ def test_grid_crossed_with_samples():
 def test_bad_grid_files_are_one_line_errors(tmp_path, text, message):
     path = grid_file(tmp_path, text)
     with pytest.raises(ParameterError) as caught:
-        sweep.plan("03", path, project=ROOT)
+        sweep.plan("03", path, project=SHIPPED)
     text = str(caught.value).replace(str(tmp_path) + "/", "")
     assert text == message and "\n" not in text
 
@@ -198,12 +199,12 @@ def test_hostile_yaml_is_refused_before_anything_is_built(tmp_path, text, messag
 
 
 def test_example_grids_are_valid():
-    files = sorted((ROOT / "notebooks" / "sweeps").glob("*.yaml"))
+    files = sorted((SHIPPED / "notebooks" / "sweeps").glob("*.yaml"))
     assert files
     for path in files:
         doc = sweep_grid.read_grid_file(path)[0]
         stem = doc["notebook"]
-        params = nbp.notebook_parameters(ROOT / "notebooks" / f"{stem}.ipynb")
+        params = nbp.notebook_parameters(SHIPPED / "notebooks" / f"{stem}.ipynb")
         grid = sweep_grid.load_grid(path, params, notebook=stem)
         assert 1 <= len(grid.points) <= sweep_grid.DEFAULT_MAX_POINTS
 
@@ -358,9 +359,9 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, monkeypatch, capsys, argv, mes
     big = tmp_path / "big.yaml"
     big.write_text("grid:\n  seed: [" + ", ".join(map(str, range(30))) + "]\n"
                    "  n_paths: [" + ", ".join(map(str, range(1, 31))) + "]\n")
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(SHIPPED)
     argv = [a.format(grid=good, big=big) for a in argv]
-    names = [n for n in (p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))]
+    names = [n for n in (p.stem for p in (SHIPPED / "notebooks").glob("*.ipynb"))]
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err, err
@@ -375,13 +376,7 @@ def test_cli_errors_are_one_line_exit_2(tmp_path, monkeypatch, capsys, argv, mes
 @pytest.fixture(scope="module")
 def project03(tmp_path_factory):
     """A copy of the project (notebooks, data) so that sweeps never touch outputs/."""
-    root = tmp_path_factory.mktemp("sweep") / "proj"
-    root.mkdir()
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
-    shutil.copytree(ROOT / "data", root / "data")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    return root
+    return copy_project(tmp_path_factory.mktemp("sweep") / "proj")
 
 
 SMALL = {"grid": {"seed": [1, 2], "n_paths": [200, 300]}, "fixed": {"end_year": 2032}}
@@ -472,8 +467,6 @@ def test_a_failing_point_is_recorded_while_the_others_finish(failing_sweep):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not found: install Debian's "
-                    "'chromium' package (apt-get install -y chromium) to run the browser checks")
 def test_sweep_page_loads_cleanly_in_chromium(failing_sweep, browser):
     for page in (failing_sweep.page, failing_sweep.directory.parent / "index.html"):
         result = visit(browser, page)
