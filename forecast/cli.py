@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-refresh", action="store_true",
                      help="do not refresh other output folders this run left stale (the last "
                      "line names them); a run with --only, --param or --params never does")
+    run.add_argument("--no-report", action="store_true",
+                     help="do not record this run or write outputs/changes.md: the next run's "
+                     "report then covers its changes too (make run's first step)")
 
     diff = sub.add_parser("diff", help="compare two recorded runs (headline figures, why)",
                           description="Compare two runs recorded in outputs/history/runs/: "
@@ -264,6 +267,9 @@ def _run(args) -> int:
             results += more.results
             code = max(code, more.exit_code)
         left = freshness.stale(root, show_code=args.show_code, wait=not args.no_wait)
+    if args.no_report:
+        progress.say(freshness.advice(left) or f"open {report.index}")
+        return code
     with runner.RunLock(root / "outputs" / ".lock", wait=not args.no_wait):
         found = changes.record(root, results, canonical=not (args.param or args.params),
                                command=" ".join(["compute-forecast", *args.argv]))

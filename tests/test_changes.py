@@ -207,3 +207,17 @@ def test_a_partial_run_names_what_it_left_stale_in_its_last_line(project, capsys
         "refresh with: compute-forecast run (it refreshes every stale folder)")
     code, text = compute_forecast(capsys, "run")
     assert code == 0 and text.strip().splitlines()[-1].startswith("open ")
+
+
+def test_make_run_s_first_step_leaves_the_report_to_the_second(project, capsys):
+    out = project / "outputs"
+    compute_forecast(capsys, "run", "--all-scenarios", "--no-report")
+    assert not changes.runs(out) and not (out / "changes.md").exists()
+    compute_forecast(capsys, "run")
+    set_rate(project, "base", 0.9)  # the scenario step sees it first, the report still shows it
+    code, text = compute_forecast(capsys, "run", "--all-scenarios", "--no-report")
+    assert code == 0 and text.strip().splitlines()[-1] == f"open {out / 'index.html'}"
+    assert len(changes.runs(out)) == 1
+    code, text = compute_forecast(capsys, "run", "--fail-on-change")
+    report = (out / "changes.md").read_text()
+    assert code == 3 and "| base/scn: global compute total 2030, base" in report
