@@ -5,10 +5,11 @@ include (``<!-- include: data/README.md -->``, see ``docs/hooks/markers.py``) ru
 file by file: the blocks of one file in order and in one namespace, as a reader would paste
 them.  A block written as a session (``>>>`` prompts) is run with :mod:`doctest`, so its printed
 results must match; any other ``python`` block is executed as a script.  The blocks run in a
-copy of the shipped project (the committed ``data/``, ``notebooks/`` and ``tests/data/``), so an
-example may load data, run a notebook or write ``outputs/`` without touching the working tree,
-and a user's own edits cannot change what the examples print.  A file whose blocks run
-notebooks says ``<!-- docs-test: slow -->`` on a line of its own, and its test is marked slow.
+copy of the shipped project (``tests/_project.py``: ``data/`` and ``notebooks/`` as committed,
+with ``tests/data/``), so an example may load data, run a notebook or write ``outputs/``
+without touching the working tree, and a user's own edits cannot change what the examples
+print.  A file whose blocks run notebooks says ``<!-- docs-test: slow -->`` on a line of its
+own, and its test is marked slow.
 
 The last test keeps the repository's citations inside the repository: no test or library
 file may cite a path outside it (the reference figures are in ``docs/sources.md``).
@@ -18,17 +19,16 @@ from __future__ import annotations
 
 import doctest
 import importlib.util
-import io
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
 import yaml
+from _project import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -36,8 +36,6 @@ DOCS = ROOT / "docs"
 FENCE = re.compile(r"^```([A-Za-z0-9_+-]*)[^\n]*\n(.*?)^```", re.S | re.M)
 PYTHON = {"python", "py", "python3", "pycon"}
 SLOW = re.compile(r"^<!-- docs-test: slow -->$", re.M)
-#: what the examples may read or write, copied from the last commit
-SHIPPED = ("pyproject.toml", "data", "notebooks", "tests/data")
 
 
 def _markers():
@@ -83,28 +81,12 @@ def run_block(line: int, source: str, namespace: dict, name: str = "README.md") 
         raise AssertionError(f"{name} line {line}: {type(err).__name__}: {err}") from err
 
 
-def copy_shipped(dest: Path) -> Path:
-    """The committed versions of :data:`SHIPPED` under ``dest`` (the working tree's outside git)."""
-    try:
-        tar = subprocess.run(["git", "archive", "--format=tar", "HEAD", *SHIPPED], cwd=ROOT,
-                             capture_output=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        for name in SHIPPED:
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                (dest / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, dest / name)
-        return dest
-    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
-        archive.extractall(dest, filter="data")
-    return dest
-
-
 @pytest.fixture(scope="module")
-def shipped_project(tmp_path_factory) -> Path:
-    return copy_shipped(tmp_path_factory.mktemp("docs-project"))
+def docs_project(tmp_path_factory) -> Path:
+    """A copy of the shipped project, with ``tests/data/`` (examples read R's reference series)."""
+    root = copy_project(tmp_path_factory.mktemp("docs") / "project")
+    shutil.copytree(ROOT / "tests" / "data", root / "tests" / "data")
+    return root
 
 
 def _case(path: Path):
@@ -114,11 +96,11 @@ def _case(path: Path):
 
 
 @pytest.mark.parametrize("path", [_case(p) for p in sources()])
-def test_every_python_block_runs(path, shipped_project, monkeypatch):
+def test_every_python_block_runs(path, docs_project, monkeypatch):
     import matplotlib
 
     matplotlib.use("Agg")
-    monkeypatch.chdir(shipped_project)
+    monkeypatch.chdir(docs_project)
     name = path.relative_to(ROOT).as_posix()
     namespace = {"__name__": "__docs__"}
     for line, source in python_blocks(path.read_text(encoding="utf-8")):
