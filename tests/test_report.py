@@ -291,7 +291,9 @@ def test_scenario_fans_one_axis_and_pivots(tmp_path):
     assert 'download="scenario_fans_total.csv"' in html_text
     assert "<th>bear p50</th><th>base p50</th>" in html_text or "<th>base p50</th><th>bear p50</th>" in html_text
     assert '<td class="cf-num">7.63 ZFLOPS</td>' in html_text and '<td class="cf-num">30.1 ZFLOPS</td>' in html_text
-    assert '<td class="cf-num">70.8%</td>' in html_text and '<td class="cf-num">0%</td>' in html_text
+    # a probability reads as on the index: "< 0.1%", never "0%" (issue 23)
+    assert '<td class="cf-num">70.8%</td>' in html_text and '<td class="cf-num">&lt; 0.1%</td>' in html_text
+    assert '<td class="cf-num">0%</td>' not in html_text
 
 
 def test_history_rows_are_canonical_only_with_default_parameters():
