@@ -108,14 +108,15 @@ from forecast.pipeline.sweep import driver
 
 real = driver.execute
 driver.execute = lambda *a, **k: real(*a, **{{**k, "point_function": _sweep_fakes.pid_point}})
-sys.exit(cli.main(["sweep", "fake", "--grid", "grid.yaml", "--jobs", "2"]))
+if __name__ == "__main__":  # the Dask LocalCluster's workers import this script again
+    sys.exit(cli.main(["sweep", "fake", "--grid", "grid.yaml", "--jobs", "2", *{extra!r}]))
 """
 
 
-def start_cli_sweep(project: Path) -> subprocess.Popen:
+def start_cli_sweep(project: Path, extra=()) -> subprocess.Popen:
     """``compute-forecast sweep`` (its real code, with stand-in points) in a new session."""
     script = project / "sweep_cli.py"
-    script.write_text(CLI_SCRIPT.format(tests=str(TESTS)))
+    script.write_text(CLI_SCRIPT.format(tests=str(TESTS), extra=list(extra)))
     return subprocess.Popen([PYTHON, str(script)], cwd=project, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
@@ -214,13 +215,14 @@ def test_sigkill_of_the_sweep_ends_its_workers_and_keeps_the_finished_points(pro
     assert sorted(statuses(project).values()) == ["not run", "not run", "ok", "ok"]
 
 
-@pytest.mark.parametrize("how, code, word", [
-    ("SIGTERM", 143, "terminated (SIGTERM)"),
-    ("SIGINT", 130, "interrupted (Ctrl-C)"),      # to the parent alone
-    ("group SIGINT", 130, "interrupted (Ctrl-C)"),  # Ctrl-C in a terminal: the process group
+@pytest.mark.parametrize("how, code, word, extra", [
+    ("SIGTERM", 143, "terminated (SIGTERM)", ()),
+    ("SIGINT", 130, "interrupted (Ctrl-C)", ()),      # to the parent alone
+    ("group SIGINT", 130, "interrupted (Ctrl-C)", ()),  # Ctrl-C in a terminal: the group
+    ("SIGTERM", 143, "terminated (SIGTERM)", ("--dask", "local")),
 ])
-def test_a_signal_ends_the_sweep_like_ctrl_c_with_sweep_csv(project, how, code, word):
-    process = start_cli_sweep(project)
+def test_a_signal_ends_the_sweep_like_ctrl_c_with_sweep_csv(project, how, code, word, extra):
+    process = start_cli_sweep(project, extra)
     try:
         workers = two_finished_two_running(project, process)
         finished = {p for p, s in statuses(project).items() if s == "ok"}
