@@ -98,6 +98,8 @@ def test_coverage_table_has_the_columns_the_check_reads(answer):
     assert list(cov.columns[:8]) == ["method", "horizon", "level", "nominal", "coverage",
                                      "n_origins", "ci_low", "ci_high"]
     assert set(cov["horizon"]) == set(range(1, 13)) and set(cov["level"]) == {0.8, 0.9}
+    # the headline combinations are checked in real time too
+    assert {"combined:computing_index", "combined:supercomputing"} <= set(cov["method"])
     ok = cov.dropna()
     assert ((ok["ci_low"] <= ok["coverage"]) & (ok["coverage"] <= ok["ci_high"])).all()
 

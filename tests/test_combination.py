@@ -74,10 +74,20 @@ def test_out_of_sample_scores_prefer_the_correctly_specified_method():
     assert rows["crps"].notna().all() and (rows["crps"] > 0).all()
     w = comb.weights(rows, ["growth_10y", "growth_1y"])
     assert w["growth_10y"] > w["growth_1y"]
-    table = comb.evaluate(errors, rows, ["growth_10y", "growth_1y"]).set_index("combination")
+    mixtures = comb.realtime_mixtures(errors, rows, ["growth_10y", "growth_1y"])
+    table = comb.evaluate(mixtures).set_index("combination")
     assert set(table.index) == {"track record", "equal"}
     assert table.loc["track record", "crps"] < table.loc["equal", "crps"]
-    assert table.loc["track record", "n"] == table.loc["equal", "n"] > 0
+    assert table.loc["track record", "n"] == table.loc["equal", "n"] == len(mixtures) > 0
+    # the combination's own real-time bands: a linear pool of calibrated forecasts is at
+    # least as wide as its parts (Gneiting & Ranjan 2013), so it covers at least nominal
+    cov = comb.combined_coverage(mixtures, "combined")
+    assert set(cov["horizon"]) == {1, 3, 5} and set(cov["level"]) == {0.8, 0.9}
+    for _, row in cov.iterrows():
+        assert row["nominal"] - 0.05 <= row["coverage"] <= 1.0
+        assert row["ci_low"] <= row["coverage"] <= row["ci_high"]
+    with pytest.raises(ParameterError, match="'track' or 'equal'"):
+        comb.combined_coverage(mixtures, weights="best")
 
 
 def test_coinciding_methods_are_kept_once():

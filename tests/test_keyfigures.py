@@ -43,6 +43,7 @@ damped,7,0.9,0.9,0.884,21,0.63,0.97,95
 loglinear,7,0.9,0.9,0.57,22,0.33,0.78,100
 damped,7,0.8,0.8,0.8,21,0.6,0.9,95
 """
+COMBINED = "combined:computing_index,7,0.9,0.9,0.948,21,0.71,0.99,96\n"
 HEADLINE_01 = """target,scope,component,precision,year,model,median,mean,lower,upper,level,unit
 global compute,global,total,mixed,2030,cagr,1.64e22,1.8e22,8e21,3.3e22,0.8,FLOP/s
 global compute,global,total,mixed,2030,arima,1.64e22,1.8e22,8e21,3.3e22,0.8,FLOP/s
@@ -131,6 +132,14 @@ def test_track_record_counts_the_hindcasts_and_the_calibrations_own_coverage(tmp
         "AI accelerator stock (FP16), replayed from past year-ends: 2 of 3 outcomes inside the "
         "90% band; the index methods' calibrated 90% bands held 88% to 93% of outcomes 7 years "
         "ahead, in real time on long series (at least 21 origins)")
+
+
+def test_track_record_prefers_the_combinations_own_coverage(tmp_path):
+    out = tables_dir(tmp_path, hindcast=HINDCAST, forecast_2030=FORECAST,
+                     calibration_coverage=COVERAGE + COMBINED)
+    figure = keyfigures.track_record(out / "tables")
+    assert figure.answer.endswith("the index's combined 90% band, replayed on long series, "
+                                  "held 95% of outcomes 7 years ahead (21 origins)")
 
 
 def test_coinciding_models_are_one_forecast_not_two(tmp_path):

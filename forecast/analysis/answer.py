@@ -97,7 +97,8 @@ class ScopeAnswer:
     """One scope's answer: ``rows`` (forecast table rows), ``paths`` (year -> FLOP/s draws),
     ``observed`` (FLOP/s by year), ``weights`` (method -> weight), ``notes`` (sentences:
     coinciding and excluded methods, the choice of weights), ``evaluation`` (CRPS of
-    the track-record and the equal-weight combination, or empty)."""
+    the track-record and the equal-weight combination, or empty), ``coverage`` (the
+    real-time coverage of the combination used, method ``combined:<scope>``, or empty)."""
 
     scope: Scope
     rows: pd.DataFrame
@@ -106,6 +107,7 @@ class ScopeAnswer:
     weights: pd.Series
     notes: tuple[str, ...] = ()
     evaluation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _quantiles(log_draws: np.ndarray) -> np.ndarray:
@@ -151,10 +153,11 @@ def topdown(scope: Scope, observed: pd.Series, calib: Calibration, *,
     if not used:
         raise DataError(f"no method passes the real-time coverage check for {scope.name}",
                         expected="at least one method with a calibrated band that holds")
-    evaluation = pd.DataFrame()
+    evaluation, coverage = pd.DataFrame(), pd.DataFrame()
     if len(used) > 1:
         tracked = combination.weights(calib.scores, used)
-        evaluation = combination.evaluate(calib.errors, calib.scores, used)
+        mixtures = combination.realtime_mixtures(calib.errors, calib.scores, used)
+        evaluation = combination.evaluate(mixtures)
         crps = evaluation.set_index("combination")["crps"]
         if crps["track record"] < crps["equal"]:
             w = tracked
@@ -165,6 +168,9 @@ def topdown(scope: Scope, observed: pd.Series, calib: Calibration, *,
             notes.append(f"track-record weights did not beat equal weights in real time "
                          f"(mean CRPS {crps['track record']:.4f} vs {crps['equal']:.4f}), "
                          f"so the methods are weighted equally")
+        coverage = combination.combined_coverage(
+            mixtures, f"combined:{scope.name}",
+            weights="track" if w is tracked else "equal")
     else:
         w = pd.Series([1.0], index=used, name="weight")
     rows, paths = [], {}
@@ -195,7 +201,7 @@ def topdown(scope: Scope, observed: pd.Series, calib: Calibration, *,
                      "p95": p95, "label": f"{scope.label}: combined, calibrated 90% band",
                      "note": f"weighted mixture of {', '.join(used)}"})
     return ScopeAnswer(scope, pd.DataFrame(rows, columns=FORECAST_COLUMNS), paths, y, w,
-                       tuple(notes), evaluation)
+                       tuple(notes), evaluation, coverage)
 
 
 def index_series(data_dir: DataDir = None) -> pd.Series:
@@ -326,10 +332,13 @@ class Answer:
 
     @property
     def coverage(self) -> pd.DataFrame:
-        """calibration_coverage.csv: real-time coverage by method, horizon and level."""
+        """calibration_coverage.csv: real-time coverage by method, horizon and level, each
+        method's and each scope's combination (``combined:<scope>``)."""
         cols = ["method", "horizon", "level", "nominal", "coverage", "n_origins", "ci_low",
                 "ci_high", "n_forecasts"]
-        return self.calibration.coverage[cols]
+        frames = [self.calibration.coverage, *(a.coverage for a in self.scopes.values()
+                                               if not a.coverage.empty)]
+        return pd.concat([f[cols] for f in frames], ignore_index=True)
 
     @property
     def notes(self) -> list[str]:
@@ -373,6 +382,12 @@ class Answer:
                        & np.isclose(cov["level"], LEVEL)]
             out.update(cover_h=h, cover_low=used["coverage"].min(),
                        cover_high=used["coverage"].max(), cover_origins=used["n_origins"].min())
+            mixed = cov[(cov["method"] == "combined:computing_index") & (cov["horizon"] == h)
+                        & np.isclose(cov["level"], LEVEL)]
+            if not mixed.empty:
+                out.update(combined_cover=mixed["coverage"].iloc[0],
+                           combined_low=mixed["ci_low"].iloc[0],
+                           combined_high=mixed["ci_high"].iloc[0])
         return out
 
     def combined(self, scope: str, year: int = 2030) -> pd.Series:

@@ -11,8 +11,9 @@ the continuous ranked probability score, ``E|X - y| - E|X - X'| / 2``).
 * :func:`inverse_score_weights`: weights proportional to 1 / mean CRPS over the
   rows where *every* method scored (a method cannot win by skipping hard
   origins); tied scores give equal weights;
-* :func:`evaluate`: the combination against the equal-weight benchmark, in real
-  time (the weights at each origin come from the scores observable then);
+* :func:`realtime_mixtures`, :func:`evaluate`: the combination against the equal-weight
+  benchmark, in real time (the weights at each origin come from the scores observable
+  then); :func:`combined_coverage`: how often the combination's own bands held;
 * :func:`coinciding`: methods whose forecasts of a given series are identical
   (e.g. 3-year growth and whole-series growth on a 4-point series) are
   reported as coinciding, and only the first is kept.
@@ -119,16 +120,20 @@ def _mixture_crps(parts: list[tuple[float, np.ndarray]], w: np.ndarray, y: float
     return crps_sample(draws, y, wt)
 
 
-def evaluate(errors: pd.DataFrame, rows: pd.DataFrame, methods: Sequence[str], *,
-             min_rows: int = 20) -> pd.DataFrame:
-    """The track-record combination against equal weights, in real time.
+def realtime_mixtures(errors: pd.DataFrame, rows: pd.DataFrame, methods: Sequence[str], *,
+                      min_rows: int = 20, levels: Sequence[float] = (0.8, 0.9)) -> pd.DataFrame:
+    """The combination of ``methods`` as it would have been used, at every common origin.
 
-    At every (series, origin, horizon) where all ``methods`` scored, two
-    mixtures of their calibrated forecasts are scored (CRPS, ln units): one
-    with weights from the scores observable at the origin (common rows whose
-    target is <= origin; equal weights until ``min_rows`` such rows exist),
-    one with equal weights.  Returns one row per combination: ``combination``
-    (``track record`` or ``equal``), ``crps`` (mean), ``n``.
+    At every (series, origin, horizon) where all ``methods`` scored, two mixtures of their
+    calibrated forecasts (each method: its point plus the errors observable at the origin)
+    are scored: one with weights from the scores observable then (common rows whose target
+    is <= origin; equal weights until ``min_rows`` such rows exist), one with equal weights.
+
+    Returns one row per key: ``series``, ``origin``, ``horizon``, ``crps_track``,
+    ``crps_equal`` (ln units), and ``inside_track_<L>``, ``inside_equal_<L>`` per level (the
+    outcome inside the central band of each mixture, made of the methods' raw past errors,
+    without the bootstrapped centre of
+    :func:`forecast.analysis.calibration.predictive_draws`).
     """
     methods = list(methods)
     known = _known(errors)
@@ -150,7 +155,9 @@ def evaluate(errors: pd.DataFrame, rows: pd.DataFrame, methods: Sequence[str], *
     cum = np.vstack([np.zeros(len(methods)), np.cumsum(crps[order], axis=0)])
     seen = np.searchsorted(target[order], origin, side="right")
     equal = np.full(len(methods), 1.0 / len(methods))
-    scores = {"track record": [], "equal": []}
+    probs = [p for v in levels for p in ((1 - v) / 2, (1 + v) / 2)]
+    out = {"crps_track": [], "crps_equal": [],
+           **{f"inside_{kind}_{v:g}": [] for kind in ("track", "equal") for v in levels}}
     for i in range(len(origin)):
         if seen[i] >= min_rows:
             inverse = seen[i] / cum[seen[i]]
@@ -161,10 +168,53 @@ def evaluate(errors: pd.DataFrame, rows: pd.DataFrame, methods: Sequence[str], *
         for j, name in enumerate(methods):
             t, e = known[(name, int(horizon[i]))]
             parts.append((forecast[i, j], e[:np.searchsorted(t, origin[i], side="right")]))
-        scores["track record"].append(_mixture_crps(parts, w, actual[i]))
-        scores["equal"].append(_mixture_crps(parts, equal, actual[i]))
-    return pd.DataFrame([{"combination": k, "crps": float(np.mean(v)), "n": len(v)}
-                         for k, v in scores.items()])
+        out["crps_track"].append(_mixture_crps(parts, w, actual[i]))
+        out["crps_equal"].append(_mixture_crps(parts, equal, actual[i]))
+        for kind, weights in (("track", w), ("equal", equal)):
+            q = mixture_quantiles(dict(zip(methods, parts)), dict(zip(methods, weights)), probs)
+            for k, v in enumerate(levels):
+                out[f"inside_{kind}_{v:g}"].append(bool(q[2 * k] <= actual[i] <= q[2 * k + 1]))
+    frame = wide.index.to_frame(index=False)
+    for k, v in out.items():
+        frame[k] = v
+    return frame
+
+
+def evaluate(mixtures: pd.DataFrame) -> pd.DataFrame:
+    """The track-record combination against equal weights: mean CRPS (ln units) of each over
+    the rows of :func:`realtime_mixtures`.  Columns ``combination`` (``track record`` or
+    ``equal``), ``crps``, ``n``."""
+    return pd.DataFrame([
+        {"combination": "track record", "crps": float(mixtures["crps_track"].mean()),
+         "n": len(mixtures)},
+        {"combination": "equal", "crps": float(mixtures["crps_equal"].mean()),
+         "n": len(mixtures)}])
+
+
+def combined_coverage(mixtures: pd.DataFrame, name: str = "combined", *,
+                      weights: str = "track") -> pd.DataFrame:
+    """Real-time coverage of a combination by horizon and level.
+
+    ``weights``: ``"track"`` (the track-record weights) or ``"equal"``.  Same columns as
+    :func:`forecast.analysis.calibration.realtime_coverage` (``method`` = ``name``), from
+    the ``inside_<weights>_<L>`` columns of :func:`realtime_mixtures`.
+    """
+    from forecast.analysis.calibration import wilson
+
+    if weights not in ("track", "equal"):
+        raise ParameterError("must be 'track' or 'equal'", name="weights", value=weights)
+    prefix = f"inside_{weights}_"
+    out = []
+    levels = [float(c.removeprefix(prefix)) for c in mixtures.columns if c.startswith(prefix)]
+    for h, part in mixtures.groupby("horizon", sort=True):
+        for v in levels:
+            hits = part[f"{prefix}{v:g}"].to_numpy(bool)
+            lo, hi = wilson(float(hits.mean()), hits.size / int(h))
+            out.append({"method": name, "horizon": int(h), "level": v, "nominal": v,
+                        "coverage": float(hits.mean()), "n_forecasts": int(hits.size),
+                        "n_origins": int(part["origin"].nunique()), "ci_low": lo,
+                        "ci_high": hi})
+    return pd.DataFrame(out)
 
 
 def coinciding(paths: Mapping[str, np.ndarray], *, rtol: float = 1e-9

@@ -219,11 +219,18 @@ def track_record(tables: Path) -> KeyFigure:
     horizon = next((_year(r.get("horizon")) for r in _rows(tables / "forecast_2030.csv")
                     if r.get("scope") == "computing_index" and _year(r.get("year")) == YEAR),
                    None)
-    cover = [(_num(r.get("coverage")), _year(r.get("n_origins")))
-             for r in _rows(tables / "calibration_coverage.csv")
+    coverage = _rows(tables / "calibration_coverage.csv")
+    combined = next((r for r in coverage if r.get("method") == "combined:computing_index"
+                     and _year(r.get("horizon")) == horizon and _num(r.get("level")) == 0.9
+                     and _num(r.get("coverage")) is not None), None)
+    cover = [(_num(r.get("coverage")), _year(r.get("n_origins"))) for r in coverage
              if r.get("method") in used and _year(r.get("horizon")) == horizon
              and _num(r.get("level")) == 0.9 and _num(r.get("coverage")) is not None]
-    if cover:
+    if combined is not None:
+        parts.append(f"the index's combined 90% band, replayed on long series, held "
+                     f"{_pct(_num(combined['coverage']))} of outcomes {horizon} years ahead "
+                     f"({_year(combined.get('n_origins'))} origins)")
+    elif cover:
         low, high = min(c for c, _ in cover), max(c for c, _ in cover)
         span = _pct(low) if low == high else f"{_pct(low)} to {_pct(high)}"
         parts.append(f"the index methods' calibrated 90% bands held {span} of outcomes "
