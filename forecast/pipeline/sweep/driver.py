@@ -272,7 +272,11 @@ def execute(notebook, grid, *, name=None, executor="local", jobs=None, scheduler
     Raises
     ------
     ParameterError, UsageError, UnknownNameError
-        A bad notebook, grid, name or executor, before anything runs.
+        A bad notebook, grid, name or executor, before anything runs; UsageError also for
+        a Dask scheduler lost mid-sweep (the finished points are in sweep.csv).
+    KeyboardInterrupt
+        Ctrl-C, or :class:`Terminated` for SIGTERM: the workers are stopped, sweep.csv,
+        sweep.json and the page written; the report is the exception's ``sweep_report``.
     """
     from forecast.pipeline.runner import RunLock
 
