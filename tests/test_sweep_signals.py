@@ -290,3 +290,57 @@ def test_a_worker_that_dies_fails_its_point_in_one_line_and_the_others_finish(pr
                         r"point", failed[0].error), failed[0].error
     frame = report.frame()
     assert list(frame[frame["status"] == "failed"]["growth"]) == [-1.0]
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def kernels_of(parents) -> list[int]:
+    """Live kernel processes started by one of ``parents`` (jupyter_client sets
+    JPY_PARENT_PID; kernels run in sessions of their own)."""
+    wanted = {f"JPY_PARENT_PID={p}".encode() for p in parents}
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            env = set((entry / "environ").read_bytes().split(b"\0"))
+        except (OSError, ValueError):
+            continue
+        if env & wanted and alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def test_sigkill_of_a_real_sweep_ends_its_workers_and_their_kernels(tmp_path):
+    """Notebook 03 for real: kill -9 of the sweep while its workers' kernels execute."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    shutil.copy(ROOT / "pyproject.toml", project)
+    shutil.copytree(ROOT / "data", project / "data")
+    shutil.copytree(ROOT / "notebooks", project / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (project / "grid.yaml").write_text("seed: [1, 2, 3, 4]\nn_paths: [20000]\n")
+    process = subprocess.Popen([str(Path(PYTHON).parent / "compute-forecast"), "sweep", "03",
+                                "--grid", "grid.yaml", "--jobs", "2"], cwd=project,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        workers = wait_for(lambda: len(children(process.pid)) == 2 and children(process.pid),
+                           60, "two workers")
+        kernels = wait_for(lambda: len(kernels_of(workers)) == 2 and kernels_of(workers), 120,
+                           "a kernel in each worker")
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        assert_all_gone(workers + kernels, 30)
+    finally:
+        if session_members(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
