@@ -21,8 +21,8 @@ import resource
 import time
 
 T0 = time.perf_counter()
-from forecast.analysis import ai_compute, answer, calibration  # noqa: E402
-from forecast.data import datapackage  # noqa: E402
+from forecast.analysis import ai_compute, answer, calibration
+from forecast.data import datapackage
 
 IMPORT_SECONDS = time.perf_counter() - T0
 

@@ -269,8 +269,8 @@ def ai_answer(table: pd.DataFrame, *, paths: Mapping[int, np.ndarray] | None = N
         else:
             out[year] = split_lognormal_paths(r["p5"], r["p50"], r["p95"], n_paths, seed + year)
             drawn.append(str(year))
-    notes = ([f"paths for {', '.join(drawn)} drawn from a two-piece log-normal through the "
-              f"bottom-up p5/p50/p95 (no simulated paths given)"] if drawn else [])
+    notes = ([(f"paths for {', '.join(drawn)} drawn from a two-piece log-normal through the "
+               f"bottom-up p5/p50/p95 (no simulated paths given)")] if drawn else [])
     for year in years:
         if year not in stock.index:
             raise DataError(f"the AI compute forecast has no stock row for {year}",

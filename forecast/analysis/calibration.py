@@ -275,13 +275,13 @@ def _groups(rows: pd.DataFrame) -> list[np.ndarray]:
             for _, part in rows.groupby("series", sort=True)]
 
 
-def band_quantiles(errors: pd.DataFrame, method_name: str, horizon: int,
-                   probs: Sequence[float], *, max_target: int | None = None,
-                   n_boot: int = 200, seed: int = 0) -> np.ndarray:
-    """Quantiles (ln ratio) of the predictive error of ``method_name`` at ``horizon``.
+def error_sampler(errors: pd.DataFrame, method_name: str, horizon: int, *,
+                  max_target: int | None = None, n_boot: int = 200, seed: int = 0
+                  ) -> np.ndarray:
+    """All predictive draws (ln ratio) of ``method_name`` at ``horizon``.
 
-    Uses the errors of :func:`rolling_errors` (only those with target <=
-    ``max_target`` when given), block length = horizon.
+    Uses the errors of :func:`rolling_errors` (only those with target <= ``max_target``
+    when given), block length = horizon (see :func:`predictive_draws`).
     """
     rows = errors[(errors["method"] == method_name) & (errors["horizon"] == horizon)]
     if max_target is not None:
@@ -289,18 +289,13 @@ def band_quantiles(errors: pd.DataFrame, method_name: str, horizon: int,
     if rows.empty:
         raise DataError(f"no past errors of {method_name!r} at {horizon} years",
                         column="horizon", expected="a horizon the long series can score")
-    draws = predictive_draws(_groups(rows), block=horizon, n_boot=n_boot, seed=seed)
-    return np.quantile(draws, probs)
-
-
-def error_sampler(errors: pd.DataFrame, method_name: str, horizon: int, *,
-                  n_boot: int = 200, seed: int = 0) -> np.ndarray:
-    """All predictive draws of ``method_name`` at ``horizon`` (see :func:`predictive_draws`)."""
-    rows = errors[(errors["method"] == method_name) & (errors["horizon"] == horizon)]
-    if rows.empty:
-        raise DataError(f"no past errors of {method_name!r} at {horizon} years",
-                        column="horizon", expected="a horizon the long series can score")
     return predictive_draws(_groups(rows), block=horizon, n_boot=n_boot, seed=seed)
+
+
+def band_quantiles(errors: pd.DataFrame, method_name: str, horizon: int,
+                   probs: Sequence[float], **options) -> np.ndarray:
+    """Quantiles (ln ratio) of :func:`error_sampler`'s draws (same options)."""
+    return np.quantile(error_sampler(errors, method_name, horizon, **options), probs)
 
 
 # ----------------------------------------------------------------------------

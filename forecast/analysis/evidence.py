@@ -33,15 +33,10 @@ import numpy as np
 import pandas as pd
 
 from forecast import io
-from forecast.analysis import ai_stock, answer
-from forecast.data import headline
-from forecast.analysis import skill
-from forecast.analysis import top500
-from forecast.analysis import totals
-from forecast.analysis import trends
-from forecast.data import load
-from forecast.models import compare
+from forecast.analysis import ai_stock, answer, skill, top500, totals, trends
+from forecast.data import headline, load
 from forecast.errors import ParameterError
+from forecast.models import compare
 
 #: TOP500 per-list columns scored and drawn, with the label each has on the page
 SERIES = MappingProxyType({"sum_rmax": "sum of the 500", "no1_rmax": "#1",
