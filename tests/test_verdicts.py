@@ -92,6 +92,19 @@ def test_multiples_are_not_testable_and_other_scopes_are_left_out():
                                         "probability", "verdict"]
 
 
+def test_years_outside_the_forecast_are_judged_on_the_record_or_said_untestable():
+    rows = pd.concat([_published(year=2022, value=800.0, unit="EFLOPS"),
+                      _published(year=2022, value=1.0, unit="ZFLOPS"),
+                      _published(year=2045, value=1.0, unit="YFLOPS")], ignore_index=True)
+    table = vd.verdicts(rows, _scope(np.full(10, 1e22)))
+    # the index was 906 EFLOPS in 2022: 800 EFLOPS reached, 1 ZFLOPS missed
+    assert table["probability"].tolist()[:2] == [1.0, 0.0]
+    assert "observed 906 EFLOPS: reached" in table["verdict"].iloc[0]
+    assert "observed 906 EFLOPS: missed" in table["verdict"].iloc[1]
+    assert np.isnan(table["probability"].iloc[2])
+    assert "not testable here" in table["verdict"].iloc[2] and "2025-2030" in table["verdict"].iloc[2]
+
+
 def test_scope_matching_never_crosses_precisions():
     assert vd.match_scope({"scope": "global", "component": "total",
                            "precision": "mixed"}) == "computing_index"

@@ -127,8 +127,9 @@ def topdown(scope: Scope, observed: pd.Series, calib: Calibration, *,
     if len(y) < 2 or np.any(np.diff(np.asarray(y.index, dtype=int)) != 1):
         raise DataError(f"the {scope.name} series needs consecutive years", column="year",
                         expected="at least 2 consecutive yearly values", value=list(y.index))
-    if n_paths < 100:
-        raise ParameterError("must be at least 100", name="n_paths", value=n_paths)
+    if isinstance(n_paths, bool) or not isinstance(n_paths, (int, np.integer)) or n_paths < 1:
+        raise ParameterError("must be a whole number of paths >= 1", name="n_paths",
+                             value=n_paths)
     z = np.log(y.to_numpy())
     base_year = int(y.index[-1])
     wanted = sorted({int(v) for v in (*years, *verdict_years)})

@@ -185,9 +185,31 @@ def verdicts(forecasts: pd.DataFrame, scopes: Mapping[str, ScopeForecast]) -> pd
                         "base_year": math.nan, "base_value": math.nan,
                         "verdict": f"{row['publisher']} ({row['published']}): {text}."})
             continue
+        observed = ours.observed.dropna()
         if year not in ours.paths:
-            raise DataError(f"no simulated paths for {scope} in {year}", column="year",
-                            expected=f"one of {sorted(ours.paths)}", value=year)
+            who = f"{row['publisher']} ({row['published']})"
+            more = "more than " if bound == "lower" else ""
+            if year in observed.index:
+                # the outcome is known: the figure was reached or not, no simulation needed
+                actual = float(observed.loc[year])
+                held = actual >= value
+                out.append({**base, "value": value, "implied_growth": math.nan,
+                            "measured_growth": measured, "probability": float(held),
+                            "probability_bound": math.nan, "n_paths": 0,
+                            "base_year": year, "base_value": actual,
+                            "verdict": f"{who}: {more}{units.format_flops(value, 3)} in {year} "
+                                       f"({ours.label}); observed "
+                                       f"{units.format_flops(actual, 3)}: "
+                                       f"{'reached' if held else 'missed'}."})
+            else:
+                out.append({**base, "value": value, "implied_growth": math.nan,
+                            "measured_growth": measured, "probability": math.nan,
+                            "probability_bound": math.nan, "n_paths": 0,
+                            "base_year": math.nan, "base_value": math.nan,
+                            "verdict": f"{who}: {more}{units.format_flops(value, 3)} in {year} is "
+                                       f"not testable here: our forecast of {ours.label} "
+                                       f"covers {min(ours.paths)}-{max(ours.paths)}."})
+            continue
         stated = row.get("cagr_from") if from_rate else row.get("base_year")
         if not pd.isna(stated) and int(stated) in ours.observed.index:
             base_year = int(stated)
