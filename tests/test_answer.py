@@ -114,3 +114,15 @@ def test_ai_table_without_the_answer_year_is_refused():
 def test_split_lognormal_paths_reproduce_the_percentiles():
     x = ans.split_lognormal_paths(1.0, 4.0, 8.0, 200000, seed=1)
     assert np.percentile(x, [5, 50, 95]) == pytest.approx([1.0, 4.0, 8.0], rel=0.02)
+
+
+def test_facts_name_every_figure_even_when_missing(answer):
+    facts = answer.facts(2030)
+    assert facts["index_p50"] == answer.combined("computing_index", 2030)["p50"]
+    assert facts["v56_implied"] == pytest.approx((56000 / 615) ** (1 / 9) - 1)
+    assert 0.8 < facts["combined_cover"] <= 1.0
+    without_ai = ans.Answer({k: v for k, v in answer.scopes.items() if k != "ai_accelerators"},
+                            answer.calibration, answer.verdicts.iloc[0:0])
+    facts = without_ai.facts(2030)
+    assert np.isnan(facts["ai_p50"]) and np.isnan(facts["v56_probability"])
+    assert facts["v56_verdict"].startswith("no verdict")

@@ -24,6 +24,7 @@ equal weights in real time, else with equal weights.  Every band here is the
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -356,9 +357,18 @@ class Answer:
         """Numbers for the page's prose: each scope's combined band in ``year``
         (``<key>_p5/_p50/_p95``, ``<key>_base``, ``<key>_base_year``; keys ``ai``,
         ``index``, ``super``), the verdict on CAICT's 56 ZFLOPS (``v56_*``) and the
-        real-time coverage of the index methods' 90% bands at the 2030 horizon."""
+        real-time coverage of the index methods' 90% bands at the 2030 horizon.  Every key
+        is present: a figure that cannot be computed (a scope left out, no such published
+        forecast) is NaN, which the page's prose shows as "not available"."""
         out: dict[str, object] = {"year": year, "level": LEVEL,
                                   "n_series": len(self.calibration.series)}
+        out.update(dict.fromkeys(
+            [f"{k}_{v}" for k in ("ai", "index", "super")
+             for v in ("p5", "p50", "p95", "base", "base_year", "horizon")]
+            + ["v56_probability", "v56_implied", "v56_measured", "v56_base_year", "cover_h",
+               "cover_low", "cover_high", "cover_origins", "combined_cover", "combined_low",
+               "combined_high"], math.nan))
+        out["v56_verdict"] = "no verdict: the published forecast is not in the data"
         for scope, key in (("ai_accelerators", "ai"), ("computing_index", "index"),
                            ("supercomputing", "super")):
             if scope not in self.scopes:
