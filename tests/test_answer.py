@@ -126,3 +126,12 @@ def test_facts_name_every_figure_even_when_missing(answer):
     facts = without_ai.facts(2030)
     assert np.isnan(facts["ai_p50"]) and np.isnan(facts["v56_probability"])
     assert facts["v56_verdict"].startswith("no verdict")
+
+
+def test_flat_shipments_keep_the_stock_growing_only_by_accumulation():
+    flat = ans.flat_shipments(year=2030, n_paths=500)
+    assert flat["flat_p5"] < flat["flat_p50"] < flat["flat_p95"]
+    assert 0.0 <= flat["flat_share"] <= 1.0 and flat["flat_value"] == 56e21
+    # without growth the stock can only add flows: 2030 exceeds 2028, which exceeds 2026
+    earlier = [ans.flat_shipments(year=y, n_paths=500)["flat_p50"] for y in (2026, 2028)]
+    assert earlier[0] < earlier[1] < flat["flat_p50"]

@@ -308,6 +308,31 @@ def index_answer(data_dir: DataDir = None, *, years: Sequence[int] = YEARS,
                          seed=seed, n_boot=n_boot)
 
 
+def flat_shipments(data_dir: DataDir = None, *, year: int = 2030, value: float = 56e21,
+                   n_paths: int = 4000, seed: int = SEED,
+                   service_life_years: float = 5.0) -> dict[str, float]:
+    """What-if: the installed FP16 AI stock in ``year`` if shipments stopped growing.
+
+    The bottom-up model of :mod:`forecast.analysis.ai_compute` with its growth set to
+    zero after the last observed quarter (``Reversion(mu=0, phi=0, tau=0)``: each
+    designer's flow stays at its fitted level).  Returns ``flat_p5``, ``flat_p50``,
+    ``flat_p95`` (FLOP/s, FP16), ``flat_value`` and ``flat_share`` (share of paths at or
+    above ``value`` FLOP/s of FP16), ``flat_year``.  A lower bound on the stock, not a
+    forecast.
+    """
+    from forecast.analysis import ai_compute
+
+    flat = ai_compute.Reversion(0.0, 0.0, 0.0, 0, "what-if: shipments flat at their "
+                                "last fitted level")
+    fc = ai_compute.forecast(data_dir, end_year=year, n_paths=n_paths, seed=seed,
+                             service_life_years=service_life_years, reversion=flat)
+    stock = np.asarray(fc.paths["stock"]).sum(axis=1)[:, list(fc.years).index(year)]
+    p5, p50, p95 = np.percentile(stock, [5, 50, 95])
+    return {"flat_p5": float(p5), "flat_p50": float(p50), "flat_p95": float(p95),
+            "flat_value": float(value), "flat_share": float(np.mean(stock >= value)),
+            "flat_year": year}
+
+
 def ai_from_forecast(fc) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
     """(table, year -> total stock paths in FLOP/s) of a bottom-up AI compute forecast.
 
