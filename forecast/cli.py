@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-refresh", action="store_true",
                      help="do not refresh other output folders this run left stale (the last "
                      "line names them); a run with --only, --param or --params never does")
+    run.add_argument("--pdf", action="store_true",
+                     help="also print the index and every page to PDF (A4) into outputs/pdf/ "
+                     "with headless Chromium (Debian's 'chromium' package)")
     run.add_argument("--no-report", action="store_true",
                      help="do not record this run or write outputs/changes.md: the next run's "
                      "report then covers its changes too (make run's first step)")
@@ -243,6 +246,26 @@ def _params(args) -> int:
     return 0
 
 
+def _publish(out, progress, browser=None) -> None:
+    """The workbook of every table (rebuilt when a table changed) and, with --pdf, the pages
+    printed to PDF."""
+    from forecast.errors import ForecastError
+    from forecast.pipeline import workbook
+
+    try:
+        book = workbook.write_if_changed(out)
+    except ForecastError as err:  # the tables and pages are there; say what is missing
+        progress.say(f"warning: {err}")
+    else:
+        if book is not None:
+            progress.say(f"workbook {book}")
+    if browser is not None:
+        from forecast.pipeline import pdf
+
+        printed = pdf.print_site(out, browser=browser)
+        progress.say(f"{len(printed)} pages printed to PDF in {out / 'pdf'}")
+
+
 def _run(args) -> int:
     """The run, then the folders it left stale (refreshed, or named in the last line), then
     the change report (outputs/changes.md) and the index that shows it."""
@@ -253,6 +276,11 @@ def _run(args) -> int:
     from forecast.pipeline.progress import Progress
 
     started = dt.datetime.now(dt.timezone.utc)
+    browser = None
+    if args.pdf:  # before the run: a missing browser is said at once, in one line
+        from forecast.pipeline import pdf
+
+        browser = pdf.chromium()
     progress = Progress(quiet=args.quiet)
     options = dict(jobs=args.jobs, timeout=args.timeout, show_code=args.show_code,
                    wait=not args.no_wait, progress=progress)
@@ -268,6 +296,7 @@ def _run(args) -> int:
             code = max(code, more.exit_code)
         left = freshness.stale(root, show_code=args.show_code, wait=not args.no_wait)
     if args.no_report:
+        _publish(root / "outputs", progress, browser)
         progress.say(freshness.advice(left) or f"open {report.index}")
         return code
     with runner.RunLock(root / "outputs" / ".lock", wait=not args.no_wait):
@@ -279,6 +308,7 @@ def _run(args) -> int:
         index = pages.write_indexes(root, results, {
             "run_started": started.isoformat(timespec="seconds"),
             "git_commit": runner.git_commit(root), "library_version": __version__})
+    _publish(root / "outputs", progress, browser)
     progress.say(f"changes: {found.summary()}; report {root / 'outputs' / 'changes.md'}")
     for warning in found.warnings:
         progress.say(f"warning: {warning}")

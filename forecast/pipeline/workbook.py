@@ -156,6 +156,41 @@ def build(out: str | os.PathLike, *, key_figures: list | None = None):
     return book
 
 
+def _inputs_key(out: Path) -> str:
+    """What the workbook is built from: every table (name, size, mtime), the executed notebooks'
+    provenance and the library (key figures are computed by it)."""
+    import hashlib
+
+    from forecast.pipeline.runcache import library_fingerprint
+
+    parts = [library_fingerprint()]
+    for path in [*sorted((out / "tables").glob("*.csv")), *sorted((out / "notebooks").glob(
+            "*.ipynb"))]:
+        st = path.stat()
+        parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def write_if_changed(out: str | os.PathLike) -> Path | None:
+    """:func:`write` unless the workbook already holds the current tables (then None): a run
+    that changed nothing does not pay for rebuilding it."""
+    from forecast.io import atomic_write_text
+
+    out = Path(out)
+    key, stamp = _inputs_key(out), out / ".cache" / "workbook.key"
+    try:
+        if (out / WORKBOOK).is_file() and stamp.read_text(encoding="utf-8") == key:
+            return None
+    except OSError:
+        pass
+    path = write(out)
+    try:
+        atomic_write_text(stamp, key)
+    except OSError:
+        pass  # without the stamp the next run only rebuilds the workbook again
+    return path
+
+
 def write(out: str | os.PathLike, *, key_figures: list | None = None) -> Path:
     """Build the workbook of ``out`` and write it atomically to ``out/compute-forecast.xlsx``."""
     import io as _bytes
