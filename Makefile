@@ -28,9 +28,10 @@ run: $(STAMP)
 	$(VENV)/bin/compute-forecast run
 
 # Tiers (docs/testing.md): `test` is the whole suite, `test-fast` the unit tier (no kernel,
-# notebook, server or browser), both spread over the cores by pytest-xdist; the tests sharing
-# the session's executed project and browser run on one worker (--dist loadgroup).
-XDIST := -n auto --dist loadgroup
+# notebook, server or browser), both spread over the cores by pytest-xdist, one test file per
+# worker at a time (a file's module fixtures are made once); the workers share one executed
+# copy of the project (tests/conftest.py).
+XDIST := -n auto --dist loadfile
 
 test: $(STAMP)
 	$(PY) -m pytest $(XDIST)

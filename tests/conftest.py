@@ -7,13 +7,15 @@ directory, so a user's saved scenarios or edited data never change what the test
 Tiers: tests marked ``slow`` (kernels, notebooks, servers, a browser) are the end-to-end
 tier; the rest is the unit tier (``make test-fast``).  A test using ``run_notebook``,
 ``executed_project`` or ``browser`` is marked ``slow`` here whether or not it says so, and
-``browser`` tests also ``browser``.  Under pytest-xdist the tests sharing the executed
-project or the browser run on one worker (``xdist_group``), so each is made once.
+``browser`` tests also ``browser``.  Under pytest-xdist the workers of one run share the
+executed project: the first that needs it runs it, the others wait for it (a file lock).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
+import json
 import os
 import subprocess
 import sys
@@ -25,24 +27,19 @@ from _project import FIXTURES, ROOT, SHIPPED, SHIPPED_FROM, copy_project  # noqa
 
 #: Monte Carlo paths of the executed project (the notebooks' default is far larger)
 EXECUTED_N_PATHS = 2000
-_SHARED = ("executed_project", "browser")
 
 
 def pytest_report_header(config):
     return f"shipped project: {SHIPPED} ({SHIPPED_FROM})"
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads xdist_group
 def pytest_collection_modifyitems(config, items):
-    xdist = config.pluginmanager.hasplugin("xdist")
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
-        if used & {"run_notebook", *_SHARED} and "slow" not in item.keywords:
+        if used & {"run_notebook", "executed_project", "browser"} and "slow" not in item.keywords:
             item.add_marker(pytest.mark.slow)
         if "browser" in used and "browser" not in item.keywords:
             item.add_marker(pytest.mark.browser)
-        if xdist and used & set(_SHARED):
-            item.add_marker(pytest.mark.xdist_group("executed_project"))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -124,15 +121,29 @@ def executed_project(tmp_path_factory) -> Executed:
     """The shipped project run once per session by ``compute-forecast run``, as a user runs it.
 
     Every notebook, with ``n_paths=2000`` Monte Carlo paths; the pages, browser and
-    end-to-end tests read its outputs and must not change them.
+    end-to-end tests read its outputs and must not change them.  pytest-xdist workers of one
+    run share it (their base folders have one parent): the first runs it under a lock, the
+    others wait and read the result it recorded.
     """
-    root = copy_project(tmp_path_factory.mktemp("executed") / "project")
-    script = Path(sys.executable).with_name("compute-forecast")
-    done = subprocess.run([str(script), "run", "--quiet", "--param", f"n_paths={EXECUTED_N_PATHS}"],
-                          cwd=root / "notebooks", capture_output=True, text=True, timeout=900)
-    log = root / "outputs" / "run.log"
-    return Executed(root, done.returncode,
-                    log.read_text(encoding="utf-8") if log.is_file() else done.stdout + done.stderr)
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    root, record = shared / "executed" / "project", shared / "executed" / "result.json"
+    with open(shared / "executed.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not record.is_file():
+            copy_project(root)
+            script = Path(sys.executable).with_name("compute-forecast")
+            done = subprocess.run(
+                [str(script), "run", "--quiet", "--param", f"n_paths={EXECUTED_N_PATHS}"],
+                cwd=root / "notebooks", capture_output=True, text=True, timeout=900)
+            log = root / "outputs" / "run.log"
+            record.write_text(json.dumps({
+                "returncode": done.returncode,
+                "log": log.read_text(encoding="utf-8") if log.is_file()
+                else done.stdout + done.stderr}))
+        result = json.loads(record.read_text())
+    return Executed(root, result["returncode"], result["log"])
 
 
 @pytest.fixture(scope="session")
