@@ -4,9 +4,11 @@ Every page the suite writes (notebook pages, the index, the scenario comparison,
 pages) and every table or figure a notebook shows is built from these pieces, so the pages look
 alike and a style change is made in one place.
 
-* :data:`NOTEBOOK_CSS` styles reader tables, figures, captions and the provenance footer inside
-  a rendered notebook page; :data:`SITE_CSS` adds the page body, lists, status badges and key
-  figures for the pages built without a notebook (:func:`page`).
+* :data:`NOTEBOOK_CSS` styles reader tables, figures, captions and the provenance footer, and
+  carries the print stylesheet (A4, nothing cut); :data:`SITE_CSS` adds the page body, lists,
+  status badges and key figures. Every page carries :data:`SITE_CSS`: the notebook pages (in
+  nbconvert's template) as well as the pages built with :func:`page` (index, scenario
+  comparison, sweeps), so they look alike on screen and on paper.
 * :data:`INLINE_TABLE_STYLE` is the minimal ``<style>`` a reader table or figure carries with
   it, so it also looks right inside JupyterLab, where the site's stylesheet is absent.
 """

@@ -108,7 +108,7 @@ def render_notebook(nb, *, notebook_dir: str | Path, footer: str = "",
     index_href : link back to the index (pages live one folder below it).
     """
     resources = {"metadata": {"path": str(notebook_dir), "name": title or "notebook"},
-                 "cf_footer": footer, "cf_css": shell.NOTEBOOK_CSS}
+                 "cf_footer": footer, "cf_css": shell.SITE_CSS}
     with _render_lock:
         body, _ = _exporter(show_code).from_notebook_node(nb, resources=resources)
     return finish_page(offline(body), index_href=index_href)

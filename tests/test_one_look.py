@@ -1,0 +1,25 @@
+"""One look across the site: every kind of page carries the one stylesheet (screen and print)."""
+
+import nbformat
+
+from forecast.pipeline.site import pages
+from forecast.pipeline.sweep import page as sweep_page
+from forecast.present import html
+
+
+def test_every_kind_of_page_carries_the_site_stylesheet(tmp_path):
+    index = pages.render_index([], title="Index", run={})
+    comparison = pages.render_scenarios([], run={})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A page")])
+    notebook = pages.render_notebook(nb, notebook_dir=tmp_path)
+    sweep = sweep_page.render_list(tmp_path)
+    for name, text in {"index": index, "comparison": comparison, "notebook": notebook,
+                       "sweeps": sweep}.items():
+        assert html.SITE_CSS in text, name
+        assert "@media print" in text and "size: A4" in text, name
+
+
+def test_the_page_shell_escapes_and_names_its_language():
+    page = html.page("<b>x</b> & y", "<p>body</p>", lang="zh-Hans")
+    assert "<title>&lt;b&gt;x&lt;/b&gt; &amp; y</title>" in page
+    assert '<html lang="zh-Hans">' in page and "<p>body</p>" in page
