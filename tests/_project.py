@@ -34,6 +34,9 @@ VALUES_CSV = (
     "name,value,publisher,document,published,url,status\n"
     "a,1.5,Pub <One>,Report & Co,2023,https://example.org/a?x=1&y=2,verified-primary\n"
     "b,2,Pub Two,<script>alert(1)</script>,2024-05,,estimate\n")
+#: the notebook parameters of the session's executed project (conftest.executed_project): small
+#: Monte Carlo runs, every other parameter at its default
+EXECUTED_PARAMS = {"n_paths": 2000}
 _STALE_AFTER = 24 * 3600  # seconds: older checkouts of other contents are removed
 
 

@@ -23,10 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from _project import FIXTURES, ROOT, SHIPPED, SHIPPED_FROM, copy_project  # noqa: F401
+from _project import EXECUTED_PARAMS, FIXTURES, ROOT, SHIPPED, SHIPPED_FROM, copy_project  # noqa: F401
 
-#: Monte Carlo paths of the executed project (the notebooks' default is far larger)
-EXECUTED_N_PATHS = 2000
 
 
 def pytest_report_header(config):
@@ -134,9 +132,9 @@ def executed_project(tmp_path_factory) -> Executed:
         if not record.is_file():
             copy_project(root)
             script = Path(sys.executable).with_name("compute-forecast")
-            done = subprocess.run(
-                [str(script), "run", "--quiet", "--param", f"n_paths={EXECUTED_N_PATHS}"],
-                cwd=root / "notebooks", capture_output=True, text=True, timeout=900)
+            params = [f"--param={name}={value}" for name, value in EXECUTED_PARAMS.items()]
+            done = subprocess.run([str(script), "run", "--quiet", *params], cwd=root / "notebooks",
+                                  capture_output=True, text=True, timeout=900)
             log = root / "outputs" / "run.log"
             record.write_text(json.dumps({
                 "returncode": done.returncode,

@@ -20,7 +20,8 @@ from scipy import stats
 from forecast import growth, scenarios
 from forecast.errors import ParameterError, UnknownNameError
 
-from _project import SHIPPED
+from _project import EXECUTED_PARAMS, SHIPPED
+from forecast.pipeline import params as nbp
 
 PARAMS = SHIPPED / "notebooks" / "params"  # the shipped scenarios, never a user's
 
@@ -491,18 +492,21 @@ def test_year_outside_the_simulation(tmp_path):
 # --------------------------------------------------------------------------- notebook
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("scenario", ["bear"])
-def test_notebook_runs_with_small_parameters(run_notebook, scenario):
-    out = run_notebook("03_scenarios", scenario=scenario, n_paths=300, seed=5)
+def test_notebook_tables_are_the_librarys(executed_project):
+    """Notebook 03 in the session's executed project: the base scenario, default seed, and the
+    project's path count (test_pages runs the bear scenario)."""
+    assert executed_project.returncode == 0, executed_project.log
+    out, scenario = executed_project.outputs, "base"
+    defaults = nbp.notebook_parameters(SHIPPED / "notebooks" / "03_scenarios.ipynb")
     headline = pd.read_csv(out / "tables" / "scenarios_headline.csv")
     assert list(headline.columns) == ["scenario", "component", "precision", "year", "p5", "p50",
                                       "p95", "implied_cagr", "unit"]
     assert set(headline["scenario"]) == {scenario}
     assert set(headline["year"]) == {2030, 2035}
     # the notebook's table is the library's, for the same seed and number of paths
-    sim = scenarios.simulate(scenarios.load_scenario(scenario, directory=PARAMS), n_paths=300,
-                             seed=5, end_year=2035)
+    sim = scenarios.simulate(scenarios.load_scenario(scenario, directory=PARAMS),
+                             n_paths=EXECUTED_PARAMS["n_paths"], seed=defaults["seed"].default,
+                             end_year=2035)
     expected = sim.headline(years=[2030, 2035])
     np.testing.assert_allclose(headline[["p5", "p50", "p95"]].to_numpy(),
                                expected[["p5", "p50", "p95"]].to_numpy(), rtol=1e-12)
