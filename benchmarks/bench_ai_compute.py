@@ -49,7 +49,7 @@ def main() -> None:
     rows = [("load_inputs (data files, as_of=None)", best(ai_compute.load_inputs)),
             (f"simulate {N_PATHS:,} paths (inputs read)",
              best(lambda: ai_compute.forecast(inputs=inputs, n_paths=N_PATHS))),
-            ("tables (table + NVIDIA shares)", best(lambda: (run.table(), run.shares()))),
+            ("tables (table + NVIDIA shares)", best(lambda: (run.table(), run.shares))),
             (f"whole forecast, {N_PATHS:,} paths, from the data",
              best(lambda: ai_compute.forecast(n_paths=N_PATHS).table(), repeats=3))]
     print(f"{'step':50s} {'seconds':>9s} {'x baseline':>11s}  target")

@@ -95,7 +95,8 @@ def test_shares_sum_to_one_on_every_path(run):
         assert shares.shape == (600, len(run.designers), len(run.years))
         np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=1e-12)
         assert (shares >= 0).all()
-    table = run.shares("Nvidia")
+    table = run.shares
+    assert table.equals(run.designer_shares("Nvidia"))
     assert set(table["basis"]) == set(ai_compute.BASES)
     assert ((table["p5"] <= table["p50"]) & (table["p50"] <= table["p95"])).all()
     # before Google's series (2023) NVIDIA is the only counted designer
@@ -244,7 +245,7 @@ def test_charts_take_an_axis_and_return_its_figure(run):
     sens = ai_compute.sensitivity(run, n_paths=200)
     cover = hindcast.coverage(hindcast.top500_replay(n_paths=100, horizons=(1, 2)))
     charts = [(ai_plots.plot_flows, (run.inputs.flows, run.inputs.implied)),
-              (ai_plots.plot_stock_fan, (run.table(),)), (ai_plots.plot_share_fan, (run.shares(),)),
+              (ai_plots.plot_stock_fan, (run.table(),)), (ai_plots.plot_share_fan, (run.shares,)),
               (ai_plots.plot_tornado, (sens,)), (ai_plots.plot_bridge, (ai_flows.bridge(),)),
               (ai_plots.plot_coverage, (cover,))]
     for chart, args in charts:

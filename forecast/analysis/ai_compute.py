@@ -502,9 +502,15 @@ class AIComputeForecast:
         arr = self.paths[key]
         return arr / arr.sum(axis=1, keepdims=True)
 
-    def shares(self, designer: str = "Nvidia") -> pd.DataFrame:
-        """``designer``'s share by year and basis: ``year``, ``basis``, ``p5``, ``p50``,
-        ``p95``, ``kind`` (the table ``nvidia_share_forecast.csv``)."""
+    @property
+    def shares(self) -> pd.DataFrame:
+        """NVIDIA's share by year and basis (``nvidia_share_forecast.csv``):
+        :meth:`designer_shares` of ``"Nvidia"``."""
+        return self.designer_shares("Nvidia")
+
+    def designer_shares(self, designer: str = "Nvidia") -> pd.DataFrame:
+        """``designer``'s share by year and basis: ``year``, ``basis`` (:data:`BASES`),
+        ``p5``, ``p50``, ``p95`` (fractions over the simulated paths), ``kind``."""
         if designer not in self.designers:
             raise DataError(f"designer {designer!r} is not in the forecast", column="designer",
                             expected="one of " + ", ".join(self.designers), value=designer)

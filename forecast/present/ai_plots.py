@@ -7,7 +7,7 @@ import numpy as np
 
 from forecast.present.style import STYLE, figure_axes, flops_axis, legend_outside
 
-#: legend text of each share basis (``AIComputeForecast.shares()``)
+#: legend text of each share basis (``AIComputeForecast.shares``)
 BASIS_LABELS = {"shipments_h100e": "of the year's shipments, H100e",
                 "shipments_flops": "of the year's shipments, FP16 FLOP/s",
                 "stock_flops": "of the installed stock, FP16 FLOP/s"}
@@ -74,7 +74,7 @@ def plot_stock_fan(table, ax=None, title: str | None = None, measure: str = "sto
 
 
 def plot_share_fan(shares, ax=None, title: str | None = None, designer: str = "NVIDIA"):
-    """A designer's share by year and basis (``AIComputeForecast.shares()``): bands 5-95%."""
+    """A designer's share by year and basis (``AIComputeForecast.shares``): bands 5-95%."""
     from matplotlib.ticker import PercentFormatter
 
     fig, ax = figure_axes(ax)
