@@ -445,3 +445,29 @@ def test_a_full_disk_while_the_run_writes_its_lock_is_one_line(project, capsys, 
 
     monkeypatch.setattr(builtins, "open", full_lock)
     refused(capsys, ["run", "--only", "ok"], "No space left on device")
+
+
+# -- every lock is a RunLock: the sweep's too ------------------------------------------------------
+
+def test_a_sweep_lock_symlink_is_refused(tmp_path, victim):
+    sweep = tmp_path / "outputs" / "sweeps" / "grid"
+    sweep.mkdir(parents=True)
+    (sweep / ".lock").symlink_to(victim)
+    with pytest.raises(UsageError, match="cannot lock .*symbolic link"):
+        with runner.RunLock(sweep / ".lock", wait=False):
+            pass
+    assert victim.read_text() == VICTIM_TEXT
+
+
+@pytest.mark.slow
+def test_a_kernel_log_symlink_is_never_written_through(project, victim):
+    (project / "outputs" / ".cache").mkdir()
+    (project / "outputs" / ".cache" / "ok.kernel.log").symlink_to(victim)
+    runner.run(project, only=["ok"], progress=runner_progress())
+    assert victim.read_text() == VICTIM_TEXT
+
+
+def runner_progress():
+    from forecast.pipeline.progress import Progress
+
+    return Progress(quiet=True)
