@@ -458,3 +458,33 @@ def test_kill_9_of_the_runner_alone_during_execution_leaves_no_kernel(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
         except OSError:
             pass
+
+
+@pytest.mark.slow
+def test_sigterm_to_the_runner_alone_is_handled_like_ctrl_c(tmp_path):
+    import time
+
+    root = make_project(tmp_path / "p", "sleeps")
+    proc = subprocess.Popen([sys.executable, "-m", "forecast", "run", "-q", "--only", "sleeps",
+                             "--param", "seconds=60"], cwd=root / "notebooks",
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stage = root / "outputs" / _staging.STAGING / "sleeps"
+        deadline = time.monotonic() + 90
+        while not stage.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2)
+        kernels = _children(proc.pid)
+        os.kill(proc.pid, signal.SIGTERM)  # `kill PID`: the runner only
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 143 and "Traceback" not in err
+        assert err.strip().splitlines()[-1].startswith("compute-forecast: terminated;")
+        assert not (root / "outputs" / _staging.STAGING).exists()  # cleaned up as on Ctrl-C
+        assert not (root / "outputs" / "tables").exists()
+        assert not any(_running(pid) for pid in kernels)
+        assert "interrupted (SIGTERM)" in (root / "outputs" / "run.log").read_text()
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
