@@ -97,15 +97,17 @@ def test_a_scenario_page_is_titled_and_narrated_from_its_own_run(project_copy):
 
     root = project_copy
     p = page(root, "03_scenarios", scenario="bear", n_paths=2000)
-    assert p["title"].startswith("03 · Scenarios: Bear case")
+    assert p["title"].startswith("03 · Scenarios (what-ifs): Bear case")
     table = pd.read_csv(root / "outputs" / "tables" / "scenarios_headline.csv")
     total = table[(table["component"] == "total") & (table["year"] == 2030)].iloc[0]
     assert total["scenario"] == "bear"
     # the sentence quotes the table the notebook saved, formatted the way the table shows it
-    said = (f"In 2030 the median total of the bear scenario is {format_value(total['p50'], 'flops')}"
-            f" (5th-95th percentile {format_value(total['p5'], 'flops')} to "
-            f"{format_value(total['p95'], 'flops')})")
+    said = (f"Under the bear scenario's assumptions the median total in 2030 is "
+            f"{format_value(total['p50'], 'flops')} (5th-95th percentile "
+            f"{format_value(total['p5'], 'flops')} to {format_value(total['p95'], 'flops')})")
     assert said in p["text"]
     assert [format_value(total["p50"], "flops")] == [
         r[5] for r in p["cells"] if r[:4] == ["bear", "total", "mixed", "2030"]][:1]  # p5, p50
-    assert "draws 2,000 growth paths" in p["text"]
+    assert "2,000 growth paths" in p["text"]
+    # the what-ifs stand beside the evidence-based answer of notebook 07 (issue 21)
+    assert "assumptions (what-ifs)" in p["text"] and "evidence-based answer" in p["text"]
