@@ -113,6 +113,14 @@ class Executed:
     def stems(self) -> list[str]:
         return sorted(p.stem for p in (self.root / "notebooks").glob("*.ipynb"))
 
+    def require(self, stem: str) -> Path:
+        """The outputs folder, once notebook ``stem`` is known to have run: a test of one
+        notebook fails with the run's log when that notebook failed, not when another did."""
+        page = self.outputs / "html" / f"{stem}.html"
+        assert page.is_file() and not (self.outputs / "failed" / f"{stem}.ipynb").exists(), \
+            f"{stem} did not run in the executed project:\n{self.log}"
+        return self.outputs
+
 
 @pytest.fixture(scope="session")
 def executed_project(tmp_path_factory) -> Executed:

@@ -45,8 +45,8 @@ def read_page(path: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def default_page(executed_project):
-    assert executed_project.returncode == 0, executed_project.log
-    return {**read_page(executed_project.outputs / "html" / "01_global_compute.html"),
+    out = executed_project.require("01_global_compute")
+    return {**read_page(out / "html" / "01_global_compute.html"),
             "root": executed_project.root}
 
 
