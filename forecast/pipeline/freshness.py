@@ -32,25 +32,24 @@ class Stale:
         return self.stem if self.scenario is None else f"{self.scenario}/{self.stem}"
 
 
-def _scenario_folders(root: Path) -> list[str]:
-    from forecast.pipeline.runplan import scenario_names
-
-    scen = root / "outputs" / "scenarios"
-    return [n for n in scenario_names(root) if (scen / n / ".cache").is_dir()]
-
-
 def stale(root: Path, *, show_code: bool = False, wait: bool = True) -> list[Stale]:
     """Every notebook of ``outputs/`` (that has run before) and of each scenario folder that
     has been run whose outputs are not current for its default parameters."""
+    from forecast.errors import UsageError
     from forecast.pipeline import runcache, runner
     from forecast.pipeline.runplan import plan
 
     root = Path(root)
     out = root / "outputs"
-    jobs = [j for j in plan(root) if runcache.load_state(j.run_dir, j.stem).get("good")]
-    for name in _scenario_folders(root):
-        jobs += [j for j in plan(root, scenario=name)
-                 if runcache.load_state(j.run_dir, j.stem).get("good")]
+    jobs = plan(root)
+    scen = out / "scenarios"
+    if scen.is_dir() and any(p.is_dir() for p in scen.iterdir()):
+        try:
+            jobs += plan(root, all_scenarios=True)
+        except UsageError:  # no scenario file left: no scenario folder can be refreshed
+            pass
+    # only notebooks with a good run in their folder: a scenario never run is not stale
+    jobs = [j for j in jobs if runcache.load_state(j.run_dir, j.stem).get("good")]
     found = []
     with runner.RunLock(out / ".lock", wait=wait):
         state = runner._Run(root, show_code=show_code)
