@@ -236,6 +236,11 @@ def test_views_tables_show_the_page_columns(top, sk, back, tmp_path):
     assert list(eras.frame.columns[:4]) == ["series", "era", "start", "end"]
     assert eras.kinds["start"] == "text" and eras.kinds["x_per_year"] == "multiple"
     assert "90% intervals" in eras.caption
+    # p-values a reader can read: the Chow breaks are far below 0.001, never "1.1e-48"
+    chow = evidence_views.chow_table(top)
+    shown = chow.frame["p value"]  # the reader's header
+    assert set(shown) <= {"< 0.001"} | {f"{p:.2g}" for p in top.chow["p_value"] if p >= 0.001}
+    assert (top.chow["p_value"] < 0.001).any() and not shown.str.contains("e-").any()
     q = evidence_views.quantiles_table(sk)
     assert len(q.frame) == 10 and [q.kinds[c] for c in ("typical", "low", "high")] == \
         ["multiple"] * 3

@@ -60,12 +60,17 @@ def eras_table(top: Top500Evidence):
                          f"(months) with {top.level:.0%} intervals given the break dates.")
 
 
+def _p_value(p: float) -> str:
+    """A p-value for a reader: ``0.032``, ``< 0.001`` (never ``1.1e-48``)."""
+    return "< 0.001" if p < 0.001 else f"{p:.2g}"
+
+
 def chow_table(top: Top500Evidence):
     """Table 2: the Chow test at each series' estimated break."""
     chow = top.chow
     shown = chow[["series", "at", "F", "df_num", "df_den", "p_value", "n_before", "n_after"]]
     return present.table(shown.assign(at=chow["at"].map("{:.1f}".format),
-                                      p_value=chow["p_value"].map("{:.2g}".format)),
+                                      p_value=chow["p_value"].map(_p_value)),
                          kinds={"at": "text", "F": "number", "p_value": "text"},
                          caption="Chow test of one line against two at the estimated break "
                                  "(descriptive).")
