@@ -196,8 +196,8 @@ def test_run_scenario_after_a_base_edit_leaves_no_page_with_the_old_median(proje
 
 
 def test_a_partial_run_names_what_it_left_stale_in_its_last_line(project, capsys):
-    compute_forecast(capsys, "run", "--all-scenarios")
-    compute_forecast(capsys, "run")
+    assert compute_forecast(capsys, "run", "--all-scenarios")[0] == 0
+    assert compute_forecast(capsys, "run")[0] == 0
     set_rate(project, "bear", 0.3)
     code, text = compute_forecast(capsys, "run", "--only", "fig")
     last = text.strip().splitlines()[-1]

@@ -84,8 +84,9 @@ def test_notebook_01_names_a_newer_total_its_publishers_filter_leaves_out(tmp_pa
 
     import papermill
 
-    from tests.conftest import ROOT
+    from pathlib import Path
 
+    ROOT = Path(__file__).resolve().parents[1]
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD", "data"], check=True,
                              capture_output=True).stdout  # the shipped data, not a user's edits
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
