@@ -135,3 +135,17 @@ def test_flat_shipments_keep_the_stock_growing_only_by_accumulation():
     # without growth the stock can only add flows: 2030 exceeds 2028, which exceeds 2026
     earlier = [ans.flat_shipments(year=y, n_paths=500)["flat_p50"] for y in (2026, 2028)]
     assert earlier[0] < earlier[1] < flat["flat_p50"]
+
+
+def test_views_draw_and_caption_every_band_with_its_level(answer, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from forecast.present import answer_views as views
+
+    shown = views.methods_figure(answer, "computing_index", 2030, tmp_path)
+    assert (tmp_path / "figures" / "07_methods_computing_index.png").stat().st_size > 0
+    assert "90% band" in shown.caption and "lower bounds" in shown.caption
+    table = views.answers_table(answer)
+    assert "90% bands" in table.caption and "never added" in table.caption
+    assert len(table.frame) == 6  # three scopes x two years, combined rows only
+    plt.close("all")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from forecast import present
 from forecast.analysis.answer import LEVEL, SCOPES, Answer
-from forecast.present.style import STYLE, legend_outside
+from forecast.present.style import STYLE, flops_axis, legend_outside
 
 _BAND = {"p5": "flops", "p50": "flops", "p95": "flops", "base_value": "flops"}
 
@@ -123,3 +123,46 @@ def coverage_figure(answer: Answer, output_dir=None, level: float = LEVEL, ax=No
         caption=f"Real-time coverage of each method's calibrated {level:.0%} band by horizon, "
                 f"pooled over the long series, with 95% intervals; the dashed line is the "
                 f"nominal level. A method whose interval lies below it gets no weight.")
+
+
+def methods_figure(answer: Answer, scope: str = "computing_index", year: int = 2030,
+                   output_dir=None, ax=None):
+    """Figure 07_methods_<scope>: each method's calibrated band and the combined one in ``year``,
+    with the published figures for that scope and year (lower bounds drawn as such)."""
+    import matplotlib.pyplot as plt
+
+    rows = answer.forecast[(answer.forecast["scope"] == scope)
+                           & (answer.forecast["year"] == year)].reset_index(drop=True)
+    plt.rcParams.update({"font.size": STYLE["font_size"]})
+    if ax is None:
+        fig, ax = plt.subplots(figsize=STYLE["figsize"], dpi=STYLE["dpi"])
+    fig = ax.figure
+    y = np.arange(len(rows))[::-1]
+    for i, row in rows.iterrows():
+        used = row["method"] == "combined" or row["weight"] > 0
+        color = STYLE["colors"][0 if row["method"] == "combined" else 1 if used else 6]
+        ax.plot([row["p5"], row["p95"]], [y[i], y[i]], color=color, lw=4 if used else 2,
+                alpha=1 if used else 0.5, solid_capstyle="butt")
+        ax.plot(row["p50"], y[i], "o", color="white", mec=color, ms=STYLE["marker_size"])
+    published = answer.verdicts[(answer.verdicts["scope"] == scope)
+                                & (answer.verdicts["year"] == year)].dropna(subset=["value"])
+    for k, (_, v) in enumerate(published.iterrows()):
+        lower = v["bound"] == "lower"
+        ax.axvline(v["value"], color=STYLE["colors"][3 + k % 3], ls=":" if lower else "--",
+                   lw=1, label=f"{v['publisher'].split(' (')[0]} {v['published'][:4]}: "
+                               f"{'more than ' if lower else ''}"
+                               f"{present.format_value(v['value'], 'flops')}")
+    labels = [f"{m} ({w:.0%})" if m != "combined" else "combined"
+              for m, w in zip(rows["method"], rows["weight"])]
+    ax.set_yticks(y, labels)
+    flops_axis(ax, which="x")
+    ax.set_xlabel(f"{SCOPES[scope].label}, {year}")
+    legend_outside(ax, "below", ncol=1)
+    fig.tight_layout()
+    return present.figure(
+        fig, data=rows[["method", "weight", "p5", "p50", "p95", "unit"]],
+        save_as=f"07_methods_{scope}", output_dir=output_dir,
+        caption=f"{SCOPES[scope].label} ({SCOPES[scope].precision}) in {year}: each method's "
+                f"calibrated {LEVEL:.0%} band (p5 to p95, dot: median; grey: no weight) and the "
+                f"combined band, with the published figures for that year (dotted: lower "
+                f"bounds). Log scale.")
