@@ -289,12 +289,18 @@ def _run(args) -> int:
                         all_scenarios=args.all_scenarios, **options)
     root = io.project_root()
     results, code = list(report.results), report.exit_code
-    left = freshness.stale(root, show_code=args.show_code, wait=not args.no_wait)
+
+    def stale():  # what is stale, but not what this command ran (a failed notebook runs once)
+        ran = {(r.scenario, r.stem) for r in results if r.status != "cached"}
+        return [s for s in freshness.stale(root, show_code=args.show_code, wait=not args.no_wait)
+                if (s.scenario, s.stem) not in ran]
+
+    left = stale()
     if left and not (args.only or args.param or args.params or args.no_refresh):
         for more in freshness.refresh(root, left, **options):
             results += more.results
             code = max(code, more.exit_code)
-        left = freshness.stale(root, show_code=args.show_code, wait=not args.no_wait)
+        left = stale()
     if args.no_report:
         _publish(root / "outputs", progress, browser)
         progress.say(freshness.advice(left) or f"open {report.index}")

@@ -221,3 +221,12 @@ def test_make_run_s_first_step_leaves_the_report_to_the_second(project, capsys):
     code, text = compute_forecast(capsys, "run", "--fail-on-change")
     report = (out / "changes.md").read_text()
     assert code == 3 and "| base/scn: global compute total 2030, base" in report
+
+
+def test_a_failing_notebook_runs_once_per_command(project, capsys):
+    assert compute_forecast(capsys, "run", "--only", "fig")[0] == 0  # a good run: then stale
+    (project / "notebooks" / "fig.ipynb").write_text(notebook(
+        'data_dir = None  # data folder\noutput_dir = None  # outputs\n', 'raise ValueError("no")'))
+    code, text = compute_forecast(capsys, "run")
+    assert code == 1 and text.count("failed   fig") == 1, text
+    assert (project / "outputs" / "changes.md").read_text().count("- `fig`:") == 1
