@@ -83,6 +83,7 @@ def test_bottom_up_vs_top_down_reads_the_stock_at_the_same_date():
     epoch = pd.DataFrame({"year": [2023], "flops": [100e18]})
     top_down = pd.DataFrame({
         "label": ["global, A", "China, B", "global, C", "global, D"],
+        "scope": ["global", "china-idc", "global", "global"],
         "year": [2023, 2023, 2023, 2021], "point": ["year", "mid-year", "year", "year"],
         "flops": [400e18, 100e18, 10e18, 200e18], "precision": ["FP16", "FP16", "FP32", "FP16"],
         "status": ["verified-secondary"] * 4})
@@ -91,7 +92,8 @@ def test_bottom_up_vs_top_down_reads_the_stock_at_the_same_date():
     a, b, d = (gap.iloc[i] for i in range(3))
     # year end reads Q4 (80 EFLOPS), mid-year reads Q2 (50 EFLOPS)
     assert (a["revenue_implied_EFLOPS"], a["ratio_revenue_implied"]) == (80.0, 80 / 400)
-    assert (b["revenue_implied_EFLOPS"], b["ratio_revenue_implied"]) == (50.0, 50 / 100)
+    # a global stock over a China-only figure is no gap: listed for scale, no ratio
+    assert b["revenue_implied_EFLOPS"] == 50.0 and math.isnan(b["ratio_revenue_implied"])
     assert (a["quarters_of_shipments"], b["quarters_of_shipments"]) == (4, 3)
     # Epoch's year-end stock only for year-end points
     assert a["ratio_epoch"] == pytest.approx(100 / 400) and math.isnan(b["epoch_EFLOPS"])
@@ -101,12 +103,14 @@ def test_bottom_up_vs_top_down_reads_the_stock_at_the_same_date():
     assert lines[0] == ("2023 year: global, A 400 EFLOPS FP16 (verified-secondary); "
                         "revenue-implied NVIDIA stock 80 EFLOPS (4 quarters of shipments) = 0.20x; "
                         "Epoch NVIDIA stock 100 EFLOPS = 0.25x")
-    assert len(lines) == 2  # the 2021 point has neither stock
+    assert len(lines) == 2  # the 2021 point has neither stock; China is said once, unratioed
+    assert lines[1].startswith("1 China figure(s) (China, B) are listed for scale only")
 
 
 def test_the_ratio_refuses_mixed_precisions_and_an_empty_gap_says_so():
     stock = _stock([("2023Q4", 80e18)])  # an FP16 stock
-    fp32_point = pd.DataFrame({"label": ["x"], "year": [2023], "point": ["year"],
+    fp32_point = pd.DataFrame({"label": ["x"], "scope": ["global"], "year": [2023],
+                               "point": ["year"],
                                "flops": [1e20], "precision": ["FP32"], "status": ["recalled"]})
     with pytest.raises(UnitError, match="FP16 and FP32"):
         bridge.bottom_up_vs_top_down(fp32_point, stock, pd.DataFrame({"year": [], "flops": []}),

@@ -269,22 +269,27 @@ def bottom_up_vs_top_down(top_down: pd.DataFrame, stock: pd.DataFrame, epoch: pd
     :class:`~forecast.errors.UnitError` (:class:`~forecast.units.Quantity`
     refuses to divide different precisions).
 
+    The bottom-up stocks are global (NVIDIA's worldwide shipments), so a ratio is computed
+    only against a global top-down figure: China's figures (IDC, the infrastructure side) are
+    listed beside them for scale, with no ratio (``scope`` says why).
+
     Returns
     -------
     (pandas.DataFrame, int)
-        One row per comparable point: ``source``, ``year``, ``point``,
+        One row per point at ``precision``: ``source``, ``scope``, ``year``, ``point``,
         ``status``, ``top_down_EFLOPS``, ``top_down_precision``,
         ``revenue_implied_EFLOPS`` (NaN before the stock starts),
         ``quarters_of_shipments``, ``epoch_EFLOPS``, ``ratio_revenue_implied``
-        and ``ratio_epoch`` (bottom-up / top-down); and the number of points
-        left out for their precision.
+        and ``ratio_epoch`` (bottom-up / top-down; NaN unless the scope is global); and the
+        number of points left out for their precision.
     """
     epoch_year_end = epoch.set_index("year")["flops"]
     rows = []
     for r in top_down.itertuples():
         when = pd.Period(year=r.year, quarter=2 if r.point == "mid-year" else 4, freq="Q")
         implied_at = stock["flops"].get(when)
-        rows.append({"source": r.label, "year": r.year, "point": r.point, "status": r.status,
+        rows.append({"source": r.label, "scope": r.scope, "year": r.year, "point": r.point,
+                     "status": r.status,
                      "top_down_EFLOPS": r.flops / EXA, "top_down_precision": r.precision,
                      "revenue_implied_EFLOPS": None if implied_at is None else implied_at / EXA,
                      "quarters_of_shipments": int((stock.index <= when).sum()),
@@ -301,6 +306,9 @@ def bottom_up_vs_top_down(top_down: pd.DataFrame, stock: pd.DataFrame, epoch: pd
         for b, t, tp in zip(gap["revenue_implied_EFLOPS"], gap["top_down_EFLOPS"],
                             gap["top_down_precision"])]
     gap["ratio_epoch"] = gap["epoch_EFLOPS"] / gap["top_down_EFLOPS"]
+    # a worldwide stock over a China-only figure is no gap: a ratio only within one scope
+    other_scope = gap["scope"] != "global"
+    gap.loc[other_scope, ["ratio_revenue_implied", "ratio_epoch"]] = float("nan")
     return gap, int((~comparable).sum())
 
 
@@ -311,6 +319,8 @@ def findings(gap: pd.DataFrame, precision: str) -> list[str]:
                 "no gap to state."]
     lines = []
     for r in gap.itertuples():
+        if r.scope != "global":
+            continue  # said once below: a global stock is not divided by a China figure
         parts = []
         if pd.notna(r.revenue_implied_EFLOPS):
             parts.append(f"revenue-implied NVIDIA stock {r.revenue_implied_EFLOPS:,.0f} EFLOPS "
@@ -321,4 +331,9 @@ def findings(gap: pd.DataFrame, precision: str) -> list[str]:
         if parts:
             lines.append(f"{r.year} {r.point}: {r.source} {r.top_down_EFLOPS:,.0f} EFLOPS "
                          f"{precision} ({r.status}); " + "; ".join(parts))
+    china = gap[gap["scope"] != "global"]
+    if len(china):
+        lines.append(f"{len(china)} China figure(s) ({', '.join(dict.fromkeys(china['source']))}) "
+                     "are listed for scale only: the bottom-up stocks count NVIDIA's worldwide "
+                     "shipments, so no ratio is taken against a China-only total.")
     return lines
