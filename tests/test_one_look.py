@@ -23,3 +23,14 @@ def test_the_page_shell_escapes_and_names_its_language():
     page = html.page("<b>x</b> & y", "<p>body</p>", lang="zh-Hans")
     assert "<title>&lt;b&gt;x&lt;/b&gt; &amp; y</title>" in page
     assert '<html lang="zh-Hans">' in page and "<p>body</p>" in page
+
+
+def test_the_scenario_comparison_calls_the_scenarios_what_ifs(tmp_path):
+    out = tmp_path / "outputs"
+    (out / "html").mkdir(parents=True)
+    (out / "html" / "07_answers.html").write_text("<p>answers</p>")
+    (out / "scenarios" / "base").mkdir(parents=True)
+    page = pages.render_scenarios([{"name": "base", "dir": out / "scenarios" / "base"}], run={})
+    assert "what-ifs" in page and "not a probability estimate" in page
+    assert 'href="../html/07_answers.html"' in page       # the evidence-based answer, linked
+    assert "00_answer.html" not in page                    # never a link to a missing page

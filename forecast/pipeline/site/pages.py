@@ -408,7 +408,16 @@ def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenario
     """
     from forecast.pipeline.site import sections as site
 
-    parts = ["<h1>Scenario comparison</h1>"]
+    out = Path(scenarios[0]["dir"]).parent.parent if scenarios else None
+    answers = [f'<a href="../html/{stem}.html">page {stem[:2]}</a>' for stem in
+               ("07_answers", "00_answer") if out and (out / "html" / f"{stem}.html").is_file()]
+    parts = ["<h1>Scenario comparison: what-ifs</h1>",
+             '<p class="cf-what-if">Bear, base and bull are <strong>assumptions</strong> '
+             "(growth ranges set in <code>notebooks/params/*.yaml</code>), not forecasts: each "
+             "shows what its ranges imply, and a share of paths above a figure is what the "
+             "assumptions imply, not a probability estimate."
+             + (f" The evidence-based answers, calibrated on the record, are on "
+                f"{' and '.join(answers)}." if answers else "") + "</p>"]
     parts.append(site.comparison_sections(scenarios) if comparison is None else comparison)
     parts.append(scenario_rows(scenarios, table) if rows is None else rows)
     for s in scenarios:
