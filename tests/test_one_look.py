@@ -31,6 +31,7 @@ def test_the_scenario_comparison_calls_the_scenarios_what_ifs(tmp_path):
     (out / "html" / "07_answers.html").write_text("<p>answers</p>")
     (out / "scenarios" / "base").mkdir(parents=True)
     page = pages.render_scenarios([{"name": "base", "dir": out / "scenarios" / "base"}], run={})
-    assert "what-ifs" in page and "not a probability estimate" in page
+    assert "What-ifs." in page and "not a probability estimate" in page
+    assert "<title>Scenario comparison</title>" in page
     assert 'href="../html/07_answers.html"' in page       # the evidence-based answer, linked
     assert "00_answer.html" not in page                    # never a link to a missing page

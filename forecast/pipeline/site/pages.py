@@ -411,9 +411,9 @@ def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenario
     out = Path(scenarios[0]["dir"]).parent.parent if scenarios else None
     answers = [f'<a href="../html/{stem}.html">page {stem[:2]}</a>' for stem in
                ("07_answers", "00_answer") if out and (out / "html" / f"{stem}.html").is_file()]
-    parts = ["<h1>Scenario comparison: what-ifs</h1>",
-             '<p class="cf-what-if">Bear, base and bull are <strong>assumptions</strong> '
-             "(growth ranges set in <code>notebooks/params/*.yaml</code>), not forecasts: each "
+    parts = ["<h1>Scenario comparison</h1>",
+             '<p class="cf-what-if"><strong>What-ifs.</strong> Bear, base and bull are '
+             "<strong>assumptions</strong> (growth ranges set in <code>notebooks/params/*.yaml</code>), not forecasts: each "
              "shows what its ranges imply, and a share of paths above a figure is what the "
              "assumptions imply, not a probability estimate."
              + (f" The evidence-based answers, calibrated on the record, are on "
