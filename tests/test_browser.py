@@ -58,7 +58,7 @@ def test_index_and_every_linked_page_load_cleanly(site, browser, tmp_path):
 def test_scenario_pages_load_cleanly(site, browser):
     comparison = visit(browser, site / "scenarios" / "index.html")
     check_page(comparison, site / "scenarios" / "index.html")
-    assert comparison["title"] == "Scenario comparison: what-ifs"  # bear, base, bull (f75fbfa)
+    assert comparison["title"] == "Scenario comparison"  # bear, base, bull: what-ifs (8a5db9a)
     for name in ("bear", "bull"):
         page = site / "scenarios" / name / "html" / "scen.html"
         assert page.as_uri() in comparison["links"]
