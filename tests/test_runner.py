@@ -19,7 +19,7 @@ import pytest
 
 from forecast.pipeline import params as nbp
 from forecast.pipeline import runcache
-from forecast.pipeline import runner
+from forecast.pipeline import runner, schedule
 from forecast.pipeline import runplan
 from forecast.pipeline.progress import Progress
 from forecast.errors import ParameterError, UnknownNameError, UsageError
@@ -708,11 +708,11 @@ def test_longest_notebook_starts_first_by_last_run_else_by_its_own_estimate(tmp_
         nb["metadata"]["compute_forecast"] = {"expected_seconds": hint}
         path.write_text(json.dumps(nb))
     jobs = {job.stem: job for job in runplan.plan(root)}
-    assert {s: runner._expected_seconds(j) for s, j in jobs.items()} == {
+    assert {s: schedule.expected_seconds(j) for s, j in jobs.items()} == {
         "ok": 0.0, "reads_data": 0.0, "typed": 30.0}
     # a measured time beats the estimate
     runcache.save_state(jobs["ok"].run_dir, "ok", {"last": {"status": "ok", "seconds": 45.0}})
-    assert runner._expected_seconds(jobs["ok"]) == 45.0
+    assert schedule.expected_seconds(jobs["ok"]) == 45.0
     state = runner._Run(root, force=True)
-    _, todo = runner._check_all(state, list(jobs.values()), Progress(quiet=True))
+    _, todo = schedule.check_all(state, list(jobs.values()), Progress(quiet=True))
     assert [job.stem for job, *_ in todo] == ["ok", "typed", "reads_data"]

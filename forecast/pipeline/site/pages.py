@@ -551,6 +551,6 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
     page = render_index(entries(out, [(s, t) for s, t, _ in all_nbs], by_stem),
                         title="compute-forecast: how much compute in 2030?", run=run_info,
                         links=links,  # what changed since the last run, then the answers
-                        key_figures=changes.index_section(out) + keyfigures.render(figures, out),
+                        key_figures=keyfigures.render(figures, out) + changes.index_section(out),
                         sections=history)
     return _io.atomic_write_text(out / "index.html", page)
