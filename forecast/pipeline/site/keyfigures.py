@@ -369,8 +369,13 @@ def ai_stock_gap(tables: Path) -> KeyFigure | None:
             bottom = by_year[latest]
             times = (format_sig(bottom / lo, 3) if lo == hi
                      else f"{format_sig(bottom / hi, 3)}-{format_sig(bottom / lo, 3)}")
-            answer += (f", against {format_flops_sig(bottom)} bottom-up at the end of {latest}: "
-                       f"{times}x")
+            # say which stock: the model's (page 00) counts surviving chips shipped before
+            # 2022 too; page 05's own ratio uses Epoch's count since 2022 only
+            whose = ("installed at the end of {y} by the bottom-up model (00_answer, with "
+                     "NVIDIA chips shipped before 2022 implied by revenue)"
+                     if latest in _observed_stock(tables) and latest != _year(s["year"])
+                     else "bottom-up at the end of {y}").format(y=latest)
+            answer += f", against {format_flops_sig(bottom)} {whose}: {times}x"
         else:
             answer += f" (no bottom-up figure for {latest}: no ratio)"
     totals = _published_totals(rows)
