@@ -156,7 +156,8 @@ def test_bottom_up_ratio_only_within_one_year_and_lower_bounds_stay_bounds(tmp_p
     assert "43.3" not in figure.answer and "137" not in figure.answer
     # 4.9e20 (end-2022 stock) / 4.51e20 = 1.09; / 1.42e20 = 3.45
     assert ("top-down, CAICT-style FP16: 142 to 451 EFLOPS (2 estimates) in 2022, against "
-            "490 EFLOPS bottom-up at the end of 2022: 1.09-3.45x") in figure.answer
+            "490 EFLOPS installed at the end of 2022 by the bottom-up model (00_answer, with "
+            "NVIDIA chips shipped before 2022 implied by revenue): 1.09-3.45x") in figure.answer
     # the mislabelling: "published 2030 totals of 16-56 ZFLOPS" where 16 and 20 are lower bounds
     assert ("published 2030 totals (56 ZFLOPS, more than 20 ZFLOPS, more than 16 ZFLOPS) are "
             "mixed-precision sums") in figure.answer
