@@ -217,13 +217,17 @@ def index_series(data_dir: DataDir = None) -> pd.Series:
 def splice(y: pd.Series) -> str:
     """Which publisher each run of years of a :func:`totals.total_series` comes from.
 
-    ``"CAICT 2020-2022 + CCIA Data Center Committee (...) 2023"``: a series spliced from
-    several publishers says so wherever it is drawn or extended.
+    ``"CAICT 2020-2022 + CCIA Data Center Committee 2023"``: a series spliced from several
+    publishers says so wherever it is drawn or extended. Publishers are named without their
+    parenthesised original-language names, so the text fits a chart title in any font.
     """
+    import re
+
     from forecast.analysis import totals
 
     runs: list[list] = []
     for year, publisher in totals.sources(y)[["year", "publisher"]].itertuples(index=False):
+        publisher = re.sub(r"\s*\([^)]*\)", "", str(publisher)).strip()
         if runs and runs[-1][0] == publisher and runs[-1][2] == int(year) - 1:
             runs[-1][2] = int(year)
         else:
