@@ -410,8 +410,8 @@ def back_to_2030(quantiles: pd.DataFrame, data_dir: DataDir = None, *, target_ye
     history = totals.total_series(gc)
     tension = totals.published_tension(gc, cf)
     rate, _ = totals.projection_rate(gc)
-    paths = totals.path_series(totals.projection_paths(history, rate, end_year=target_year,
-                                                       tension=tension))
+    projected = totals.projection_paths(history, rate, end_year=target_year, tension=tension)
+    roles, paths = totals.path_roles(projected), totals.path_series(projected)
     fans = {label: skill.calibrated_fan(path, path.index[0], quantiles, fan_level)
             for label, path in paths.items()}
     published = totals.published_forecasts(cf)
@@ -428,7 +428,9 @@ def back_to_2030(quantiles: pd.DataFrame, data_dir: DataDir = None, *, target_ye
     at_target = fan_table["year"] == target_year
     rows = fan_table[at_target].assign(
         target="global compute", scope="global", component="total", precision="mixed",
-        model="constant growth + TOP500 error band: " + fan_table.loc[at_target, "path"],
+        # the model's name says which path, never its figures (a stable series in the history)
+        model="constant growth + TOP500 error band: "
+              + fan_table.loc[at_target, "path"].map(roles),
         unit="FLOP/s")
     lower, upper = nine[f"q_lower_{name}"], nine[f"q_upper_{name}"]
     facts = _facts(

@@ -279,6 +279,18 @@ def projection_paths(y: pd.Series, rate: float, *, end_year: int,
     return frame
 
 
+#: what each path of :func:`projection_paths` is, in its order: names without data values, so
+#: a series in the forecast history keeps its identity when the data move its label
+PATH_ROLES = ("latest total at the projection rate", "publisher's base at its stated rate",
+              "publisher's base at the rate its target needs")
+
+
+def path_roles(paths: pd.DataFrame) -> dict[str, str]:
+    """``{path label: role}`` (:data:`PATH_ROLES`) for the paths of :func:`projection_paths`."""
+    labels = list(dict.fromkeys(paths["path"]))
+    return dict(zip(labels, PATH_ROLES))
+
+
 def path_series(paths: pd.DataFrame) -> dict[str, pd.Series]:
     """``{path label: FLOP/s by year}`` from :func:`projection_paths`, in path order."""
     return {label: group.set_index("year")["flops"]
