@@ -16,8 +16,7 @@ inputs already read (``forecast(inputs=...)``), the tables (``table`` and
 
 from __future__ import annotations
 
-import time
-
+import _timing  # benchmarks/_timing.py
 import numpy as np
 
 from forecast.analysis import ai_compute
@@ -28,12 +27,7 @@ TARGET = 2.0  # seconds, issue 20
 
 def best(func, repeats: int = REPEATS) -> float:
     """Best wall time of ``repeats`` calls, in seconds (the least disturbed run)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return _timing.best(func, repeats)
 
 
 def main() -> None:

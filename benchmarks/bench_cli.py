@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+import _timing  # benchmarks/_timing.py
 
 CLI = [sys.executable, "-m", "forecast", "--help"]
 
 
 def best(command: list[str], repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=True, cwd=Path(__file__).parents[1])
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return _timing.best(lambda: subprocess.run(command, capture_output=True, check=True,
+                                               cwd=Path(__file__).parents[1]), repeat)
 
 
 def main() -> None:

@@ -15,9 +15,9 @@ the percentile table.
 
 from __future__ import annotations
 
-import time
 from types import MappingProxyType
 
+import _timing  # benchmarks/_timing.py
 import numpy as np
 
 from forecast import scenarios
@@ -28,12 +28,7 @@ BASE_YEAR = 2021
 
 def best(func, repeats: int = REPEATS) -> float:
     """Best wall time of ``repeats`` calls, in seconds (the least disturbed run)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return _timing.best(func, repeats)
 
 
 def one_component(per: str) -> scenarios.Scenario:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,8 +27,8 @@ from pathlib import Path
 import pytest
 
 import _sweep_fakes as fakes
+from _project import copy_project
 
-ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 PYTHON = sys.executable
 
@@ -184,12 +183,7 @@ def test_a_script_without_main_guard_fails_in_one_line_with_dask_local(project):
 
 def test_the_readme_example_in_a_script_without_guard_finishes(tmp_path):
     """The README's Python example, pasted into a script file as is, on notebook 03."""
-    project = tmp_path / "proj"
-    project.mkdir()
-    shutil.copy(ROOT / "pyproject.toml", project)
-    shutil.copytree(ROOT / "data", project / "data")
-    shutil.copytree(ROOT / "notebooks", project / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    project = copy_project(tmp_path / "proj")  # the shipped project, never the user's edits
     script = project / "example.py"
     script.write_text(textwrap.dedent("""\
         from forecast import sweep
@@ -328,12 +322,7 @@ def kernels_of(parents) -> list[int]:
 
 def test_sigkill_of_a_real_sweep_ends_its_workers_and_their_kernels(tmp_path):
     """Notebook 03 for real: kill -9 of the sweep while its workers' kernels execute."""
-    project = tmp_path / "proj"
-    project.mkdir()
-    shutil.copy(ROOT / "pyproject.toml", project)
-    shutil.copytree(ROOT / "data", project / "data")
-    shutil.copytree(ROOT / "notebooks", project / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    project = copy_project(tmp_path / "proj")  # the shipped project, never the user's edits
     (project / "grid.yaml").write_text("seed: [1, 2, 3, 4]\nn_paths: [20000]\n")
     process = subprocess.Popen([str(Path(PYTHON).parent / "compute-forecast"), "sweep", "03",
                                 "--grid", "grid.yaml", "--jobs", "2"], cwd=project,

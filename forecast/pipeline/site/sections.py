@@ -160,27 +160,28 @@ def comparison_sections(scenarios: list[dict], component: str = "total") -> str:
                      "<code>tables/scenarios_percentiles.csv</code>.</p>")
 
     parts.append('<h2 id="medians">Medians by scenario</h2>')
-    pivot = both.medians()
-    names = [c for c in pivot.columns if c not in ("component", "precision", "year")]
-    if names:
-        parts.append(present.table(pivot, kinds={n: "flops" for n in names},
-                                   labels={n: f"{n} p50" for n in names},
-                                   caption="Median (p50) of each scenario's simulated FLOP/s; "
-                                           "the precision of each row is named.")._repr_html_())
-    else:
-        parts.append("<p>Not yet computed: no scenario has written "
-                     "<code>tables/scenarios_headline.csv</code>.</p>")
-
+    parts.append(_pivot_section(
+        both.medians(), ("component", "precision", "year"), "flops", lambda n: f"{n} p50",
+        "Median (p50) of each scenario's simulated FLOP/s; the precision of each row is named.",
+        "scenarios_headline.csv"))
     parts.append('<h2 id="thresholds">Threshold probabilities</h2>')
-    pivot = both.probabilities()
-    names = [c for c in pivot.columns if c not in ("component", "year", "label")]
-    if names:
-        # the probability kind: the same text as the index (never "0%" for a rare event)
-        parts.append(present.table(pivot, kinds={n: "probability" for n in names},
-                                   labels={"label": "threshold", **{n: f"{n}: P" for n in names}},
-                                   caption="Share of simulated paths above each published "
-                                           "figure, by scenario.")._repr_html_())
-    else:
-        parts.append("<p>Not yet computed: no scenario has written "
-                     "<code>tables/scenarios_thresholds.csv</code>.</p>")
+    # the probability kind: the same text as the index (never "0%" for a rare event)
+    parts.append(_pivot_section(
+        both.probabilities(), ("component", "year", "label"), "probability",
+        lambda n: f"{n}: P", "Share of simulated paths above each published figure, by scenario.",
+        "scenarios_thresholds.csv", labels={"label": "threshold"}))
     return "\n".join(parts)
+
+
+def _pivot_section(pivot, fixed: tuple, kind: str, label, caption: str, table: str,
+                   labels: dict | None = None) -> str:
+    """One scenario pivot as a reader table (a column per scenario, of ``kind``), or what is
+    missing when no scenario has written ``tables/<table>``."""
+    from forecast import present
+
+    names = [c for c in pivot.columns if c not in fixed]
+    if not names:
+        return f"<p>Not yet computed: no scenario has written <code>tables/{table}</code>.</p>"
+    return present.table(pivot, kinds={n: kind for n in names},
+                         labels={**(labels or {}), **{n: label(n) for n in names}},
+                         caption=caption)._repr_html_()
