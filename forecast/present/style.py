@@ -23,11 +23,22 @@ STYLE = {
 }
 
 
+def _fonts_for_language() -> None:
+    """In a language other than English, charts fall back to the CJK font glyph by glyph."""
+    from forecast.i18n import SOURCE, language
+
+    if language() != SOURCE:
+        from forecast.present import fonts
+
+        fonts.use_for_charts()
+
+
 def figure_axes(ax):
     """``(figure, ax)``: a new figure of the house size when ``ax`` is None, else ``ax``'s own."""
     import matplotlib.pyplot as plt
 
     plt.rcParams.update({"font.size": STYLE["font_size"]})
+    _fonts_for_language()
     if ax is None:
         fig, ax = plt.subplots(figsize=STYLE["figsize"], dpi=STYLE["dpi"])
     return ax.figure, ax
@@ -100,6 +111,7 @@ def panel_axes(n: int, ax):
     from forecast.errors import ParameterError
 
     plt.rcParams.update({"font.size": STYLE["font_size"]})
+    _fonts_for_language()
     if ax is not None:
         if n != 1:
             raise ParameterError("one axis can hold one panel; pass ax=None for a grid",
