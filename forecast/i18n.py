@@ -42,7 +42,7 @@ from pathlib import Path
 from forecast.errors import ParameterError
 
 __all__ = ["LANGUAGES", "SOURCE", "ENV", "HTML_LANG", "language", "use", "gettext", "_", "N_",
-           "ngettext", "catalog", "missed", "MISSED_ENV", "catalog_dir", "check_language", "is_translated"]
+           "ngettext", "catalog", "missed", "MISSED_ENV", "markdown_blocks", "translate_markdown", "catalog_dir", "check_language", "is_translated"]
 
 #: languages the pages are written in -> their own name (shown on the language switch)
 LANGUAGES = {"en": "English", "zh": "简体中文"}
@@ -173,6 +173,45 @@ def N_(text: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """``singular`` or ``plural`` by ``n``, translated (Chinese has one form for both)."""
     return gettext(singular if n == 1 else plural)
+
+
+def markdown_blocks(source: str) -> list[tuple[bool, str]]:
+    """A Markdown text cut where it is translated: ``(translatable, text)`` pieces that join
+    back (with ``"\n\n"``) into the same document.  Text between blank lines is one piece;
+    a fenced code block is one untranslatable piece."""
+    pieces: list[tuple[bool, str]] = []
+    block: list[str] = []
+    fence: list[str] | None = None
+    for line in source.splitlines():
+        if fence is not None:
+            fence.append(line)
+            if line.lstrip().startswith("```"):
+                pieces.append((False, "\n".join(fence)))
+                fence = None
+        elif line.lstrip().startswith("```"):
+            if block:
+                pieces.append((True, _normal("\n".join(block))))
+                block = []
+            fence = [line]
+        elif line.strip():
+            block.append(line)
+        elif block:
+            pieces.append((True, _normal("\n".join(block))))
+            block = []
+    if fence is not None:
+        pieces.append((False, "\n".join(fence)))
+    if block:
+        pieces.append((True, _normal("\n".join(block))))
+    return pieces
+
+
+def translate_markdown(source: str, lang: str | None = None) -> str:
+    """A Markdown cell in ``lang`` (the current language), block by block."""
+    lang = lang or language()
+    if lang == SOURCE:
+        return source
+    return "\n\n".join(gettext(text, lang) if translatable else text
+                        for translatable, text in markdown_blocks(source))
 
 
 def is_translated(text: str, lang: str | None = None) -> bool:

@@ -83,23 +83,6 @@ def library_messages() -> dict[str, dict[str, Message]]:
     return domains
 
 
-def _markdown_blocks(source: str):
-    fenced = False
-    block: list[str] = []
-    for line in source.splitlines() + [""]:
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-            block = []
-            continue
-        if fenced:
-            continue
-        if line.strip():
-            block.append(line)
-        elif block:
-            yield i18n._normal("\n".join(block))
-            block = []
-
-
 def _strings(node) -> tuple[list[str], list[str]]:
     """Constant strings in ``node`` (branches of ``a if c else b`` too), and f-string
     excerpts that cannot be catalogued."""
@@ -130,8 +113,9 @@ def notebook_messages(path: str | Path) -> tuple[dict[str, Message], list[str]]:
         source = "".join(cell.get("source", []))
         place = f"notebooks/{path.name}:cell {number}"
         if cell.get("cell_type") == "markdown":
-            for block in _markdown_blocks(source):
-                add(block, place)
+            for translatable, block in i18n.markdown_blocks(source):
+                if translatable:
+                    add(block, place)
             continue
         if cell.get("cell_type") != "code" or "parameters" in cell.get("metadata", {}).get(
                 "tags", []):
