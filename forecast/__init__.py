@@ -2,7 +2,8 @@
 
 The package is layered; each layer imports only the layers below it (``tests/test_layers.py``)::
 
-    foundation  errors, units, growth, io, cli      the rest of this folder
+    foundation  errors, units, growth, paths,       the rest of this folder
+                files, io, cli
     data        forecast.data                       datasets with provenance, headline schema, history
     models      forecast.models                     growth models behind one ``fit()``
     scenarios   forecast.scenarios                  what-if files and their Monte Carlo

@@ -235,13 +235,13 @@ def _sweep(args) -> int:
 def _params(args) -> int:
     from pathlib import Path
 
-    from forecast import io
+    from forecast import paths
     from forecast.pipeline import params as notebook_params
     from forecast.pipeline import runplan
 
     path = Path(args.notebook)
     if not path.is_file():
-        path = runplan.select(runplan.notebooks(io.project_root()), [args.notebook])[0]
+        path = runplan.select(runplan.notebooks(paths.project_root()), [args.notebook])[0]
     print(notebook_params.format_parameters(path))
     return 0
 
@@ -271,7 +271,7 @@ def _run(args) -> int:
     the change report (outputs/changes.md) and the index that shows it."""
     import datetime as dt
 
-    from forecast import io
+    from forecast import paths
     from forecast.pipeline import changes, freshness, runner
     from forecast.pipeline.progress import Progress
 
@@ -287,7 +287,7 @@ def _run(args) -> int:
     report = runner.run(only=args.only, params=args.param, params_file=args.params,
                         force=args.force, scenario=args.scenario,
                         all_scenarios=args.all_scenarios, **options)
-    root = io.project_root()
+    root = paths.project_root()
     results, code = list(report.results), report.exit_code
 
     def stale():  # what is stale, but not what this command ran (a failed notebook runs once)
@@ -325,10 +325,10 @@ def _run(args) -> int:
 
 
 def _diff(args) -> int:
-    from forecast import io
+    from forecast import paths
     from forecast.pipeline import changes
 
-    out = io.project_root() / "outputs"
+    out = paths.project_root() / "outputs"
     if args.run_a is not None and args.run_b is None:
         a, b = changes.find(out, args.run_a), changes.find(out, "latest")
     else:

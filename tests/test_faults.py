@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast import cli, io
+from forecast import cli, files, io
 from forecast.pipeline import runner
 from forecast.errors import (DataError, ForecastError, ParameterError, UnitError,
                              UnknownNameError, UsageError)
@@ -594,7 +594,7 @@ def test_a_write_fault_mid_run_is_one_line(project, capsys, monkeypatch):
     def full_disk(*a, **kw):
         raise OSError(28, "No space left on device", str(project / "outputs" / "run.log"))
 
-    monkeypatch.setattr(io, "atomic_write_text", full_disk)
+    monkeypatch.setattr(files, "atomic_write_text", full_disk)
     held_cli(capsys, ["run", "--only", "ok"], 2, "No space left on device")
 
 

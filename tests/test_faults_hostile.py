@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast import cli, io, units
+from forecast import cli, files, units
 from forecast.data import datapackage, history
 from forecast.errors import DataError, ParameterError, UnitError, UnknownNameError, UsageError
 from forecast.pipeline import runcache, runner
@@ -208,7 +208,7 @@ def test_refuse_symlinks_allows_a_linked_root_and_missing_parts(tmp_path):
     real.mkdir()
     (tmp_path / "outputs").symlink_to(real)  # outputs/ itself on another disk is fine
     root = tmp_path / "outputs"
-    assert io.refuse_symlinks(root / "a" / "b", root) == root / "a" / "b"
+    assert files.refuse_symlinks(root / "a" / "b", root) == root / "a" / "b"
 
 
 # -- patterns ------------------------------------------------------------------------------------
@@ -407,7 +407,7 @@ def test_a_full_disk_names_the_file_and_leaves_the_old_one(tmp_path, monkeypatch
     target.write_text("old\n")
     monkeypatch.setattr(os, "fsync", _full)
     with pytest.raises(OSError) as info:
-        io.atomic_write_text(target, "new\n")
+        files.atomic_write_text(target, "new\n")
     assert info.value.errno == errno.ENOSPC and info.value.filename == str(target)
     assert target.read_text() == "old\n" and sorted(os.listdir(target.parent)) == ["t.csv"]
 

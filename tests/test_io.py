@@ -1,13 +1,16 @@
-"""forecast.io: project discovery, where outputs go, atomic writes, names."""
+"""forecast.paths (project discovery, where outputs go, names), forecast.files (atomic writes)
+and forecast.io (saving tables and figures)."""
 
 import os
 
 import pandas as pd
 import pytest
 
-from forecast import io
+from forecast import files, io, paths
 from forecast.errors import DataError, ParameterError
-from forecast.io import atomic_write_text, project_root, save_table
+from forecast.files import atomic_write_text
+from forecast.io import save_table
+from forecast.paths import project_root
 
 
 def test_project_root_walks_up_to_pyproject(tmp_path):
@@ -47,9 +50,9 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
 def test_save_table_round_trip_returns_none(tmp_path):
     df = pd.DataFrame({"year": [2021, 2030], "flops": [6.15e20, 5.6e22]})
     assert save_table(df, "projection", tmp_path) is None
-    path = io.table_path("projection", tmp_path)
+    path = paths.table_path("projection", tmp_path)
     assert path == tmp_path / "tables" / "projection.csv"
-    assert io.table_path("projection.csv", tmp_path) == path
+    assert paths.table_path("projection.csv", tmp_path) == path
     pd.testing.assert_frame_equal(pd.read_csv(path), df)
     assert path.read_bytes().count(b"\r") == 0
 
@@ -64,7 +67,7 @@ def test_save_figure_writes_png_and_svg(tmp_path):
     ax.plot([2021, 2030], [1, 2])
     assert io.save_figure(fig, "line", tmp_path) is None
     plt.close(fig)
-    png, svg = io.figure_paths("line", tmp_path)
+    png, svg = paths.figure_paths("line", tmp_path)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in svg.read_bytes()[:400]
     assert sorted(os.listdir(tmp_path / "figures")) == ["line.png", "line.svg"]
@@ -73,31 +76,40 @@ def test_save_figure_writes_png_and_svg(tmp_path):
 def test_outside_the_runner_none_means_the_scratch_folder(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text("")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(io.RUNNER_ENV, raising=False)
-    assert io.output_dir() == tmp_path / "outputs" / "scratch"
-    assert io.output_dir(tmp_path / "x") == tmp_path / "x"
+    monkeypatch.delenv(paths.RUNNER_ENV, raising=False)
+    assert paths.output_dir() == tmp_path / "outputs" / "scratch"
+    assert paths.output_dir(tmp_path / "x") == tmp_path / "x"
+    assert io.output_dir is paths.output_dir  # the notebooks' io.output_dir(output_dir)
 
 
 def test_inside_the_runner_none_means_the_folder_the_runner_set(tmp_path, monkeypatch):
-    monkeypatch.setenv(io.RUNNER_ENV, str(tmp_path / "staging"))
-    assert io.output_dir() == tmp_path / "staging"
-    assert io.table_path("t") == tmp_path / "staging" / "tables" / "t.csv"
+    monkeypatch.setenv(paths.RUNNER_ENV, str(tmp_path / "staging"))
+    assert paths.output_dir() == tmp_path / "staging"
+    assert paths.table_path("t") == tmp_path / "staging" / "tables" / "t.csv"
 
 
 @pytest.mark.parametrize("name", ["../x", "a/b", "/etc/passwd", "", ".hidden", "a" * 200,
                                   "x..y", "tab\tname", None])
 def test_names_are_names_not_paths(tmp_path, name):
     with pytest.raises(ParameterError, match="plain name"):
-        io.table_path(name, tmp_path)
+        paths.table_path(name, tmp_path)
     with pytest.raises(ParameterError, match="plain name"):
-        io.figure_paths(name, tmp_path)
+        paths.figure_paths(name, tmp_path)
     assert not any(tmp_path.iterdir())
 
 
 def test_long_bad_name_is_quoted_short(tmp_path):
     with pytest.raises(ParameterError) as err:
-        io.table_path("/" * 10_000, tmp_path)
+        paths.table_path("/" * 10_000, tmp_path)
     assert len(str(err.value)) < 300
+
+
+def test_io_holds_saving_only_and_the_names_moved_out_are_not_aliased():
+    moved = {"project_root": paths, "table_path": paths, "figure_paths": paths,
+             "check_name": paths, "RUNNER_ENV": paths, "SCRATCH": paths,
+             "atomic_write_bytes": files, "atomic_write_text": files, "refuse_symlinks": files}
+    assert [name for name in moved if hasattr(io, name)] == []
+    assert all(hasattr(module, name) for name, module in moved.items())
 
 
 def test_the_private_module_is_gone():

@@ -75,7 +75,7 @@ def test_notebook_runs_through_the_server_with_the_project_kernel(server):
         ws.close()
         server.api("DELETE", f"/api/sessions/{session['id']}")
     # outside the runner the notebook writes to outputs/scratch/, never to the canonical
-    # outputs the runner vouches for (forecast.io.output_dir)
+    # outputs the runner vouches for (forecast.paths.output_dir)
     table = server.api("GET", "/api/contents/outputs/scratch/tables/reads_data_total.csv")
     assert table["content"] == "column,total\nvalue,3.5\n"
     assert not (server.root / "outputs" / "tables").exists()

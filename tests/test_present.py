@@ -265,13 +265,13 @@ def test_figure_save_as_writes_the_files_and_shows_the_saved_png_scaled(tmp_path
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from forecast import io as files
+    from forecast import io, paths
 
     fig, ax = plt.subplots(figsize=(4, 3))
     ax.plot([2021, 2022], [6.15e20, 9.06e20], label="global")
     ax.set_title("Global compute")
     shown = present.figure(fig, caption="Two years.", save_as="two_years", output_dir=tmp_path)
-    png, svg = files.figure_paths("two_years", tmp_path)
+    png, svg = paths.figure_paths("two_years", tmp_path)
     saved = png.read_bytes()
     assert b"<svg" in svg.read_bytes()[:400]
 
@@ -280,7 +280,7 @@ def test_figure_save_as_writes_the_files_and_shows_the_saved_png_scaled(tmp_path
 
     # the page's image is the saved one at 110 of its 150 dots per inch
     (w, h), (sw, sh) = size(saved), size(shown.png)
-    assert (sw, sh) == (round(w * 110 / files.DPI), round(h * 110 / files.DPI))
+    assert (sw, sh) == (round(w * 110 / io.DPI), round(h * 110 / io.DPI))
     assert shown.png[25] == 3  # IHDR colour type 3: an opaque chart gets a palette (small)
     assert not plt.fignum_exists(fig.number)
     clear, ax = plt.subplots(figsize=(4, 3))  # a transparent chart keeps its alpha channel

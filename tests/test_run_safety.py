@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from forecast import io
+from forecast import paths
 from forecast.pipeline import staging as _staging
 from forecast.pipeline import runcache
 from forecast.pipeline import runner
@@ -119,7 +119,7 @@ def _kernel_run(notebook: Path, cwd: Path) -> None:
     from jupyter_client.manager import start_new_kernel
 
     km, kc = start_new_kernel(kernel_name="compute-forecast", cwd=str(cwd),
-                              env={k: v for k, v in os.environ.items() if k != io.RUNNER_ENV})
+                              env={k: v for k, v in os.environ.items() if k != paths.RUNNER_ENV})
     try:
         nb = json.loads(notebook.read_text())
         for cell in nb["cells"]:

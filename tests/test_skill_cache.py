@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import io
+from forecast import paths
 from forecast.analysis import evidence, skill, skill_cache
 from forecast.pipeline import staging
 
@@ -141,20 +141,20 @@ def test_bad_arguments_still_get_skill_s_own_error(tmp_path):
 
 
 def test_cache_folder_is_the_runs_output_folder(tmp_path, monkeypatch):
-    monkeypatch.delenv(io.RUNNER_ENV, raising=False)
+    monkeypatch.delenv(paths.RUNNER_ENV, raising=False)
     assert skill_cache.default_cache_dir() is None  # papermill, JupyterLab, tests
     assert skill_cache.STAGING == staging.STAGING
     stage = staging.stage_dir(tmp_path / "outputs", "05_long_run_evidence")
-    monkeypatch.setenv(io.RUNNER_ENV, str(stage))
+    monkeypatch.setenv(paths.RUNNER_ENV, str(stage))
     assert skill_cache.default_cache_dir() == tmp_path / "outputs" / ".cache"
-    monkeypatch.setenv(io.RUNNER_ENV, str(tmp_path / "elsewhere"))
+    monkeypatch.setenv(paths.RUNNER_ENV, str(tmp_path / "elsewhere"))
     assert skill_cache.default_cache_dir() == tmp_path / "elsewhere" / ".cache"
 
 
 def test_skill_section_reuses_the_table_under_the_runner(tmp_path, monkeypatch):
     lists = evidence.top500_section(None).lists
     stage = tmp_path / "outputs" / staging.STAGING / "05_long_run_evidence"
-    monkeypatch.setenv(io.RUNNER_ENV, str(stage))
+    monkeypatch.setenv(paths.RUNNER_ENV, str(stage))
     kwargs = {"initial": 60, "max_horizon": 1, "workers": 1}
     first = evidence.skill_section(lists, ["cagr", "naive"], **kwargs)
     assert len(list((tmp_path / "outputs" / ".cache").glob("skill-*.npz"))) == 1

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from forecast.io import atomic_write_bytes
+from forecast.files import atomic_write_bytes
 from forecast.errors import DataError, ForecastError
 
 #: the provenance columns every tidy file ends with (data/README.md, "Provenance columns")

@@ -52,6 +52,8 @@ import pandas as pd
 
 from forecast.analysis import ai_flows
 from forecast.errors import DataError, ParameterError
+from forecast.i18n import N_
+from forecast.i18n import gettext as _
 
 DataDir = str | os.PathLike | None
 PERCENTILES = (5, 50, 95)
@@ -119,7 +121,7 @@ class Reversion:
     mu_se: float = 0.0
 
 
-NO_REVERSION = Reversion(0.0, 1.0, 0.0, 0, "none: each path keeps its starting growth")
+NO_REVERSION = Reversion(0.0, 1.0, 0.0, 0, N_("none: each path keeps its starting growth"))
 
 
 def fit_reversion(annual: pd.Series, *, source: str = "", min_pairs: int = 4) -> Reversion:
@@ -415,8 +417,9 @@ def load_inputs(data_dir: DataDir = None, as_of=None, *, end_year: int = 2030,
                     back[pos[q]] = flops / 4
         back_sigma = implied.attrs["price_trend"].sigma
         series = implied.set_index("calendar_year")["flops"]
-        reversion = fit_reversion(series, source="NVIDIA revenue-implied FP16 flow, calendar "
-                                  f"{int(series.index[0])}-{int(series.index[-1])}")
+        reversion = fit_reversion(series, source=_(
+            "NVIDIA revenue-implied FP16 flow, calendar {first}-{last}").format(
+                first=int(series.index[0]), last=int(series.index[-1])))
     prior = None
     if len(implied) >= 3:  # the long series' recent growth, lent when no designer has 4 quarters
         recent = implied.tail(4)

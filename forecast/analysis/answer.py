@@ -19,6 +19,10 @@ series are kept once, and the rest are combined with weights from their
 out-of-sample CRPS (:mod:`forecast.analysis.combination`) when those beat
 equal weights in real time, else with equal weights.  Every band here is the
 90% band (p5-p95).
+
+The sentences made here (notes, labels, the verdicts) are written in the current language
+(:mod:`forecast.i18n`), so a run in Chinese writes them in Chinese; names that are keys
+(scope, method, bound) stay English and are translated where shown.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ import pandas as pd
 from forecast.analysis import calibration, combination, verdicts
 from forecast.analysis.calibration import METHODS, Method
 from forecast.errors import DataError, ParameterError
+from forecast.i18n import N_
+from forecast.i18n import gettext as _
 
 DataDir = str | os.PathLike | None
 
@@ -58,13 +64,15 @@ class Scope:
 
 
 SCOPES = {
-    "ai_accelerators": Scope("ai_accelerators", "installed AI accelerator compute, dense peak",
-                             "FP16", "installed AI accelerators, FP16"),
+    "ai_accelerators": Scope("ai_accelerators",
+                             N_("installed AI accelerator compute, dense peak"), "FP16",
+                             N_("installed AI accelerators, FP16")),
     "computing_index": Scope("computing_index",
-                             "CAICT-style computing-devices index (an index of mixed precisions)",
-                             "mixed", "the CAICT-style index, mixed precision"),
-    "supercomputing": Scope("supercomputing", "TOP500 sum of Rmax, June list", "FP64 achieved",
-                            "TOP500 sum of Rmax, FP64"),
+                             N_("CAICT-style computing-devices index (an index of mixed "
+                                "precisions)"),
+                             N_("mixed"), N_("the CAICT-style index, mixed precision")),
+    "supercomputing": Scope("supercomputing", N_("TOP500 sum of Rmax, June list"),
+                            N_("FP64 achieved"), N_("TOP500 sum of Rmax, FP64")),
 }
 
 #: the columns of forecast_2030.csv, in order
@@ -147,11 +155,11 @@ def topdown(scope: Scope, observed: pd.Series, calib: Calibration, *,
               for m in kept if any(calibration.fails(calib.coverage, m, h, LEVEL)
                                    for h in answer_h)}
     used = [m for m in kept if m not in failed]
-    notes = [f"{a} coincides with {b} on this {len(y)}-point series and is counted once"
-             for a, b in same.items()]
-    notes += [f"{m}: its 90% band covered less than 90% in real time at {h} years "
-              f"(upper end of the 95% interval below 90%), so it gets no weight"
-              for m, h in failed.items()]
+    notes = [_("{method} coincides with {other} on this {n}-point series and is counted "
+               "once").format(method=a, other=b, n=len(y)) for a, b in same.items()]
+    notes += [_("{method}: its 90% band covered less than 90% in real time at {h} years "
+                "(upper end of the 95% interval below 90%), so it gets no weight").format(
+                    method=m, h=h) for m, h in failed.items()]
     if not used:
         raise DataError(f"no method passes the real-time coverage check for {scope.name}",
                         expected="at least one method with a calibrated band that holds")
@@ -163,13 +171,15 @@ def topdown(scope: Scope, observed: pd.Series, calib: Calibration, *,
         crps = evaluation.set_index("combination")["crps"]
         if crps["track record"] < crps["equal"]:
             w = tracked
-            notes.append(f"track-record weights beat equal weights in real time "
-                         f"(mean CRPS {crps['track record']:.4f} vs {crps['equal']:.4f}, ln units)")
+            notes.append(_("track-record weights beat equal weights in real time (mean CRPS "
+                           "{track:.4f} vs {equal:.4f}, ln units)").format(
+                               track=crps["track record"], equal=crps["equal"]))
         else:
             w = pd.Series(1.0 / len(used), index=used, name="weight")
-            notes.append(f"track-record weights did not beat equal weights in real time "
-                         f"(mean CRPS {crps['track record']:.4f} vs {crps['equal']:.4f}), "
-                         f"so the methods are weighted equally")
+            notes.append(_("track-record weights did not beat equal weights in real time "
+                           "(mean CRPS {track:.4f} vs {equal:.4f}), so the methods are "
+                           "weighted equally").format(track=crps["track record"],
+                                                      equal=crps["equal"]))
         coverage = combination.combined_coverage(
             mixtures, f"combined:{scope.name}",
             weights="track" if w is tracked else "equal")
@@ -192,16 +202,18 @@ def topdown(scope: Scope, observed: pd.Series, calib: Calibration, *,
         for m in kept:
             p5, p50, p95 = _quantiles(parts[m][0] + parts[m][1])
             twins = [a for a, b in same.items() if b == m]
-            note = ("" if m not in failed else "fails the real-time coverage check") + (
-                f"; coincides with {', '.join(twins)}" if twins else "")
+            note = ("" if m not in failed else _("fails the real-time coverage check")) + (
+                _("; coincides with {methods}").format(methods=", ".join(twins))
+                if twins else "")
             rows.append({**common, "method": m, "weight": float(w.get(m, 0.0)),
-                         "p5": p5, "p50": p50, "p95": p95, "label": labels[m],
-                         "note": note.strip("; ")})
+                         "p5": p5, "p50": p50, "p95": p95, "label": _(labels[m]),
+                         "note": note.strip("; ；")})
         p5, p50, p95 = np.exp(combination.mixture_quantiles(
             {m: parts[m] for m in used}, w.to_dict(), [0.05, 0.5, 0.95]))
         rows.append({**common, "method": "combined", "weight": 1.0, "p5": p5, "p50": p50,
-                     "p95": p95, "label": f"{scope.label}: combined, calibrated 90% band",
-                     "note": f"weighted mixture of {', '.join(used)}"})
+                     "p95": p95, "label": _("{label}: combined, calibrated 90% band").format(
+                         label=_(scope.label)),
+                     "note": _("weighted mixture of {methods}").format(methods=", ".join(used))})
     return ScopeAnswer(scope, pd.DataFrame(rows, columns=FORECAST_COLUMNS), paths, y, w,
                        tuple(notes), evaluation, coverage)
 
@@ -275,8 +287,9 @@ def ai_answer(table: pd.DataFrame, *, paths: Mapping[int, np.ndarray] | None = N
         else:
             out[year] = split_lognormal_paths(r["p5"], r["p50"], r["p95"], n_paths, seed + year)
             drawn.append(str(year))
-    notes = ([(f"paths for {', '.join(drawn)} drawn from a two-piece log-normal through the "
-               f"bottom-up p5/p50/p95 (no simulated paths given)")] if drawn else [])
+    notes = ([_("paths for {years} drawn from a two-piece log-normal through the bottom-up "
+                "p5/p50/p95 (no simulated paths given)").format(years=", ".join(drawn))]
+             if drawn else [])
     for year in years:
         if year not in stock.index:
             raise DataError(f"the AI compute forecast has no stock row for {year}",
@@ -287,19 +300,21 @@ def ai_answer(table: pd.DataFrame, *, paths: Mapping[int, np.ndarray] | None = N
                   "base_year": int(observed.index.max()) if len(observed) else np.nan,
                   "base_value": float(observed.iloc[-1]) if len(observed) else np.nan,
                   "horizon": int(year - observed.index.max()) if len(observed) else np.nan}
-        for method, label in (("stock_flow", "bottom-up stock-flow model by designer"),
-                              ("combined", f"{scope.label}: the bottom-up answer")):
+        for method, label in (("stock_flow", _("bottom-up stock-flow model by designer")),
+                              ("combined", _("{label}: the bottom-up answer").format(
+                                  label=_(scope.label)))):
             rows.append({**common, "method": method, "weight": 1.0, "p5": float(r["p5"]),
                          "p50": float(r["p50"]), "p95": float(r["p95"]), "label": label,
-                         "note": "one method: the combined answer is the stock-flow model's"})
+                         "note": _("one method: the combined answer is the stock-flow "
+                                   "model's")})
     return ScopeAnswer(scope, pd.DataFrame(rows, columns=FORECAST_COLUMNS), out, observed,
                        pd.Series({"stock_flow": 1.0}, name="weight"), tuple(notes))
 
 
 def _index_answer(index: pd.Series, calib: Calibration, **options) -> ScopeAnswer:
     top = topdown(SCOPES["computing_index"], index, calib, **options)
-    return dataclasses.replace(top, notes=(f"the index is spliced from {splice(index)}",
-                                           *top.notes))
+    spliced = _("the index is spliced from {splice}").format(splice=splice(index))
+    return dataclasses.replace(top, notes=(spliced, *top.notes))
 
 
 def index_answer(data_dir: DataDir = None, *, years: Sequence[int] = YEARS,
@@ -326,8 +341,8 @@ def flat_shipments(data_dir: DataDir = None, *, year: int = 2030, value: float =
     """
     from forecast.analysis import ai_compute
 
-    flat = ai_compute.Reversion(0.0, 0.0, 0.0, 0, "what-if: shipments flat at their "
-                                "last fitted level")
+    flat = ai_compute.Reversion(0.0, 0.0, 0.0, 0, N_("what-if: shipments flat at their "
+                                                     "last fitted level"))
     fc = ai_compute.forecast(data_dir, end_year=year, n_paths=n_paths, seed=seed,
                              service_life_years=service_life_years, reversion=flat)
     stock = np.asarray(fc.paths["stock"]).sum(axis=1)[:, list(fc.years).index(year)]
@@ -374,7 +389,8 @@ class Answer:
     @property
     def notes(self) -> list[str]:
         """Every scope's notes, prefixed by the scope."""
-        return [f"{name}: {n}" for name, a in self.scopes.items() for n in a.notes]
+        return [_("{scope}: {note}").format(scope=_(name), note=n)
+                for name, a in self.scopes.items() for n in a.notes]
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -397,7 +413,7 @@ class Answer:
             + ["v56_probability", "v56_implied", "v56_measured", "v56_base_year", "cover_h",
                "cover_low", "cover_high", "cover_origins", "combined_cover", "combined_low",
                "combined_high"], math.nan))
-        out["v56_verdict"] = "no verdict: the published forecast is not in the data"
+        out["v56_verdict"] = _("no verdict: the published forecast is not in the data")
         for scope, key in (("ai_accelerators", "ai"), ("computing_index", "index"),
                            ("supercomputing", "super")):
             if scope not in self.scopes:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from forecast.analysis import gpu
+from forecast.i18n import gettext as _
 from forecast.units import Quantity
 
 #: FLOP/s in one EFLOPS: the ``*_EFLOPS`` columns are FLOP/s / EXA.
@@ -49,12 +50,13 @@ def price_notes(prices: pd.DataFrame) -> pd.DataFrame:
     """
     def shown(p) -> str:
         if pd.isna(p["price"]):
-            return "no sourced price"
+            return _("no sourced price")
         if p["observations"] > 1:
-            return (f"{p['price']:,.2f} USD per GPU (range {p['low']:,.0f}-{p['high']:,.0f})")
-        return f"{p['price']:,.2f} USD per GPU"
+            return _("{price} USD per GPU (range {low}-{high})").format(
+                price=f"{p['price']:,.2f}", low=f"{p['low']:,.0f}", high=f"{p['high']:,.0f}")
+        return _("{price} USD per GPU").format(price=f"{p['price']:,.2f}")
 
-    return pd.DataFrame({"chip": prices.index, "price": [shown(p) for _, p in prices.iterrows()],
+    return pd.DataFrame({"chip": prices.index, "price": [shown(p) for _i, p in prices.iterrows()],
                          "status": prices["status"].to_numpy(),
                          "source": prices["source"].to_numpy()})
 
@@ -84,7 +86,8 @@ def assumptions(generations: Mapping[int, str], networking_share: float | None,
     share = (networking_share if networking_share is not None
              else float(gpu.networking_share(revenue).mean()))
     table = pd.DataFrame(
-        [(f"generation FY{fy}", chip, "", "assumption") for fy, chip in generations.items()]
+        [(_("generation FY{year}").format(year=fy), chip, "", "assumption")
+         for fy, chip in generations.items()]
         + [("networking share where not reported", round(share, 4), "fraction",
             "assumption" if networking_share is not None else "assumption (mean of reported)")],
         columns=["assumption", "value", "unit", "status"])
@@ -315,25 +318,30 @@ def bottom_up_vs_top_down(top_down: pd.DataFrame, stock: pd.DataFrame, epoch: pd
 def findings(gap: pd.DataFrame, precision: str) -> list[str]:
     """The gap in words, one sentence per top-down point, from :func:`bottom_up_vs_top_down`."""
     if gap.empty:
-        return [f"No top-down intelligent-compute figure is stated at {precision}: "
-                "no gap to state."]
+        return [_("No top-down intelligent-compute figure is stated at {precision}: "
+                  "no gap to state.").format(precision=precision)]
     lines = []
     for r in gap.itertuples():
         if r.scope != "global":
             continue  # said once below: a global stock is not divided by a China figure
         parts = []
         if pd.notna(r.revenue_implied_EFLOPS):
-            parts.append(f"revenue-implied NVIDIA stock {r.revenue_implied_EFLOPS:,.0f} EFLOPS "
-                         f"({r.quarters_of_shipments} quarters of shipments) "
-                         f"= {r.ratio_revenue_implied:.2f}x")
+            parts.append(_("revenue-implied NVIDIA stock {eflops:,.0f} EFLOPS ({n} quarters of "
+                           "shipments) = {ratio:.2f}x").format(
+                eflops=r.revenue_implied_EFLOPS, n=r.quarters_of_shipments,
+                ratio=r.ratio_revenue_implied))
         if pd.notna(r.epoch_EFLOPS):
-            parts.append(f"Epoch NVIDIA stock {r.epoch_EFLOPS:,.0f} EFLOPS = {r.ratio_epoch:.2f}x")
+            parts.append(_("Epoch NVIDIA stock {eflops:,.0f} EFLOPS = {ratio:.2f}x").format(
+                eflops=r.epoch_EFLOPS, ratio=r.ratio_epoch))
         if parts:
-            lines.append(f"{r.year} {r.point}: {r.source} {r.top_down_EFLOPS:,.0f} EFLOPS "
-                         f"{precision} ({r.status}); " + "; ".join(parts))
+            lines.append(_("{year} {point}: {source} {eflops:,.0f} EFLOPS {precision} "
+                           "({status}); {parts}").format(
+                year=r.year, point=_(r.point), source=_(r.source), eflops=r.top_down_EFLOPS,
+                precision=precision, status=_(r.status), parts="; ".join(parts)))
     china = gap[gap["scope"] != "global"]
     if len(china):
-        lines.append(f"{len(china)} China figure(s) ({', '.join(dict.fromkeys(china['source']))}) "
-                     "are listed for scale only: the bottom-up stocks count NVIDIA's worldwide "
-                     "shipments, so no ratio is taken against a China-only total.")
+        lines.append(_("{n} China figure(s) ({sources}) are listed for scale only: the bottom-up "
+                       "stocks count NVIDIA's worldwide shipments, so no ratio is taken against a "
+                       "China-only total.").format(
+            n=len(china), sources=", ".join(_(s) for s in dict.fromkeys(china["source"]))))
     return lines

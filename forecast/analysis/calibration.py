@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import DataError, ParameterError
+from forecast.i18n import N_
 
 #: horizons (years) the calibration measures: 2030 and 2035 from a 2023 base need 7 and 12
 HORIZONS = tuple(range(1, 13))
@@ -94,12 +95,13 @@ class Method:
 
 #: the default methods: a small set, each a different view of "recent growth"
 METHODS = (
-    Method("growth_2y", "constant growth over the last 2 years", window=2),
-    Method("growth_3y", "constant growth over the last 3 years", window=3),
-    Method("cagr", "constant growth over the whole series (= ARIMA(0,1,0) with drift on ln y)"),
-    Method("loglinear", "log-linear trend (least squares) over the whole series, rebased",
+    Method("growth_2y", N_("constant growth over the last 2 years"), window=2),
+    Method("growth_3y", N_("constant growth over the last 3 years"), window=3),
+    Method("cagr", N_("constant growth over the whole series (= ARIMA(0,1,0) with drift on "
+                      "ln y)")),
+    Method("loglinear", N_("log-linear trend (least squares) over the whole series, rebased"),
            fit="ols"),
-    Method("damped", "damped trend in logs: 3-year growth, damped by 0.9 a year",
+    Method("damped", N_("damped trend in logs: 3-year growth, damped by 0.9 a year"),
            window=3, phi=0.9),
 )
 

@@ -36,11 +36,13 @@ from forecast import io
 from forecast.analysis import ai_stock, answer, skill, top500, totals, trends
 from forecast.data import headline, load
 from forecast.errors import ParameterError
+from forecast.i18n import N_
+from forecast.i18n import gettext as _
 from forecast.models import compare
 
 #: TOP500 per-list columns scored and drawn, with the label each has on the page
-SERIES = MappingProxyType({"sum_rmax": "sum of the 500", "no1_rmax": "#1",
-                           "no500_rmax": "#500"})
+SERIES = MappingProxyType({"sum_rmax": N_("sum of the 500"), "no1_rmax": N_("#1"),
+                           "no500_rmax": N_("#500")})
 #: the list after which China stopped submitting its largest systems (decimal year)
 CHINA_STOPPED = 2022.5
 #: model families fitted to NVIDIA's quarterly shipments
@@ -51,6 +53,11 @@ DataDir = str | os.PathLike | None
 
 def _facts(**values) -> Mapping[str, object]:
     return MappingProxyType(values)
+
+
+def _listed(items) -> str:
+    """Texts joined as a list in a sentence of the page (``a, b, c``; Chinese ``a、b、c``)."""
+    return _(", ").join(items)
 
 
 def save_tables(*results, output_dir: DataDir = None) -> None:
@@ -204,8 +211,10 @@ def skill_section(lists: pd.DataFrame, models: Sequence[str] | None = None, *, i
         mape_h=naive.loc[h, "mape"] / 100, bias_1=naive.loc[1, "bias"],
         bias_h=naive.loc[h, "bias"], factor_h=np.exp(naive.loc[h, "bias"]),
         cover_1=naive.loc[1, "coverage_80"], cover_h=naive.loc[h, "coverage_80"],
-        best_rows="; ".join(f"{r.series}, {r.horizon} yr: {r.model} (ratio {r.ratio:.2f}, "
-                            f"n={r.n_shared})" for r in best.itertuples()),
+        best_rows=_("; ").join(
+            _("{series}, {horizon} yr: {model} (ratio {ratio:.2f}, n={n})").format(
+                series=_(r.series), horizon=r.horizon, model=r.model, ratio=r.ratio,
+                n=r.n_shared) for r in best.itertuples()),
         cover5_sum=naive_5.loc[SERIES["sum_rmax"]], cover5_no500=naive_5.loc[SERIES["no500_rmax"]],
         cover5_no1=naive_5.loc[SERIES["no1_rmax"]])
     return SkillEvidence(frame=frame, scores=scores, versus=versus, ranked=ranked, best=best,
@@ -268,10 +277,10 @@ def ai_section(data_dir: DataDir = None, *, level: float = 0.9, stock_year: int 
                                    level=level)
     top_trend = trends.loglinear(top["publication_date"], top["training_compute_flop"],
                                  level=level)
-    trend_table = trends.trend_table({"notable models since 2010": model_trend,
-                                      "top 10 per year": top_trend,
-                                      "NVIDIA H100e stock": stock_trend,
-                                      "cluster frontier": cluster_trend})
+    trend_table = trends.trend_table({N_("notable models since 2010"): model_trend,
+                                      N_("top 10 per year"): top_trend,
+                                      N_("NVIDIA H100e stock"): stock_trend,
+                                      N_("cluster frontier"): cluster_trend})
     bridge = ai_stock.versus_top_down(stock_year, "FP16", data_dir=data_dir)
     # a ratio only between figures of the same year and precision: the stock at the end of
     # stock_year over a figure of another year (or a mixed-precision total) is not a gap
@@ -295,11 +304,11 @@ def ai_section(data_dir: DataDir = None, *, level: float = 0.9, stock_year: int 
         cluster_end=np.floor(cluster_trend.end), cluster_top=frontier["h100e"].max(),
         bottom=bottom["median"], stock_year=stock_year, bottom_lower=bottom["lower"],
         bottom_upper=bottom["upper"],
-        bound="more than " if caict_target["bound"] == "lower" else "",
+        bound=_("more than ") if caict_target["bound"] == "lower" else "",
         caict_target=caict_target["median"], target_year=target_year,
         caict_document=caict_target["source"].split(": ")[-1],
         same_year=same_year, bottom_same=bottom_same,
-        same_designers=", ".join(sorted(at_same["designer"])), n_same=len(same),
+        same_designers=_listed(sorted(at_same["designer"])), n_same=len(same),
         same_low=same.min(), same_high=same.max(), ratio_low=bottom_same / same.max(),
         ratio_high=bottom_same / same.min())
     return AIEvidence(stock=stock, stock_trend=stock_trend, operational=operational,
@@ -369,7 +378,7 @@ def vendor_section(data_dir: DataDir = None, *, level: float = 0.9,
         n_quarters=len(complete), ship_share_low=ship_share.min(),
         ship_share_high=ship_share.max(), ship_first=ship_share.index[0],
         ship_last=ship_share.index[-1],
-        starts=", ".join(f"{d} {q}" for d, q in starts.items()))
+        starts=_listed(f"{d} {q}" for d, q in starts.items()))
     return VendorEvidence(shipments=shipments, ship_fits=ship_fits, ship_growth=ship_growth,
                           share=share, ship_share=ship_share.rename("nvidia_share"),
                           level=level, facts=facts)
@@ -409,7 +418,7 @@ def back_to_2030(quantiles: pd.DataFrame, data_dir: DataDir = None, *, target_ye
     gc, cf = load("global_compute", data_dir), load("compute_forecasts", data_dir)
     history = totals.total_series(gc)
     tension = totals.published_tension(gc, cf)
-    rate, _ = totals.projection_rate(gc)
+    rate = totals.projection_rate(gc)[0]
     projected = totals.projection_paths(history, rate, end_year=target_year, tension=tension)
     roles, paths = totals.path_roles(projected), totals.path_series(projected)
     fans = {label: skill.calibrated_fan(path, path.index[0], quantiles, fan_level)
@@ -436,7 +445,7 @@ def back_to_2030(quantiles: pd.DataFrame, data_dir: DataDir = None, *, target_ye
     facts = _facts(
         horizon=nine.name, n_errors=nine["n"], n_series=len(SERIES),
         spliced=answer.splice(history),
-        pooled=", ".join(SERIES.values()), typical=np.exp(nine["median"]),
+        pooled=_listed(_(v) for v in SERIES.values()), typical=np.exp(nine["median"]),
         factor_lower=np.exp(lower), factor_upper=np.exp(upper), fan_level=fan_level,
         target_year=target_year, caict=tension.target, caict_lower=tension.target * np.exp(lower),
         caict_upper=tension.target * np.exp(upper), centred_lower=centred["lower"],

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import DataError, ParameterError, UnknownNameError
+from forecast.i18n import gettext as _
 from forecast.units import check_precision, flops_per_unit
 
 #: the chip one H100-equivalent stands for
@@ -658,12 +659,13 @@ def selling_prices(prices: pd.DataFrame, chips: Iterable[str], *,
     for chip in dict.fromkeys(chips):
         if chip in given:
             rows.append((chip, float(given[chip]), "user assumption",
-                         "given by the user (not in the data)", 0, np.nan, np.nan))
+                         _("given by the user (not in the data)"), 0, np.nan, np.nan))
             continue
         seen = prices[(prices["accelerator"] == chip) & prices["basis"].isin(bases)]
         if seen.empty:
             rows.append((chip, np.nan, "no sourced price",
-                         f"no row of {file} for {chip} with basis in: " + "; ".join(bases),
+                         _("no row of {file} for {chip} with basis in: {bases}").format(
+                             file=file, chip=chip, bases="; ".join(bases)),
                          0, np.nan, np.nan))
             continue
         values = seen["price"].astype(float)
@@ -672,12 +674,15 @@ def selling_prices(prices: pd.DataFrame, chips: Iterable[str], *,
         publishers = "; ".join(dict.fromkeys(seen["publisher"] + ", " + seen["document"]))
         if len(seen) == 1:
             status = str(seen["status"].iloc[0])
-            source = (f"{publishers}: {seen['basis'].iloc[0]}, dated {dates.iloc[0]} "
-                      f"({file} line {lines})")
+            source = _("{publishers}: {basis}, dated {date} ({file} line {lines})").format(
+                publishers=publishers, basis=_(seen["basis"].iloc[0]), date=dates.iloc[0],
+                file=file, lines=lines)
         else:
             status = "derived"
-            source = (f"{publishers}: median of {len(seen)} per-GPU prices dated "
-                      f"{dates.min()} to {dates.max()} ({file} lines {lines})")
+            source = _("{publishers}: median of {n} per-GPU prices dated {first} to {last} "
+                       "({file} lines {lines})").format(
+                publishers=publishers, n=len(seen), first=dates.min(), last=dates.max(),
+                file=file, lines=lines)
         rows.append((chip, float(values.median()), status, source, len(seen),
                      float(values.min()), float(values.max())))
     return pd.DataFrame(rows, columns=["accelerator", "price", "status", "source",

@@ -46,8 +46,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast import io
+from forecast import files
 from forecast.analysis import skill
+from forecast.paths import RUNNER_ENV
 
 #: bump when the file layout changes: older files then miss instead of being misread
 FORMAT = "skill-cache-1"
@@ -114,13 +115,13 @@ def key(series: Mapping[str, pd.Series], models: Iterable[str] | None = None, *,
 
 def default_cache_dir() -> Path | None:
     """The run's ``<output folder>/.cache`` inside ``compute-forecast run``, else None."""
-    given = os.environ.get(io.RUNNER_ENV)
+    given = os.environ.get(RUNNER_ENV)
     if not given:
         return None
     folder = Path(given)
     if folder.parent.name == STAGING:  # <output folder>/.staging/<stem>
         folder = folder.parent.parent
-    return io.refuse_symlinks(folder / ".cache", folder)
+    return files.refuse_symlinks(folder / ".cache", folder)
 
 
 # -- the file: arrays and JSON, never pickle -------------------------------------------------
@@ -193,7 +194,7 @@ def store(cache_dir: str | os.PathLike, digest: str, frame: pd.DataFrame,
     """
     cache_dir = Path(cache_dir)
     try:
-        path = io.atomic_write_bytes(_path(cache_dir, digest, kind), _encode(frame, digest))
+        path = files.atomic_write_bytes(_path(cache_dir, digest, kind), _encode(frame, digest))
     except OSError:
         return None
     try:

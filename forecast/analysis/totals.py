@@ -29,6 +29,8 @@ import pandas as pd
 from forecast.data import series
 from forecast.errors import DataError
 from forecast.growth import implied_cagr, project
+from forecast.i18n import gettext as _
+from forecast.i18n import ngettext
 from forecast.units import format_flops
 
 #: Publishers whose full-year totals form the headline series (CAICT; CCIA for 2023).
@@ -90,7 +92,7 @@ def sources(y: pd.Series) -> pd.DataFrame:
 def recalled_years(table: pd.DataFrame) -> str:
     """The years of a :func:`sources` table whose figure is *recalled* (not found in the
     documents), as text: ``"2020, 2021"``, or ``"none"``."""
-    return ", ".join(table.loc[table["status"] == "recalled", "year"].astype(str)) or "none"
+    return ", ".join(table.loc[table["status"] == "recalled", "year"].astype(str)) or _("none")
 
 
 def left_out(frame: pd.DataFrame, *, scope: str = "global",
@@ -121,18 +123,24 @@ def left_out_summary(left: pd.DataFrame, series: pd.Series, *,
     Left out by the `publishers` filter (1 row): 2024, 2000 EFLOPS by IDC (claim). **2024 is later than the series' last year (2023)**: add its publisher to `publishers` to use it.
     """
     if left.empty:
-        return f"No total of this scope is left out by the `{parameter}` filter."
+        return _("No total of this scope is left out by the `{parameter}` filter.").format(
+            parameter=parameter)
     rows = left.to_dict("records")
-    items = "; ".join(f"{int(r['year'])}, {float(r['value']):g} {r['unit']} by {r['publisher']} "
-                      f"({r['status']})" for r in rows)
-    text = (f"Left out by the `{parameter}` filter ({len(rows)} row{'s' if len(rows) != 1 else ''})"
-            f": {items}.")
+    items = "; ".join(_("{year}, {value} {unit} by {publisher} ({status})").format(
+        year=int(r["year"]), value=f"{float(r['value']):g}", unit=r["unit"],
+        publisher=r["publisher"], status=_(r["status"])) for r in rows)
+    text = ngettext("Left out by the `{parameter}` filter ({n} row): {items}.",
+                    "Left out by the `{parameter}` filter ({n} rows): {items}.",
+                    len(rows)).format(parameter=parameter, n=len(rows), items=items)
     last = int(series.index.max())
     newer = sorted({int(r["year"]) for r in rows if int(r["year"]) > last})
     if newer:
-        years = ", ".join(map(str, newer))
-        text += (f" **{years} {'is' if len(newer) == 1 else 'are'} later than the series' last "
-                 f"year ({last})**: add its publisher to `{parameter}` to use it.")
+        text += " " + ngettext(
+            "**{years} is later than the series' last year ({last})**: add its publisher to "
+            "`{parameter}` to use it.",
+            "**{years} are later than the series' last year ({last})**: add its publisher to "
+            "`{parameter}` to use it.", len(newer)).format(
+            years=", ".join(map(str, newer)), last=last, parameter=parameter)
     return text
 
 
@@ -181,10 +189,11 @@ class Tension:
 
     def sentence(self) -> str:
         """"615 EFLOPS in 2021 growing 44% a year gives 16.4 ZFLOPS in 2030; ..."."""
-        return (f"{format_flops(self.base)} in {self.base_year} growing {self.stated:.0%} a "
-                f"year gives {format_flops(self.at_stated)} in {self.target_year}; "
-                f"{format_flops(self.target)} in {self.target_year} needs {self.needed:.1%} "
-                "a year.")
+        return _("{base} in {base_year} growing {stated:.0%} a year gives {at_stated} in "
+                 "{target_year}; {target} in {target_year} needs {needed:.1%} a year.").format(
+            base=format_flops(self.base), base_year=self.base_year, stated=self.stated,
+            at_stated=format_flops(self.at_stated), target_year=self.target_year,
+            target=format_flops(self.target), needed=self.needed)
 
 
 def published_tension(frame: pd.DataFrame, forecasts: pd.DataFrame, *,
@@ -236,14 +245,15 @@ def projection_rate(frame: pd.DataFrame, *, scope: str = "global",
         The rate (fraction a year) and its source in words.
     """
     if growth_rate is not None:
-        return float(growth_rate), "given"
+        return float(growth_rate), _("given")
     rows = frame[(frame["scope"] == scope) & (frame["component"] == "total")
                  & frame["publisher"].isin(list(publishers))
                  & frame["growth_status"].isin(list(VERIFIED))]
     latest = rows.dropna(subset=["reported_growth"]).sort_values("year").iloc[-1]
     return (float(latest["reported_growth"]),
-            f"published y/y growth for {int(latest['year'])}, {latest['publisher']}, "
-            f"status {latest['growth_status']}")
+            _("published y/y growth for {year}, {publisher}, status {status}").format(
+                year=int(latest["year"]), publisher=latest["publisher"],
+                status=latest["growth_status"]))
 
 
 def projection_paths(y: pd.Series, rate: float, *, end_year: int,

@@ -19,6 +19,9 @@ A value published as a multiple ("10x") without a base, or in a scope we do
 not forecast, cannot be tested; :func:`verdicts` keeps the first (saying so)
 and leaves out the second (:func:`match_scope` returns None).  Probabilities
 are never added across scopes or precisions.
+
+The verdict sentences are written in the current language (:mod:`forecast.i18n`); the
+other columns (scope, bound, numbers) are the same in every language.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import pandas as pd
 
 from forecast import units
 from forecast.errors import DataError
+from forecast.i18n import gettext as _
 
 #: published (scope, component, precision) -> our scope
 SCOPE_MAP = {
@@ -123,32 +127,43 @@ def _level(row: Mapping, observed: pd.Series) -> tuple[float | None, bool]:
 
 def _chance(p: float, bound: float, n: int) -> str:
     if p == 0.0:
-        return f"no path of {n:,} reaches it (P < {bound:.2g}, rule of three)"
+        return _("no path of {n:,} reaches it (P < {bound:.2g}, rule of three)").format(
+            n=n, bound=bound)
     if p == 1.0:
-        return f"every path of {n:,} reaches it (P > {1 - 3 / n:.4g}, rule of three)"
+        return _("every path of {n:,} reaches it (P > {bound:.4g}, rule of three)").format(
+            n=n, bound=1 - 3 / n)
     # two decimals near the ends, so that 0.9998 never reads as a certain 100%
     return f"P = {p:.0%}" if 0.01 <= p <= 0.99 else f"P = {p:.2%}"
 
 
 def _judgement(p: float, bound_kind: str) -> str:
     if bound_kind == "lower":
-        return ("the bound very likely holds" if p >= 0.9 else
-                "the bound more likely holds than not" if p >= 0.5 else
-                "the bound is doubtful" if p >= 0.1 else "the bound very likely fails")
-    return ("likely to be reached" if p >= 0.5 else "plausible but less likely than not"
-            if p >= 0.2 else "a stretch" if p >= 0.05 else "out of reach on the record")
+        return (_("the bound very likely holds") if p >= 0.9 else
+                _("the bound more likely holds than not") if p >= 0.5 else
+                _("the bound is doubtful") if p >= 0.1 else _("the bound very likely fails"))
+    return (_("likely to be reached") if p >= 0.5 else _("plausible but less likely than not")
+            if p >= 0.2 else _("a stretch") if p >= 0.05 else _("out of reach on the record"))
+
+
+def _target(value_text: str, year: int, lower: bool) -> str:
+    """``more than 20 ZFLOPS in 2030`` (a lower bound) or ``56 ZFLOPS in 2030``."""
+    return (_("more than {value} in {year}") if lower else _("{value} in {year}")).format(
+        value=value_text, year=year)
 
 
 def verdict_line(*, publisher: str, value_text: str, year: int, bound: str, scope_label: str,
                  implied: float, base_text: str, measured: float, window: tuple[int, int],
                  p: float, p_bound: float, n: int) -> str:
     """One sentence: what the forecast needs, what was measured, its chance under our forecast."""
-    more = "more than " if bound == "lower" else ""
-    need = (f"needs {more}{implied:.0%}/yr from {base_text}" if np.isfinite(implied)
-            else "implies no growth we can compute")
-    return (f"{publisher}: {more}{value_text} in {year} ({scope_label}) "
-            f"{need}; measured {measured:.0%}/yr over {window[0]}-{window[1]}; "
-            f"{_chance(p, p_bound, n)}: {_judgement(p, bound)}.")
+    lower = bound == "lower"
+    need = ((_("needs more than {rate:.0%}/yr from {base}") if lower
+             else _("needs {rate:.0%}/yr from {base}")).format(rate=implied, base=base_text)
+            if np.isfinite(implied) else _("implies no growth we can compute"))
+    return _("{publisher}: {target} ({scope}) {need}; measured {measured:.0%}/yr over "
+             "{first}-{last}; {chance}: {judgement}.").format(
+        publisher=publisher, target=_target(value_text, year, lower), scope=_(scope_label),
+        need=need, measured=measured, first=window[0], last=window[1],
+        chance=_chance(p, p_bound, n), judgement=_judgement(p, bound))
 
 
 def verdicts(forecasts: pd.DataFrame, scopes: Mapping[str, ScopeForecast]) -> pd.DataFrame:
@@ -177,18 +192,20 @@ def verdicts(forecasts: pd.DataFrame, scopes: Mapping[str, ScopeForecast]) -> pd
         unit = str(row.get("unit"))
         value, from_rate = _level(row, ours.observed)
         if value is None:
-            text = (f"{raw:g}x by {year} is not testable (a multiple without a stated base)"
-                    if unit == "x" and not pd.isna(raw) else "not testable (no level published)")
+            text = (_("{multiple:g}x by {year} is not testable (a multiple without a stated "
+                      "base)").format(multiple=raw, year=year)
+                    if unit == "x" and not pd.isna(raw) else _("not testable (no level published)"))
             out.append({**base, "value": math.nan, "implied_growth": math.nan,
                         "measured_growth": measured, "probability": math.nan,
                         "probability_bound": math.nan, "n_paths": 0,
                         "base_year": math.nan, "base_value": math.nan,
-                        "verdict": f"{row['publisher']} ({row['published']}): {text}."})
+                        "verdict": _("{who}: {text}.").format(
+                            who=f"{row['publisher']} ({row['published']})", text=text)})
             continue
         observed = ours.observed.dropna()
         if year not in ours.paths:
             who = f"{row['publisher']} ({row['published']})"
-            more = "more than " if bound == "lower" else ""
+            target = _target(units.format_flops(value, 3), year, bound == "lower")
             if year in observed.index:
                 # the outcome is known: the figure was reached or not, no simulation needed
                 actual = float(observed.loc[year])
@@ -197,18 +214,20 @@ def verdicts(forecasts: pd.DataFrame, scopes: Mapping[str, ScopeForecast]) -> pd
                             "measured_growth": measured, "probability": float(held),
                             "probability_bound": math.nan, "n_paths": 0,
                             "base_year": year, "base_value": actual,
-                            "verdict": f"{who}: {more}{units.format_flops(value, 3)} in {year} "
-                                       f"({ours.label}); observed "
-                                       f"{units.format_flops(actual, 3)}: "
-                                       f"{'reached' if held else 'missed'}."})
+                            "verdict": _("{who}: {target} ({scope}); observed {actual}: "
+                                         "{outcome}.").format(
+                                who=who, target=target, scope=_(ours.label),
+                                actual=units.format_flops(actual, 3),
+                                outcome=_("reached") if held else _("missed"))})
             else:
                 out.append({**base, "value": value, "implied_growth": math.nan,
                             "measured_growth": measured, "probability": math.nan,
                             "probability_bound": math.nan, "n_paths": 0,
                             "base_year": math.nan, "base_value": math.nan,
-                            "verdict": f"{who}: {more}{units.format_flops(value, 3)} in {year} is "
-                                       f"not testable here: our forecast of {ours.label} "
-                                       f"covers {min(ours.paths)}-{max(ours.paths)}."})
+                            "verdict": _("{who}: {target} is not testable here: our forecast "
+                                         "of {scope} covers {first}-{last}.").format(
+                                who=who, target=target, scope=_(ours.label),
+                                first=min(ours.paths), last=max(ours.paths))})
             continue
         stated = row.get("cagr_from") if from_rate else row.get("base_year")
         if not pd.isna(stated) and int(stated) in ours.observed.index:
@@ -220,11 +239,13 @@ def verdicts(forecasts: pd.DataFrame, scopes: Mapping[str, ScopeForecast]) -> pd
         p, p_bound, n = probability(ours.paths[year], value)
         shown = units.format_flops(value, 3)
         if from_rate:
-            shown += f" (the level its stated {float(row['stated_cagr']):.0%}/yr implies)"
+            shown += _(" (the level its stated {rate:.0%}/yr implies)").format(
+                rate=float(row["stated_cagr"]))
         line = verdict_line(publisher=f"{row['publisher']} ({row['published']})",
                             value_text=shown,
                             year=year, bound=bound, scope_label=ours.label, implied=implied,
-                            base_text=f"{units.format_flops(base_value, 3)} in {base_year}",
+                            base_text=_("{value} in {year}").format(
+                                value=units.format_flops(base_value, 3), year=base_year),
                             measured=measured, window=(first, last), p=p, p_bound=p_bound, n=n)
         out.append({**base, "value": value, "implied_growth": implied,
                     "measured_growth": measured, "probability": p,

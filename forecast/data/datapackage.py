@@ -52,7 +52,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast import units
-from forecast.io import project_root
+from forecast.paths import project_root
 from forecast.data.provenance import PROVENANCE  # noqa: F401  (the one definition; re-exported)
 from forecast.errors import DataError, UnknownNameError
 

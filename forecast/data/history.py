@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.data import headline
-from forecast.io import atomic_write_bytes, refuse_symlinks
+from forecast.files import atomic_write_bytes, refuse_symlinks
 from forecast.errors import DataError, ParameterError
 
 #: Columns of ``history/forecast_history.csv``, in order.

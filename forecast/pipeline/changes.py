@@ -35,7 +35,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forecast import io
+from forecast import files
 from forecast.pipeline.site.keyfigures import _num as _number  # forgiving CSV readers, shared
 from forecast.pipeline.site.keyfigures import _rows
 
@@ -403,13 +403,13 @@ def record(root: Path, results=(), *, canonical: bool, command: str = "") -> Cha
     while new["run_id"] in taken:  # two runs in one second
         new["run_id"], n = f"{base}-{n}", n + 1
     changes = compare(last_canonical(out), new)
-    io.atomic_write_text(out / RUNS / f"{new['run_id']}.json",
-                         json.dumps(new, indent=1, sort_keys=True, default=str))
-    io.atomic_write_text(out / "changes.md", changes.markdown())
+    files.atomic_write_text(out / RUNS / f"{new['run_id']}.json",
+                            json.dumps(new, indent=1, sort_keys=True, default=str))
+    files.atomic_write_text(out / "changes.md", changes.markdown())
     summary = {"run_id": new["run_id"], "summary": changes.summary(), "warnings": changes.warnings,
                "left_out": changes.left_out, "moved": len(changes.moved),
                "largest": changes.largest if changes.moved else 0.0}
-    io.atomic_write_text(out / ".cache" / "changes.json", json.dumps(summary, indent=1))
+    files.atomic_write_text(out / ".cache" / "changes.json", json.dumps(summary, indent=1))
     return changes
 
 

@@ -45,7 +45,7 @@ from papermill.iorw import load_notebook_node  # noqa: E402
 from papermill.parameterize import parameterize_notebook  # noqa: E402
 
 from forecast.errors import NotebookExecutionError  # noqa: E402
-from forecast.io import RUNNER_ENV  # noqa: E402
+from forecast.paths import RUNNER_ENV  # noqa: E402
 
 ENGINE_NAME = "compute-forecast"
 
@@ -76,7 +76,7 @@ logging.getLogger("asyncio").addFilter(_PendingPollFilter())
 _WATCH = r"""
 def _cf_watch(read_roots, write_root, env):
     import os, sys
-    os.environ[env] = write_root  # forecast.io.output_dir(None) writes here, in this kernel
+    os.environ[env] = write_root  # forecast.paths.output_dir(None) writes here, in this kernel
     seen = {"read": set(), "written": set()}
     writing_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT
     def inside(path, root):

@@ -28,7 +28,7 @@ import json
 import sys
 from pathlib import Path
 
-from forecast import io
+from forecast import files
 
 FORMAT = 1
 
@@ -163,7 +163,7 @@ def state_path(run_dir: Path, stem: str) -> Path:
     """``<run_dir>/.cache/<stem>.json``; OSError when ``.cache`` is a symbolic link (the file
     itself may be one: :func:`load_state` ignores it, :func:`save_state` replaces it)."""
     run_dir = Path(run_dir)
-    return io.refuse_symlinks(run_dir / ".cache", run_dir) / f"{stem}.json"
+    return files.refuse_symlinks(run_dir / ".cache", run_dir) / f"{stem}.json"
 
 
 def load_state(run_dir: Path, stem: str) -> dict:
@@ -179,8 +179,8 @@ def load_state(run_dir: Path, stem: str) -> dict:
 
 
 def save_state(run_dir: Path, stem: str, state: dict) -> None:
-    io.atomic_write_text(state_path(run_dir, stem),
-                          json.dumps({**state, "format": FORMAT}, indent=1, sort_keys=True))
+    files.atomic_write_text(state_path(run_dir, stem),
+                             json.dumps({**state, "format": FORMAT}, indent=1, sort_keys=True))
 
 
 _WHAT = {"notebook": "the notebook changed", "parameters": "parameters changed",

@@ -45,7 +45,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forecast import io
+from forecast import files, paths
 from forecast.pipeline import staging as _staging
 from forecast.pipeline import runcache
 from forecast.pipeline import runplan
@@ -224,8 +224,8 @@ class _Run:
         with self.lock:
             self.log_lines.extend(f"{stamp} {line}" for line in text.rstrip().splitlines())
             if self.log_path is not None:
-                io.atomic_write_text(self.log_path,
-                                     self.log_head + "\n".join(self.log_lines) + "\n")
+                files.atomic_write_text(self.log_path,
+                                        self.log_head + "\n".join(self.log_lines) + "\n")
 
     def check(self, job: Job) -> tuple[dict, str | None]:
         """The job's cache key and why it must run (None: its outputs are current)."""
@@ -326,7 +326,7 @@ class _Run:
     @staticmethod
     def kernel_log(job: Job) -> Path:
         """``<run_dir>/.cache/<stem>.kernel.log``: the kernel's own stdout and stderr."""
-        cache_dir = io.refuse_symlinks(job.run_dir / ".cache", job.run_dir)
+        cache_dir = files.refuse_symlinks(job.run_dir / ".cache", job.run_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
         return cache_dir / f"{job.stem}.kernel.log"
 
@@ -411,9 +411,9 @@ class _Run:
         import nbformat
 
         failed = job.run_dir / "failed"
-        io.atomic_write_text(failed / f"{job.stem}.ipynb", nbformat.writes(ex.nb))
+        files.atomic_write_text(failed / f"{job.stem}.ipynb", nbformat.writes(ex.nb))
         if page is not None:
-            io.atomic_write_text(failed / f"{job.stem}.html", page)
+            files.atomic_write_text(failed / f"{job.stem}.html", page)
         else:
             (failed / f"{job.stem}.html").unlink(missing_ok=True)
         partial = _staging.discard(job.run_dir, job.stem)
@@ -430,9 +430,9 @@ class _Run:
     def _stage_pages(self, job: Job, ex, page: str | None, stage: Path) -> None:
         import nbformat
 
-        io.atomic_write_text(stage / "notebooks" / f"{job.stem}.ipynb", nbformat.writes(ex.nb))
+        files.atomic_write_text(stage / "notebooks" / f"{job.stem}.ipynb", nbformat.writes(ex.nb))
         if page is not None:
-            io.atomic_write_text(stage / "html" / f"{job.stem}.html", page)
+            files.atomic_write_text(stage / "html" / f"{job.stem}.html", page)
 
     def _promote(self, job: Job, key: dict, inputs: dict, seconds: float) -> list[str]:
         finished = _now()
@@ -548,7 +548,7 @@ def run_notebook(notebook, parameters=None, output_dir=None, *, html: bool = Fal
         raise UsageError(f"timeout must be seconds > 0 and at most {MAX_TIMEOUT:g}, "
                          f"got {timeout!r}")
     path = Path(notebook).resolve()
-    root = io.project_root(path.parent)
+    root = paths.project_root(path.parent)
     job = runplan.single_job(root, path, dict(parameters or {}), Path(output_dir).resolve())
     with RunLock(_staging.lock_path(job.run_dir, job.stem), wait=True):
         state = _Run(root, force=not use_cache, timeout=timeout, show_code=show_code, html=html,
@@ -604,7 +604,7 @@ def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs
     from forecast.pipeline.site import pages as report
 
     t0 = time.monotonic()
-    root = io.project_root(project)
+    root = paths.project_root(project)
     job_list = plan(root, only=only, params=params, params_file=params_file, scenario=scenario,
                     all_scenarios=all_scenarios)
     jobs = max(1, int(jobs or os.cpu_count() or 1))

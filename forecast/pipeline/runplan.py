@@ -34,11 +34,24 @@ class Job:
     title: str
     declared_inputs: list = field(default_factory=list)
     problem: str = ""       # why the notebook file cannot be run (it then fails alone)
+    lang: str = "en"        # language of the pages (forecast.i18n); outputs/<lang>/ unless "en"
 
     @property
     def name(self) -> str:
-        """How the job is shown: ``stem``, or ``scenario/stem`` for a scenario run."""
-        return self.stem if self.scenario is None else f"{self.scenario}/{self.stem}"
+        """How the job is shown: ``stem``, ``scenario/stem`` for a scenario run, with
+        ``zh/`` before it for a page in another language than English."""
+        name = self.stem if self.scenario is None else f"{self.scenario}/{self.stem}"
+        return name if self.lang == "en" else f"{self.lang}/{name}"
+
+
+def language_root(root: Path, lang: str = "en") -> Path:
+    """The output folder of a language: ``outputs/`` for English, ``outputs/<lang>/`` else.
+
+    Everything a run writes for that language (pages, figures, tables, the index, the
+    workbook) is under it, with the same layout; the forecast history and the change report
+    are kept once, in English (the numbers are the same in every language).
+    """
+    return Path(root) / "outputs" if lang == "en" else Path(root) / "outputs" / lang
 
 
 def notebooks(root: Path) -> list[Path]:
@@ -137,11 +150,19 @@ def title(nb: dict, stem: str) -> str:
 
 
 def plan(root: Path, *, only=(), params=(), params_file=None, scenario=None,
-         all_scenarios=False) -> list[Job]:
+         all_scenarios=False, langs=("en",)) -> list[Job]:
     """Check every user input and return the jobs of a run (nothing is executed).
+
+    ``langs``: the languages of the pages (:data:`forecast.i18n.LANGUAGES`), one job per
+    notebook and language, each language in its own :func:`language_root`.
 
     Raises UsageError, UnknownNameError or ParameterError naming the bad input.
     """
+    from forecast.i18n import check_language
+
+    langs = [check_language(lang, "--lang") for lang in dict.fromkeys(langs)]
+    if not langs:
+        raise UsageError("--lang: expected at least one language")
     root = Path(root)
     paths = notebooks(root)
     if not paths:
@@ -207,10 +228,11 @@ def plan(root: Path, *, only=(), params=(), params_file=None, scenario=None,
             given_on_command_line = any(n == SCENARIO_PARAM for n, _ in cli_values)
             check_scenario(overrides[SCENARIO_PARAM], names,
                            "--param" if given_on_command_line else f"--params {params_file}")
-        for target in targets:
+        for lang, target in ((lang, target) for lang in langs for target in targets):
             if target is not None and SCENARIO_PARAM not in spec:
                 continue
-            run_dir = root / "outputs" if target is None else root / "outputs" / "scenarios" / target
+            out = language_root(root, lang)
+            run_dir = out if target is None else out / "scenarios" / target
             inject = dict(overrides)
             for name, value in (("data_dir", root / "data"), ("output_dir", run_dir)):
                 if name in spec:
@@ -223,7 +245,7 @@ def plan(root: Path, *, only=(), params=(), params_file=None, scenario=None,
             declared = docs[path].get("metadata", {}).get("compute_forecast", {}).get("inputs", [])
             jobs.append(Job(path.stem, path, run_dir, target, inject, effective,
                             title(docs[path], path.stem), _inputs(declared),
-                            problems.get(path, "")))
+                            problems.get(path, ""), lang))
     if not jobs:
         raise UsageError(f"no selected notebook declares a {SCENARIO_PARAM!r} parameter")
     return jobs

@@ -18,7 +18,7 @@ full disk) puts back every file already moved before the error is raised.
 
 No symbolic link is followed: the staging folder, ``.cache/``, ``failed/`` and the
 locks are refused with one line when a link stands in their place
-(:func:`forecast.io.refuse_symlinks`), so a planted link never makes a run write,
+(:func:`forecast.files.refuse_symlinks`), so a planted link never makes a run write,
 truncate or delete a file outside the output folder.
 """
 
@@ -31,7 +31,7 @@ import shutil
 import stat
 from pathlib import Path
 
-from forecast import io
+from forecast.files import atomic_write_text, refuse_symlinks
 from forecast.pipeline import runcache
 
 STAGING = ".staging"
@@ -46,12 +46,12 @@ SHARED = ("history/",)
 
 def stage_dir(run_dir: Path, stem: str) -> Path:
     run_dir = Path(run_dir)
-    return io.refuse_symlinks(run_dir / STAGING / stem, run_dir)
+    return refuse_symlinks(run_dir / STAGING / stem, run_dir)
 
 
 def journal_path(run_dir: Path, stem: str) -> Path:
     run_dir = Path(run_dir)
-    return io.refuse_symlinks(run_dir / ".cache" / f"{stem}.promote.json", run_dir)
+    return refuse_symlinks(run_dir / ".cache" / f"{stem}.promote.json", run_dir)
 
 
 def open_lock(path: Path):
@@ -117,8 +117,8 @@ def recover_all(run_dir: Path) -> list[str]:
     import fcntl
 
     run_dir = Path(run_dir)
-    io.refuse_symlinks(run_dir / STAGING / "x", run_dir)
-    io.refuse_symlinks(run_dir / ".cache" / "x", run_dir)
+    refuse_symlinks(run_dir / STAGING / "x", run_dir)
+    refuse_symlinks(run_dir / ".cache" / "x", run_dir)
     stems = {p.name for p in (run_dir / STAGING).glob("*") if p.is_dir()}
     stems |= {p.name.removesuffix(".promote.json")
               for p in (run_dir / ".cache").glob("*.promote.json")}
@@ -138,7 +138,7 @@ def recover_all(run_dir: Path) -> list[str]:
 def lock_path(run_dir: Path, stem: str) -> Path:
     """The lock held while ``stem`` runs in ``run_dir`` (by ``run`` or ``run_notebook``)."""
     run_dir = Path(run_dir)
-    return io.refuse_symlinks(run_dir / ".cache" / f"{stem}.lock", run_dir)
+    return refuse_symlinks(run_dir / ".cache" / f"{stem}.lock", run_dir)
 
 
 def prepare(run_dir: Path, stem: str) -> Path:
@@ -185,7 +185,7 @@ def promote(run_dir: Path, stem: str, state: dict) -> list[str]:
     state["good"]["outputs"] = {rel: runcache.sha256_file(stage / rel) for rel in files
                                 if not rel.startswith(SHARED)}
     journal = journal_path(run_dir, stem)
-    io.atomic_write_text(journal, json.dumps({"files": files, "state": state}, sort_keys=True))
+    atomic_write_text(journal, json.dumps({"files": files, "state": state}, sort_keys=True))
     try:
         _move_all(stage, run_dir, files, rollback=True)
     except OSError:
@@ -204,7 +204,7 @@ def check_destination(run_dir: Path, files: list[str]) -> None:
     """
     run_dir = Path(run_dir)
     for rel in files:
-        target = io.refuse_symlinks(run_dir / rel, run_dir)
+        target = refuse_symlinks(run_dir / rel, run_dir)
         for folder in reversed(target.relative_to(run_dir).parents[:-1]):
             if (run_dir / folder).exists() and not (run_dir / folder).is_dir():
                 raise OSError(errno.ENOTDIR, "is in the way: a folder must go there; nothing "
@@ -218,7 +218,7 @@ def discard(run_dir: Path, stem: str) -> list[str]:
     """Move the staged files of a failed run to ``failed/<stem>/``; return them (relative)."""
     stage = stage_dir(run_dir, stem)
     files = staged_files(stage)
-    target = io.refuse_symlinks(Path(run_dir) / "failed" / stem, run_dir)
+    target = refuse_symlinks(Path(run_dir) / "failed" / stem, run_dir)
     shutil.rmtree(target, ignore_errors=True)
     if files:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -264,7 +264,7 @@ def _move_all(stage: Path, run_dir: Path, files: list[str], rollback: bool = Fal
 
 def clear_failed(run_dir: Path, stem: str) -> None:
     """Remove what ``failed/`` holds for ``stem`` (its outputs are current again)."""
-    failed = io.refuse_symlinks(Path(run_dir) / "failed" / stem, run_dir).parent
+    failed = refuse_symlinks(Path(run_dir) / "failed" / stem, run_dir).parent
     for stale in (f"{stem}.ipynb", f"{stem}.html"):
         (failed / stale).unlink(missing_ok=True)
     shutil.rmtree(failed / stem, ignore_errors=True)

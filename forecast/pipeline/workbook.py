@@ -174,7 +174,7 @@ def _inputs_key(out: Path) -> str:
 def write_if_changed(out: str | os.PathLike) -> Path | None:
     """:func:`write` unless the workbook already holds the current tables (then None): a run
     that changed nothing does not pay for rebuilding it."""
-    from forecast.io import atomic_write_text
+    from forecast.files import atomic_write_text
 
     out = Path(out)
     key, stamp = _inputs_key(out), out / ".cache" / "workbook.key"
@@ -195,7 +195,7 @@ def write(out: str | os.PathLike, *, key_figures: list | None = None) -> Path:
     """Build the workbook of ``out`` and write it atomically to ``out/compute-forecast.xlsx``."""
     import io as _bytes
 
-    from forecast.io import atomic_write_bytes
+    from forecast.files import atomic_write_bytes
 
     buffer = _bytes.BytesIO()
     try:

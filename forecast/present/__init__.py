@@ -15,6 +15,6 @@
 from forecast._lazy import exports
 
 __getattr__, __dir__ = exports(__name__, dict.fromkeys(
-    ["table", "prose", "figure", "figure_data", "ReaderTable", "Prose", "ReaderFigure", "KINDS",
-     "format_value", "format_sig", "format_flops_sig", "format_probability", "MISSING_TEXT",
-     "column_kind"], ".reader"), globals())
+    ["table", "prose", "text", "figure", "figure_data", "ReaderTable", "Prose", "ReaderFigure",
+     "KINDS", "format_value", "format_sig", "format_flops_sig", "format_probability",
+     "MISSING_TEXT", "column_kind"], ".reader"), globals())

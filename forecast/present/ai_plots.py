@@ -1,16 +1,22 @@
 """Charts of the bottom-up AI compute forecast (notebook 00): flows, stock fan, share fan,
-tornado, revenue bridge.  Each takes ``ax=None`` and returns the Figure; FLOP/s are dense FP16."""
+tornado, revenue bridge.  Each takes ``ax=None`` and returns the Figure; FLOP/s are dense FP16.
+
+Texts drawn with values are translated here (:mod:`forecast.i18n`); constant titles are only
+marked (``N_``): :func:`forecast.present.figure` translates every text of the chart, after
+naming the chart's CSV download by its English title."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from forecast.i18n import N_
+from forecast.i18n import gettext as _
 from forecast.present.style import STYLE, figure_axes, flops_axis, legend_outside
 
 #: legend text of each share basis (``AIComputeForecast.shares``)
-BASIS_LABELS = {"shipments_h100e": "of the year's shipments, H100e",
-                "shipments_flops": "of the year's shipments, FP16 FLOP/s",
-                "stock_flops": "of the installed stock, FP16 FLOP/s"}
+BASIS_LABELS = {"shipments_h100e": N_("of the year's shipments, H100e"),
+                "shipments_flops": N_("of the year's shipments, FP16 FLOP/s"),
+                "stock_flops": N_("of the installed stock, FP16 FLOP/s")}
 
 
 def _color(i: int) -> str:
@@ -20,8 +26,8 @@ def _color(i: int) -> str:
 def _finish_years(ax, xlabel: str, ylabel: str, title: str) -> None:
     """Log FLOP/s y-axis against whole years, labels, title, legend outside."""
     flops_axis(ax)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(_(xlabel))
+    ax.set_ylabel(_(ylabel))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title(title)
     legend_outside(ax)
@@ -35,15 +41,15 @@ def plot_flows(flows, implied=None, ax=None, title: str | None = None):
     for i, (designer, rows) in enumerate(flows.groupby("designer", sort=False)):
         t = rows["quarter"].dt.year + (rows["quarter"].dt.quarter - 0.5) / 4
         ax.plot(t, rows["flops"], marker="o", ms=STYLE["marker_size"] - 2, color=_color(i),
-                label=f"{designer} (counted, Epoch AI)")
+                label=_("{designer} (counted, Epoch AI)").format(designer=designer))
     if implied is not None and len(implied):
         ax.errorbar(implied["calendar_year"] + 0.5, implied["flops"] / 4,
                     yerr=[(implied["flops"] - implied["flops_p5"]) / 4,
                           (implied["flops_p95"] - implied["flops"]) / 4],
                     fmt="s", ms=4, color="black", alpha=0.7,
-                    label="NVIDIA, revenue-implied (per quarter, 90% price scatter)")
-    _finish_years(ax, "year", "dense FP16 peak shipped per quarter (FLOP/s)",
-                  title or "AI accelerator shipments by designer")
+                    label=_("NVIDIA, revenue-implied (per quarter, 90% price scatter)"))
+    _finish_years(ax, N_("year"), N_("dense FP16 peak shipped per quarter (FLOP/s)"),
+                  title or N_("AI accelerator shipments by designer"))
     return fig
 
 
@@ -56,20 +62,20 @@ def plot_stock_fan(table, ax=None, title: str | None = None, measure: str = "sto
     rows = table[table["measure"] == measure]
     total = rows[rows["designer"] == "all"]
     ax.fill_between(total["year"], total["p5"], total["p95"], color=_color(0),
-                    alpha=STYLE["band_alpha"], label="all designers, 5-95%")
-    ax.plot(total["year"], total["p50"], color=_color(0), label="all designers, median")
+                    alpha=STYLE["band_alpha"], label=_("all designers, 5-95%"))
+    ax.plot(total["year"], total["p50"], color=_color(0), label=_("all designers, median"))
     seen = total[total["kind"] == "observed"]
     ax.plot(seen["year"], seen["p50"], "o", color="black", ms=STYLE["marker_size"],
-            label="from counted shipments")
+            label=_("from counted shipments"))
     if published is not None and len(published):
         ax.plot(published.index, published.to_numpy(), "x", color=_color(6),
-                ms=STYLE["marker_size"] + 2, label=published.name or "published")
+                ms=STYLE["marker_size"] + 2, label=_(published.name or N_("published")))
     for i, (designer, part) in enumerate(rows[rows["designer"] != "all"].groupby("designer")):
         ax.plot(part["year"], part["p50"], linestyle="--", color=_color(i + 1),
-                label=f"{designer}, median")
-    _finish_years(ax, "year (end)", "installed dense FP16 peak (FLOP/s)" if measure == "stock"
-                  else "dense FP16 peak shipped in the year (FLOP/s)",
-                  title or "Installed AI accelerator compute")
+                label=_("{designer}, median").format(designer=designer))
+    _finish_years(ax, N_("year (end)"), N_("installed dense FP16 peak (FLOP/s)")
+                  if measure == "stock" else N_("dense FP16 peak shipped in the year (FLOP/s)"),
+                  title or N_("Installed AI accelerator compute"))
     return fig
 
 
@@ -82,14 +88,14 @@ def plot_share_fan(shares, ax=None, title: str | None = None, designer: str = "N
         ax.fill_between(rows["year"], rows["p5"], rows["p95"], color=_color(i),
                         alpha=STYLE["band_alpha"])
         ax.plot(rows["year"], rows["p50"], color=_color(i), marker="o",
-                ms=STYLE["marker_size"] - 2, label=BASIS_LABELS.get(basis, basis))
+                ms=STYLE["marker_size"] - 2, label=_(BASIS_LABELS.get(basis, basis)))
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.grid(True, axis="y", alpha=STYLE["grid_alpha"])
-    ax.set_xlabel("year")
-    ax.set_ylabel(f"{designer}'s share")
+    ax.set_xlabel(_("year"))
+    ax.set_ylabel(_("{designer}'s share").format(designer=designer))
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_title(title or f"{designer}'s share, median and 5-95%")
+    ax.set_title(title or _("{designer}'s share, median and 5-95%").format(designer=designer))
     legend_outside(ax)
     return fig
 
@@ -107,17 +113,17 @@ def plot_tornado(sensitivity, ax=None, title: str | None = None):
         # each setting's label outside its end of the bar: the smaller value to the left
         for setting, value in ((r["low_setting"], r["low"]), (r["high_setting"], r["high"])):
             left = value <= min(r["low"], r["high"])
-            ax.annotate(f"{setting:g}" if isinstance(setting, float) else str(setting),
+            ax.annotate(f"{setting:g}" if isinstance(setting, float) else _(str(setting)),
                         (value, i), xytext=(-4 if left else 4, 0), textcoords="offset points",
                         ha="right" if left else "left", va="center",
                         fontsize=STYLE["font_size"] - 1)
-    ax.axvline(rows["base"].iloc[0], color="black", lw=1, label="default settings")
+    ax.axvline(rows["base"].iloc[0], color="black", lw=1, label=_("default settings"))
     ax.set_xlim(low.min() / 1.6, high.max() * 1.6)  # room for the settings' labels
-    ax.set_yticks(y, rows["parameter"])
+    ax.set_yticks(y, [_(p) for p in rows["parameter"]])
     flops_axis(ax, which="x")
-    ax.set_xlabel(f"median installed dense FP16 peak, {sensitivity.attrs.get('year', '')} "
-                  "(FLOP/s)")
-    ax.set_title(title or "What moves the forecast")
+    ax.set_xlabel(_("median installed dense FP16 peak, {year} (FLOP/s)").format(
+        year=sensitivity.attrs.get("year", "")))
+    ax.set_title(title or N_("What moves the forecast"))
     legend_outside(ax)
     return fig
 
@@ -129,11 +135,12 @@ def plot_bridge(bridge, ax=None, title: str | None = None):
                 yerr=[bridge["implied"] - bridge["implied_p5"],
                       bridge["implied_p95"] - bridge["implied"]],
                 fmt="s", color=_color(1), capsize=3,
-                label="revenue / price of a FLOP/s (90% price scatter)")
+                label=_("revenue / price of a FLOP/s (90% price scatter)"))
     ax.plot(bridge["year"], bridge["counted"], "o", color=_color(0), ms=STYLE["marker_size"] + 1,
-            label="counted (Epoch AI chip timelines)")
-    _finish_years(ax, "calendar year (fiscal year - 1)", "NVIDIA dense FP16 peak shipped (FLOP/s)",
-                  title or "Does the revenue bridge hold?")
+            label=_("counted (Epoch AI chip timelines)"))
+    _finish_years(ax, N_("calendar year (fiscal year - 1)"),
+                  N_("NVIDIA dense FP16 peak shipped (FLOP/s)"),
+                  title or N_("Does the revenue bridge hold?"))
     return fig
 
 
@@ -145,14 +152,14 @@ def plot_coverage(coverage, ax=None, title: str | None = None):
     for i, column in enumerate(c for c in coverage.columns if c.startswith("coverage_")):
         nominal = int(column.split("_")[1]) / 100
         ax.plot(coverage["horizon"], coverage[column], marker="o", color=_color(i),
-                label=f"{nominal:.0%} band: share of outcomes inside")
+                label=_("{nominal:.0%} band: share of outcomes inside").format(nominal=nominal))
         ax.axhline(nominal, color=_color(i), linestyle=":", lw=1)
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("horizon (years)")
-    ax.set_ylabel("coverage")
+    ax.set_xlabel(_("horizon (years)"))
+    ax.set_ylabel(_("coverage"))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(True, axis="y", alpha=STYLE["grid_alpha"])
-    ax.set_title(title or "Track record on a long series")
+    ax.set_title(title or N_("Track record on a long series"))
     legend_outside(ax)
     return fig

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecast.i18n import gettext as _
 from forecast.present.style import STYLE, flops_axis, legend_outside
 
 
@@ -76,9 +77,9 @@ def plot_eras(lists: pd.DataFrame, fits: dict, labels: dict | None = None, ax=No
         for brk in seg.breaks:
             axis.axvline(brk, color=color, ls=":", lw=1)
     flops_axis(axis, log=True)
-    return _finish(fig, axis, xlabel="year (TOP500 list)",
-                   ylabel="FLOP/s (FP64, achieved: HPL Rmax)",
-                   title=title or "TOP500, 1993-2026: eras of growth")
+    return _finish(fig, axis, xlabel=_("year (TOP500 list)"),
+                   ylabel=_("FLOP/s (FP64, achieved: HPL Rmax)"),
+                   title=title or _("TOP500, 1993-2026: eras of growth"))
 
 
 def plot_accelerated_share(lists: pd.DataFrame, ax=None, title: str | None = None):
@@ -86,13 +87,13 @@ def plot_accelerated_share(lists: pd.DataFrame, ax=None, title: str | None = Non
     fig, (axis,) = _axes(ax)
     rows = lists.dropna(subset=["accelerated_share"])
     axis.plot(rows["t"], 100 * rows["accelerated_share"], "-o", ms=3, color=_color(0),
-              label="share of systems")
+              label=_("share of systems"))
     axis.plot(rows["t"], 100 * rows["accelerated_rmax_share"], "-o", ms=3, color=_color(1),
-              label="share of the list's Rmax")
+              label=_("share of the list's Rmax"))
     axis.set_ylim(0, 100)
     axis.grid(True, alpha=STYLE["grid_alpha"])
-    return _finish(fig, axis, xlabel="year (TOP500 list)", ylabel="%",
-                   title=title or "Accelerated TOP500 systems (GPUs and other co-processors)")
+    return _finish(fig, axis, xlabel=_("year (TOP500 list)"), ylabel="%",
+                   title=title or _("Accelerated TOP500 systems (GPUs and other co-processors)"))
 
 
 def plot_countries(table: pd.DataFrame, t, stopped: float | None = None, ax=None,
@@ -110,10 +111,11 @@ def plot_countries(table: pd.DataFrame, t, stopped: float | None = None, ax=None
         axis.plot(t[keep], values[keep], "-", color=_color(i), lw=1.5, label=country)
     if stopped is not None:
         axis.axvspan(stopped, t.max() + 0.3, color="grey", alpha=0.15,
-                     label="China no longer submits its largest systems")
+                     label=_("China no longer submits its largest systems"))
     flops_axis(axis, log=True)
-    return _finish(fig, axis, xlabel="year (TOP500 list)", ylabel="sum of Rmax (FP64, achieved)",
-                   title=title or "TOP500 capacity by country")
+    return _finish(fig, axis, xlabel=_("year (TOP500 list)"),
+                   ylabel=_("sum of Rmax (FP64, achieved)"),
+                   title=title or _("TOP500 capacity by country"))
 
 
 def plot_skill(scores: pd.DataFrame, metric: str = "male", *, benchmark: str = "cagr",
@@ -138,7 +140,7 @@ def plot_skill(scores: pd.DataFrame, metric: str = "male", *, benchmark: str = "
             axis.axhline(nominal, color="grey", lw=1, ls=":")
             axis.set_ylim(0, 1.02)
         axis.set_title(name)
-        axis.set_xlabel("horizon (years)")
+        axis.set_xlabel(_("horizon (years)"))
         axis.grid(True, alpha=STYLE["grid_alpha"])
     axes[0].set_ylabel(ylabel or metric)
     legend_outside(axes[-1])
@@ -163,8 +165,9 @@ def plot_stock(stock: pd.DataFrame, *, unit: str = "H100e", ylabel: str | None =
                           alpha=STYLE["band_alpha"], lw=0)
         axis.plot(rows["period_end"], rows["median"], "-o", ms=2.5, color=color, label=designer)
     _log_y(axis, flops=unit == "FLOP/s")
-    return _finish(fig, axis, xlabel="quarter end", ylabel=ylabel or f"cumulative stock ({unit})",
-                   title=title or "AI accelerators shipped since each series' start (Epoch AI)")
+    return _finish(fig, axis, xlabel=_("quarter end"),
+                   ylabel=ylabel or _("cumulative stock ({unit})").format(unit=unit),
+                   title=title or _("AI accelerators shipped since each series' start (Epoch AI)"))
 
 
 def plot_events(t, y, *, trend=None, frontier=None, ylabel: str = "", flops: bool = False,
@@ -176,19 +179,20 @@ def plot_events(t, y, *, trend=None, frontier=None, ylabel: str = "", flops: boo
     :class:`forecast.trends.Trend` drawn over its own date range.
     """
     fig, (axis,) = _axes(ax)
-    axis.plot(t, y, "o", ms=2.5, color="grey", alpha=0.45, label="all events")
+    axis.plot(t, y, "o", ms=2.5, color="grey", alpha=0.45, label=_("all events"))
     if frontier is not None:
-        axis.plot(frontier[0], frontier[1], "o", ms=4, color=_color(1), label="frontier")
+        axis.plot(frontier[0], frontier[1], "o", ms=4, color=_color(1), label=_("frontier"))
     if trend is not None:
         band = trend.predict(np.linspace(trend.start, trend.end, 200))
         g = trend.growth()
         axis.plot(band["t"], band["fit"], "-", color=_color(0), lw=1.6,
-                  label=f"trend: x{g['x_per_year']:.2f}/yr "
-                        f"({trend.level:.0%} CI x{g['x_lower']:.2f}-{g['x_upper']:.2f})")
+                  label=_("trend: x{x:.2f}/yr ({level:.0%} CI x{lower:.2f}-{upper:.2f})").format(
+                      x=g["x_per_year"], level=trend.level, lower=g["x_lower"],
+                      upper=g["x_upper"]))
         axis.fill_between(band["t"], band["lower"], band["upper"], color=_color(0),
                           alpha=STYLE["band_alpha"], lw=0)
     _log_y(axis, flops)
-    return _finish(fig, axis, xlabel="year", ylabel=ylabel, title=title)
+    return _finish(fig, axis, xlabel=_("year"), ylabel=ylabel, title=title)
 
 
 def plot_share(share: pd.DataFrame, projection: pd.DataFrame | None = None, ax=None,
@@ -205,20 +209,20 @@ def plot_share(share: pd.DataFrame, projection: pd.DataFrame | None = None, ax=N
     axis.fill_between(t, 100 * share["share_low"], 100 * share["share_high"], color=_color(0),
                       alpha=STYLE["band_alpha"], lw=0)
     axis.plot(t[complete], 100 * share["share"][complete], "-o", ms=3, color=_color(0),
-              label="all four designers counted")
+              label=_("all four designers counted"))
     axis.plot(t[~complete], 100 * share["share"][~complete], "o", ms=3, mfc="white",
-              color=_color(0), label="fewer designers counted (overstates NVIDIA)")
+              color=_color(0), label=_("fewer designers counted (overstates NVIDIA)"))
     if projection is not None:
         t_dec = projection["t"].to_numpy(float)
         dates = (pd.to_datetime(np.floor(t_dec).astype(int).astype(str), format="%Y")
                  + pd.to_timedelta((t_dec % 1) * 365.25, unit="D"))
-        axis.plot(dates, 100 * projection["share"], "--", color=_color(1), label="fitted trend")
+        axis.plot(dates, 100 * projection["share"], "--", color=_color(1), label=_("fitted trend"))
         axis.fill_between(dates, 100 * projection["lower"], 100 * projection["upper"],
                           color=_color(1), alpha=STYLE["band_alpha"], lw=0)
     axis.set_ylim(0, 100)
     axis.grid(True, alpha=STYLE["grid_alpha"])
-    return _finish(fig, axis, xlabel=None, ylabel="NVIDIA share of the H100e stock (%)",
-                   title=title or "How much of the AI-chip stock is NVIDIA's?")
+    return _finish(fig, axis, xlabel=None, ylabel=_("NVIDIA share of the H100e stock (%)"),
+                   title=title or _("How much of the AI-chip stock is NVIDIA's?"))
 
 
 def plot_calibrated_fans(history: pd.Series, fans: dict, *, published=None, ax=None,
@@ -231,17 +235,17 @@ def plot_calibrated_fans(history: pd.Series, fans: dict, *, published=None, ax=N
     """
     fig, (axis,) = _axes(ax)
     axis.plot(history.index, history.to_numpy(float), "o-", color="black", lw=1.5,
-              label="published totals")
+              label=_("published totals"))
     for i, (label, fan) in enumerate(fans.items()):
         color = _color(i)
         level = float(fan["level"].iloc[0])
         axis.plot(fan["year"], fan["projection"], "--", color=color, label=label)
         axis.fill_between(fan["year"], fan["lower"], fan["upper"], color=color,
                           alpha=STYLE["band_alpha"], lw=0,
-                          label=f"{level:.0%} band from TOP500 errors")
+                          label=_("{level:.0%} band from TOP500 errors").format(level=level))
     if published is not None and len(published):
         axis.plot(published["year"], published["flops"], "D", color=_color(3), ms=5,
-                  label="published forecasts", linestyle="none")
+                  label=_("published forecasts"), linestyle="none")
     flops_axis(axis, log=True)
-    return _finish(fig, axis, xlabel="year", ylabel="FLOP/s (mixed precision, as published)",
-                   title=title or "Back to 2030: projections with error-calibrated bands")
+    return _finish(fig, axis, xlabel=_("year"), ylabel=_("FLOP/s (mixed precision, as published)"),
+                   title=title or _("Back to 2030: projections with error-calibrated bands"))

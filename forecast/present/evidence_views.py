@@ -19,6 +19,7 @@ from forecast.analysis import skill
 from forecast.analysis import trends
 from forecast.analysis.evidence import (CHINA_STOPPED, SERIES, AIEvidence, BackTo2030, SkillEvidence,
                                Top500Evidence, VendorEvidence)
+from forecast.i18n import gettext as _
 
 #: column kinds of every table on the page (kinds of absent columns are ignored)
 _GROWTH = {"x_per_year": "multiple", "x_lower": "multiple", "x_upper": "multiple",
@@ -48,7 +49,7 @@ def _growth_table(frame: pd.DataFrame, columns: list[str], caption: str):
 def eras_figure(top: Top500Evidence, output_dir=None):
     """Figure 05_top500_eras: the three TOP500 series with their segmented trends."""
     fig = plots_evidence.plot_eras(top.lists, dict(top.eras), labels=dict(SERIES))
-    return _shown(fig, "05_top500_eras", output_dir, top.lists[["list", "t", *SERIES]], (
+    return _shown(fig, "05_top500_eras", output_dir, top.lists[["list", "t", *SERIES]], _(
         "TOP500 sum of Rmax, #1 and #500 per list (FP64, achieved), log scale, with segmented "
         "log-linear trends; dotted lines mark the estimated breaks."))
 
@@ -56,8 +57,9 @@ def eras_figure(top: Top500Evidence, output_dir=None):
 def eras_table(top: Top500Evidence):
     """Table 1: each era's growth a year and doubling time, with intervals."""
     return _growth_table(top.era_table, ["series", "era", "start", "end", *_ERA_COLUMNS],
-                         f"Eras of TOP500 growth: growth factor a year and doubling time "
-                         f"(months) with {top.level:.0%} intervals given the break dates.")
+                         _("Eras of TOP500 growth: growth factor a year and doubling time "
+                           "(months) with {level:.0%} intervals given the break dates."
+                           ).format(level=top.level))
 
 
 def _p_value(p: float) -> str:
@@ -72,8 +74,8 @@ def chow_table(top: Top500Evidence):
     return present.table(shown.assign(at=chow["at"].map("{:.1f}".format),
                                       p_value=chow["p_value"].map(_p_value)),
                          kinds={"at": "text", "F": "number", "p_value": "text"},
-                         caption="Chow test of one line against two at the estimated break "
-                                 "(descriptive).")
+                         caption=_("Chow test of one line against two at the estimated break "
+                                   "(descriptive)."))
 
 
 def decades_table(top: Top500Evidence):
@@ -81,9 +83,9 @@ def decades_table(top: Top500Evidence):
     shown = top.decade_table[["window", "n", "x_per_year", "x_lower", "x_upper", "oom_per_year",
                               "doubling_months"]]
     return present.table(shown, kinds={**_GROWTH, "oom_per_year": "number"},
-                         caption=f"Growth of the TOP500 sum of Rmax by window: x a year "
-                                 f"({top.level:.0%} interval), orders of magnitude a year, "
-                                 "doubling time in months.")
+                         caption=_("Growth of the TOP500 sum of Rmax by window: x a year "
+                                   "({level:.0%} interval), orders of magnitude a year, "
+                                   "doubling time in months.").format(level=top.level))
 
 
 def accelerated_figure(top: Top500Evidence, output_dir=None):
@@ -91,14 +93,14 @@ def accelerated_figure(top: Top500Evidence, output_dir=None):
     fig = plots_evidence.plot_accelerated_share(top.lists)
     data = top.accelerated[["list", "accelerated_share", "accelerated_rmax_share"]]
     return _shown(fig, "05_top500_accelerated", output_dir, data,
-                  "Share of TOP500 systems with an accelerator, and their share of the list's "
-                  "Rmax (the field exists from 2011-06).")
+                  _("Share of TOP500 systems with an accelerator, and their share of the "
+                    "list's Rmax (the field exists from 2011-06)."))
 
 
 def countries_figure(top: Top500Evidence, output_dir=None):
     """Figure 05_top500_countries: sum of Rmax of the United States and China."""
     fig = plots_evidence.plot_countries(top.countries, top.lists["t"], stopped=CHINA_STOPPED)
-    return _shown(fig, "05_top500_countries", output_dir, top.countries.reset_index(), (
+    return _shown(fig, "05_top500_countries", output_dir, top.countries.reset_index(), _(
         "Sum of Rmax of the United States' and China's TOP500 systems per list (FP64, achieved). "
         "Shaded: lists after China stopped submitting its largest systems."))
 
@@ -107,9 +109,9 @@ def countries_figure(top: Top500Evidence, output_dir=None):
 
 def error_figure(sk: SkillEvidence, output_dir=None):
     """Figure 05_skill_error: mean absolute log error by horizon and model."""
-    fig = plots_evidence.plot_skill(sk.scores, "male", ylabel="mean |log error|",
-                                    title="Forecast error by horizon (TOP500, every origin)")
-    return _shown(fig, "05_skill_error", output_dir, sk.scores, (
+    fig = plots_evidence.plot_skill(sk.scores, "male", ylabel=_("mean |log error|"),
+                                    title=_("Forecast error by horizon (TOP500, every origin)"))
+    return _shown(fig, "05_skill_error", output_dir, sk.scores, _(
         "Mean absolute log error of each model by horizon (years), per series; the naive "
         "constant-growth benchmark dashed. 0.69 means a factor of 2 off."))
 
@@ -117,9 +119,9 @@ def error_figure(sk: SkillEvidence, output_dir=None):
 def coverage_figure(sk: SkillEvidence, output_dir=None):
     """Figure 05_skill_coverage: empirical coverage of the stated 80% intervals."""
     fig = plots_evidence.plot_skill(sk.scores, "coverage_80",
-                                    ylabel="share of actuals inside the 80% interval",
-                                    title="Stated 80% intervals: how often they held")
-    return _shown(fig, "05_skill_coverage", output_dir, sk.scores, (
+                                    ylabel=_("share of actuals inside the 80% interval"),
+                                    title=_("Stated 80% intervals: how often they held"))
+    return _shown(fig, "05_skill_coverage", output_dir, sk.scores, _(
         "Empirical coverage of each model's 80% prediction interval by horizon; the dotted line "
         "is the stated 80%."))
 
@@ -130,10 +132,10 @@ def versus_table(sk: SkillEvidence):
                        "ratio", "win_share", "mape", "mape_benchmark"]]
     return present.table(shown, kinds={"male": "number", "male_benchmark": "number",
                                        "ratio": "multiple", "win_share": "rate"},
-                         caption="Each model against constant growth on the origins where both "
-                                 "fitted: mean absolute log error, their ratio (below 1 beats "
-                                 "cagr), the share of origins where the model was closer, and "
-                                 "MAPE.")
+                         caption=_("Each model against constant growth on the origins where "
+                                   "both fitted: mean absolute log error, their ratio (below 1 "
+                                   "beats cagr), the share of origins where the model was "
+                                   "closer, and MAPE."))
 
 
 def skill_table(sk: SkillEvidence):
@@ -144,8 +146,8 @@ def skill_table(sk: SkillEvidence):
          "median_log_error", "male", "coverage_80", "coverage_95"]].reset_index(drop=True)
     return present.table(shown, kinds={"bias": "number", "median_log_error": "number",
                                        "male": "number", "mase": "number"},
-                         caption="The skill table (excerpt; every horizon is in "
-                                 "tables/skill_top500.csv).")
+                         caption=_("The skill table (excerpt; every horizon is in "
+                                   "tables/skill_top500.csv)."))
 
 
 def quantiles_table(sk: SkillEvidence):
@@ -155,17 +157,18 @@ def quantiles_table(sk: SkillEvidence):
                      typical=np.exp(q["median"]))[["horizon", "n", "typical", "low", "high"]]
     return present.table(shown, kinds={"typical": "multiple", "low": "multiple",
                                        "high": "multiple"},
-                         caption=f"Actual / constant-growth forecast of TOP500 by horizon: median "
-                                 f"and central {sk.fan_level:.0%} range of past errors.")
+                         caption=_("Actual / constant-growth forecast of TOP500 by horizon: "
+                                   "median and central {level:.0%} range of past errors."
+                                   ).format(level=sk.fan_level))
 
 
 def calibration_table(sk: SkillEvidence):
     """Stated against empirical coverage, model intervals and calibrated bands."""
     return present.table(sk.calibration[["series", "horizon", "stated", "n", "model_coverage",
                                          "n_calibrated", "calibrated_coverage"]],
-                         caption="Stated vs empirical coverage: the model's own intervals, and "
-                                 "error-calibrated bands built only from errors known at each "
-                                 "origin.")
+                         caption=_("Stated vs empirical coverage: the model's own intervals, "
+                                   "and error-calibrated bands built only from errors known at "
+                                   "each origin."))
 
 
 # -- AI compute -------------------------------------------------------------------------------
@@ -173,7 +176,7 @@ def calibration_table(sk: SkillEvidence):
 def stock_figure(ai: AIEvidence, output_dir=None):
     """Figure 05_ai_stock: cumulative H100e by designer with the 5-95% band."""
     fig = plots_evidence.plot_stock(ai.stock)
-    return _shown(fig, "05_ai_stock", output_dir, ai.stock, (
+    return _shown(fig, "05_ai_stock", output_dir, ai.stock, _(
         "Cumulative AI accelerators shipped by designer (Epoch AI, H100e, median and 5-95% "
         "band), log scale."))
 
@@ -184,11 +187,11 @@ def clusters_figure(ai: AIEvidence, output_dir=None):
     fig = plots_evidence.plot_events(
         trends.decimal_year(ai.operational["date"]), ai.operational["h100e"],
         trend=ai.cluster_trend,
-        ylabel="cluster size (H100e)",
+        ylabel=_("cluster size (H100e)"),
         frontier=(trends.decimal_year(frontier["date"]), frontier["h100e"]),
-        title="GPU clusters: the frontier of size (Epoch AI)")
+        title=_("GPU clusters: the frontier of size (Epoch AI)"))
     return _shown(fig, "05_cluster_frontier", output_dir,
-                  frontier[["name", "owner", "date", "h100e"]], (
+                  frontier[["name", "owner", "date", "h100e"]], _(
                       "Operational GPU clusters by first operational date (grey) and the "
                       "record-setters (frontier), with a log-linear trend on the frontier."))
 
@@ -200,9 +203,10 @@ def models_figure(ai: AIEvidence, output_dir=None):
         trends.decimal_year(recent["publication_date"]), recent["training_compute_flop"],
         trend=ai.top_trend,
         frontier=(trends.decimal_year(top["publication_date"]), top["training_compute_flop"]),
-        ylabel="training compute (FLOP)", title="Training compute of notable AI models (Epoch AI)")
+        ylabel=_("training compute (FLOP)"),
+        title=_("Training compute of notable AI models (Epoch AI)"))
     data = top[["model", "organization", "publication_date", "training_compute_flop"]]
-    return _shown(fig, "05_model_compute", output_dir, data, (
+    return _shown(fig, "05_model_compute", output_dir, data, _(
         "Training compute of notable models since 2010 (grey), the 10 largest of each year, and "
         "their log-linear trend."))
 
@@ -210,8 +214,8 @@ def models_figure(ai: AIEvidence, output_dir=None):
 def trends_table(ai: AIEvidence):
     """The four log-linear trends on Epoch AI's data."""
     return _growth_table(ai.trend_table, ["trend", "n", "start", "end", *_ERA_COLUMNS[1:]],
-                         f"Log-linear trends on dated events, as Epoch AI fits them "
-                         f"({ai.level:.0%} intervals).")
+                         _("Log-linear trends on dated events, as Epoch AI fits them "
+                           "({level:.0%} intervals).").format(level=ai.level))
 
 
 def bridge_table(ai: AIEvidence):
@@ -220,10 +224,11 @@ def bridge_table(ai: AIEvidence):
                        "bound", "comparable", "ratio"]]
     return present.table(shown, kinds={"median": "flops", "lower": "flops", "upper": "flops",
                                        "ratio": "multiple"},
-                         caption=f"Bottom-up AI stock at the end of {ai.stock_year} (FP16 dense "
-                                 "peak) beside every global top-down figure; ratio = bottom-up / "
-                                 f"figure, only for FP16 figures of {ai.stock_year} (a ratio "
-                                 "across years or precisions is left blank).")
+                         caption=_("Bottom-up AI stock at the end of {year} (FP16 dense "
+                                   "peak) beside every global top-down figure; ratio = bottom-up "
+                                   "/ figure, only for FP16 figures of {year} (a ratio across "
+                                   "years or precisions is left blank).").format(
+                                       year=ai.stock_year))
 
 
 # -- vendor demand ------------------------------------------------------------------------------
@@ -233,17 +238,18 @@ def shipment_fits_table(vendor: VendorEvidence):
     return present.table(vendor.ship_fits[["model", "status", "reason", "n_obs", "params", "rmse",
                                            "mape"]],
                          kinds={"rmse": "number"},
-                         caption="Growth families fitted to NVIDIA's quarterly shipments (H100e a "
-                                 "quarter; growth rates per year, the index is quarterly).")
+                         caption=_("Growth families fitted to NVIDIA's quarterly shipments "
+                                   "(H100e a quarter; growth rates per year, the index is "
+                                   "quarterly)."))
 
 
 def shipments_figure(vendor: VendorEvidence, output_dir=None):
     """Figure 05_shipments: H100e shipped per quarter by designer."""
     shipments = vendor.shipments
     fig = plots_evidence.plot_stock(shipments[shipments["incomplete"] == "false"],
-                                    ylabel="shipped in the quarter (H100e)", title=(
+                                    ylabel=_("shipped in the quarter (H100e)"), title=_(
         "AI accelerators shipped per quarter by designer (Epoch AI, H100e)"))
-    return _shown(fig, "05_shipments", output_dir, shipments, (
+    return _shown(fig, "05_shipments", output_dir, shipments, _(
         "Quarterly shipments by designer in H100e: differences of Epoch's cumulative medians, "
         "with the sums of the chips' 5th and 95th percentiles as the band (exact only if the "
         "chips' errors were perfectly correlated)."))
@@ -254,16 +260,16 @@ def shipment_growth_table(vendor: VendorEvidence):
     shown = vendor.ship_growth[["trend", "n", "x_per_year", "x_lower", "x_upper",
                                 "doubling_months"]]
     return present.table(shown, kinds=_GROWTH,
-                         caption=f"Growth of quarterly shipments by designer, in H100e and in "
-                                 f"units (log-linear, {vendor.level:.0%} intervals; 8 to 16 "
-                                 "quarters). H100e grow faster than units because each "
-                                 "generation is faster.")
+                         caption=_("Growth of quarterly shipments by designer, in H100e and in "
+                                   "units (log-linear, {level:.0%} intervals; 8 to 16 "
+                                   "quarters). H100e grow faster than units because each "
+                                   "generation is faster.").format(level=vendor.level))
 
 
 def share_figure(vendor: VendorEvidence, output_dir=None):
     """Figure 05_nvidia_share: NVIDIA's share of the cumulative stock, observed only."""
     fig = plots_evidence.plot_share(vendor.share)
-    return _shown(fig, "05_nvidia_share", output_dir, vendor.share, (
+    return _shown(fig, "05_nvidia_share", output_dir, vendor.share, _(
         "NVIDIA's share of the designers' cumulative H100e stock, observed (band: extreme "
         "combinations of the 90% intervals). Not a forecast: the share of a cumulative count "
         "falls while later series start from zero; NVIDIA's share of shipments, with its "
@@ -274,22 +280,22 @@ def share_figure(vendor: VendorEvidence, output_dir=None):
 
 def _band_words(back: BackTo2030, page_level: float | None) -> str:
     """``80% bands`` and, when the page's other intervals have another level, which."""
-    words = f"{back.fan_level:.0%} bands"
     if page_level is not None and not np.isclose(page_level, back.fan_level):
-        words += f" (not the {page_level:.0%} of the trend intervals above)"
-    return words
+        return _("{fan:.0%} bands (not the {page:.0%} of the trend intervals above)").format(
+            fan=back.fan_level, page=page_level)
+    return _("{fan:.0%} bands").format(fan=back.fan_level)
 
 
 def fans_figure(back: BackTo2030, output_dir=None, page_level: float | None = None):
     """Figure 05_calibrated_fans: the 2030 paths with error-calibrated bands."""
     fig = plots_evidence.plot_calibrated_fans(back.history, dict(back.fans),
                                               published=back.published)
-    return _shown(fig, "05_calibrated_fans", output_dir, back.fan_table, (
-        f"Published global totals (mixed precision; one series spliced from "
-        f"{back.facts['spliced']}), "
-        f"constant-growth paths to {back.target_year} and {_band_words(back, page_level)} "
-        f"from the past errors of constant-growth forecasts pooled over the TOP500 "
-        f"{back.facts['pooled']}."))
+    return _shown(fig, "05_calibrated_fans", output_dir, back.fan_table, _(
+        "Published global totals (mixed precision; one series spliced from {spliced}), "
+        "constant-growth paths to {year} and {bands} from the past errors of constant-growth "
+        "forecasts pooled over the TOP500 {pooled}.").format(
+            spliced=back.facts["spliced"], year=back.target_year,
+            bands=_band_words(back, page_level), pooled=back.facts["pooled"]))
 
 
 def fans_table(back: BackTo2030, page_level: float | None = None):
@@ -299,8 +305,9 @@ def fans_table(back: BackTo2030, page_level: float | None = None):
                                                     "median", "lower", "upper", "n_errors"]]
     return present.table(shown, kinds={"projection": "flops", "median": "flops",
                                        "lower": "flops", "upper": "flops"},
-                         caption=f"Each path in {back.target_year} with its error-calibrated "
-                                 f"{_band_words(back, page_level)}: n_errors past errors at "
-                                 f"that horizon, pooled over the TOP500 {back.facts['pooled']} "
-                                 f"({back.facts['n_series']} series).")
+                         caption=_("Each path in {year} with its error-calibrated {bands}: "
+                                   "n_errors past errors at that horizon, pooled over the "
+                                   "TOP500 {pooled} ({n} series).").format(
+                                       year=back.target_year, bands=_band_words(back, page_level),
+                                       pooled=back.facts["pooled"], n=back.facts["n_series"]))
 

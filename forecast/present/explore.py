@@ -44,6 +44,7 @@ import pandas as pd
 
 from forecast.scenarios import montecarlo as scenarios
 from forecast.errors import ForecastError, ParameterError, UnitError, UnknownNameError
+from forecast.i18n import gettext as _
 from forecast.scenarios.draws import Draws, SortedSimulation
 from forecast.scenarios.writer import flops_text
 
@@ -139,19 +140,22 @@ class Explorer:
             controls[f"growth_{name}"] = w.FloatRangeSlider(
                 value=(g.low, g.high), min=min(GROWTH_SPAN[0], g.low),
                 max=max(GROWTH_SPAN[1], 1.5 * g.high), step=0.0001, readout_format=".1%",
-                continuous_update=False, description=f"{name} growth", **wide)
+                continuous_update=False,
+                description=_("{component} growth").format(component=_(name)), **wide)
         for name in self.projected:
             cap = self.spec.components[name].cap
             controls[f"cap_{name}"] = w.Text(
-                value="" if cap is None else flops_text(cap), placeholder="none, e.g. 100 ZFLOPS",
-                continuous_update=False, description=f"{name} ceiling", **wide)
+                value="" if cap is None else flops_text(cap),
+                placeholder=_("none, e.g. {example}").format(example="100 ZFLOPS"),
+                continuous_update=False,
+                description=_("{component} ceiling").format(component=_(name)), **wide)
         controls["correlation"] = w.FloatSlider(
             value=self.spec.correlation, min=0.0, max=1.0, step=0.05, readout_format=".2f",
-            continuous_update=False, description="correlation", **wide)
+            continuous_update=False, description=_("correlation"), **wide)
         controls["end_year"] = w.IntSlider(
             value=self.spec.end_year, min=self.base_year + 1,
             max=max(LAST_YEAR, self.spec.end_year),
-            continuous_update=False, description="end year", **wide)
+            continuous_update=False, description=_("end year"), **wide)
         # the explorer keeps several (n_paths x years) arrays per component: bounded memory
         if (isinstance(n_paths, bool) or not isinstance(n_paths, int)
                 or not 100 <= n_paths <= max(PATH_CHOICES)):
@@ -159,36 +163,38 @@ class Explorer:
                                  expected=f"an integer 100..{max(PATH_CHOICES)}", value=n_paths)
         controls["n_paths"] = w.SelectionSlider(
             options=sorted({*PATH_CHOICES, n_paths}), value=n_paths, continuous_update=False,
-            description="paths", **wide)
+            description=_("paths"), **wide)
         components = list(self.spec.components)
         controls["component"] = w.Dropdown(
-            options=components, value="total" if "total" in components else components[0],
-            description="chart and thresholds", **wide)
+            options=[(_(c), c) for c in components],
+            value="total" if "total" in components else components[0],
+            description=_("chart and thresholds"), **wide)
         controls["threshold_year"] = w.IntSlider(
             value=min(max(threshold_year, self.base_year + 1), self.spec.end_year),
             min=self.base_year + 1, max=self.spec.end_year, continuous_update=False,
-            description="threshold year", **wide)
+            description=_("threshold year"), **wide)
         controls["thresholds"] = w.Text(
             value=_thresholds_text(thresholds), continuous_update=False,
-            description="thresholds", **wide)
+            description=_("thresholds"), **wide)
         return controls
 
     def _build_widget(self):
         import ipywidgets as w
 
         source = html.escape(self.start.source)
-        title = w.HTML(f"<b>Scenario explorer</b>: starting from <code>"
-                       f"{html.escape(self.start.name)}</code> ({source}). Growth ranges are "
-                       "90% ranges per year.")
+        title = w.HTML(_("<b>Scenario explorer</b>: starting from <code>{name}</code> ({source}). "
+                         "Growth ranges are 90% ranges per year.").format(
+                             name=html.escape(self.start.name), source=source))
         self._chart = w.Image(format="svg+xml", layout=w.Layout(width="756px"))
         self._headline = w.HTML(_dom_classes=("cf-headline",))
         self._threshold_table = w.HTML(_dom_classes=("cf-thresholds",))
         self._status = w.HTML(_dom_classes=("cf-status",))
-        self._save_name = w.Text(placeholder="name, e.g. fast_ai", description="save as",
+        self._save_name = w.Text(placeholder=_("name, e.g. {example}").format(example="fast_ai"),
+                                 description=_("save as"),
                                  layout=w.Layout(width="260px"))
-        self._overwrite = w.Checkbox(value=False, description="overwrite", indent=False,
+        self._overwrite = w.Checkbox(value=False, description=_("overwrite"), indent=False,
                                      layout=w.Layout(width="100px"))
-        button = w.Button(description="Save scenario", icon="save")
+        button = w.Button(description=_("Save scenario"), icon="save")
         self._save_message = w.HTML()
         button.on_click(self._on_save)
         left = w.VBox(list(self.controls.values()) + [w.HBox([self._save_name, self._overwrite]),
@@ -247,9 +253,11 @@ class Explorer:
             _threshold_list(value)
             return value
         if hasattr(control, "options"):
-            if value not in control.options:
+            # (label, value) pairs: a label is shown in the reader's language, the value is a name
+            offered = [o[1] if isinstance(o, tuple) else o for o in control.options]
+            if value not in offered:
                 raise ParameterError("not offered", name=name,
-                                     expected="one of " + ", ".join(map(str, control.options)),
+                                     expected="one of " + ", ".join(map(str, offered)),
                                      value=value)
             return value
         low, high = control.min, end_year if name == "threshold_year" else control.max
@@ -327,8 +335,8 @@ class Explorer:
         done = time.perf_counter()
         self.timings = {"paths": computed - start, "tables": tabled - computed,
                         "chart": done - tabled, "total": done - start}
-        self._status.value = (f"{state.n_paths:,} paths, seed {self.seed}, updated in "
-                              f"{done - start:.2f} s")
+        self._status.value = _("{n} paths, seed {seed}, updated in {seconds} s").format(
+            n=f"{state.n_paths:,}", seed=self.seed, seconds=f"{done - start:.2f}")
 
     def report_years(self) -> list[int]:
         """Years of the headline table: every fifth year after the base year, and the end year."""
@@ -365,8 +373,9 @@ class Explorer:
                                                               data_dir=self.data_dir)
         return plots.fan_chart(
             sim, component, ax=ax, history=sim.bases[component].history,
-            published=self._published[component], history_label="observed (base rows)",
-            title=f"{component}: explored from the {self.start.name} scenario")
+            published=self._published[component], history_label=_("observed (base rows)"),
+            title=_("{component}: explored from the {scenario} scenario").format(
+                component=_(component), scenario=_(self.start.name)))
 
     def _svg(self) -> bytes:
         """The chart as SVG bytes, redrawn only when what it shows changed."""
@@ -443,8 +452,9 @@ class Explorer:
         except ForecastError as err:
             self._save_message.value = f'<span style="color:#a00">{html.escape(str(err))}</span>'
             return
-        self._save_message.value = (f"saved <code>{html.escape(str(path))}</code>; rerun with "
-                                    f"<code>compute-forecast run --scenario {path.stem}</code>")
+        self._save_message.value = _("saved <code>{path}</code>; rerun with <code>{command}</code>"
+                                     ).format(path=html.escape(str(path)),
+                                              command=f"compute-forecast run --scenario {path.stem}")
 
 
 _BOX = []
@@ -458,8 +468,8 @@ def _Box(children):
         class ExplorerBox(w.VBox):
             def __repr__(self) -> str:
                 # at most 110 characters: Jupyter cuts longer text/plain reprs of widgets
-                return ("Scenario explorer: interactive in JupyterLab (make lab, open "
-                        "06_explore.ipynb, Run All Cells)")
+                return _("Scenario explorer: interactive in JupyterLab (make lab, open "
+                         "06_explore.ipynb, Run All Cells)")
 
         _BOX.append(ExplorerBox)
     return _BOX[0](children)
@@ -519,24 +529,28 @@ def _headline_html(table: pd.DataFrame) -> str:
     from forecast.units import format_flops
 
     rows = "".join(
-        f"<tr><td>{html.escape(r.component)}</td><td>{html.escape(r.precision)}</td>"
+        f"<tr><td>{html.escape(_(r.component))}</td><td>{html.escape(_(r.precision))}</td>"
         f"<td>{r.year}</td><td>{format_flops(r.p5)}</td><td><b>{format_flops(r.p50)}</b></td>"
         f"<td>{format_flops(r.p95)}</td><td>{r.implied_cagr:.1%}</td></tr>"
         for r in table.itertuples(index=False))
-    return (f'<table class="cf-table" style="{_TABLE_STYLE}"><caption>Headline: percentiles '
-            'of the paths (FLOP/s); CAGR of the median from the base year</caption>'
-            '<tr><th>component</th>'
-            '<th>precision</th><th>year</th><th>p5</th><th>p50</th><th>p95</th>'
-            f'<th>median CAGR</th></tr>{rows}</table>')
+    caption = _("Headline: percentiles of the paths (FLOP/s); CAGR of the median from the base "
+                "year")
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in (
+        _("component"), _("precision"), _("year"), "p5", "p50", "p95", _("median CAGR")))
+    return (f'<table class="cf-table" style="{_TABLE_STYLE}"><caption>{caption}</caption>'
+            f'<tr>{head}</tr>{rows}</table>')
 
 
 def _thresholds_html(table: pd.DataFrame) -> str:
     if table.empty:
         return ""
     first = table.iloc[0]
-    rows = "".join(f"<tr><td>{html.escape(r.label)}</td><td>{r.probability:.1%}</td>"
+    rows = "".join(f"<tr><td>{html.escape(_(r.label))}</td><td>{r.probability:.1%}</td>"
                    f"<td>{r.mc_stderr:.1%}</td></tr>" for r in table.itertuples(index=False))
-    return (f'<table class="cf-table" style="{_TABLE_STYLE}"><caption>Probability that '
-            f'{html.escape(first.component)} ({html.escape(first.precision)}) exceeds each '
-            f'threshold in {first.year}</caption>'
-            f'<tr><th>threshold</th><th>probability</th><th>MC std. error</th></tr>{rows}</table>')
+    caption = _("Probability that {component} ({precision}) exceeds each threshold in {year}"
+                ).format(component=html.escape(_(first.component)),
+                         precision=html.escape(_(first.precision)), year=first.year)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in (_("threshold"), _("probability"),
+                                                          _("MC std. error")))
+    return (f'<table class="cf-table" style="{_TABLE_STYLE}"><caption>{caption}</caption>'
+            f'<tr>{head}</tr>{rows}</table>')

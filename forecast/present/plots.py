@@ -22,6 +22,7 @@ download on the page from :func:`forecast.present.figure`; files are written by
 
 from __future__ import annotations
 
+from forecast.i18n import gettext as _
 # STYLE and flops_label stay importable from here, where callers have always found them
 from forecast.present.style import (STYLE, figure_axes, flops_axis, flops_label,  # noqa: F401
                                   legend_outside, panel_axes)
@@ -42,10 +43,10 @@ def plot_history(series, ax=None, title: str | None = None):
         ax.plot(values.index, values.to_numpy(), marker="o", ms=STYLE["marker_size"],
                 color=STYLE["colors"][i % len(STYLE["colors"])], label=label)
     flops_axis(ax)
-    ax.set_xlabel("year")
-    ax.set_ylabel("installed peak compute (FLOP/s)")
+    ax.set_xlabel(_("year"))
+    ax.set_ylabel(_("installed peak compute (FLOP/s)"))
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_title(title or "Installed computing power by series")
+    ax.set_title(title or _("Installed computing power by series"))
     legend_outside(ax)
     return fig
 
@@ -53,7 +54,7 @@ def plot_history(series, ax=None, title: str | None = None):
 def _finish_yearly(ax, ylabel: str, title: str, log: bool = True) -> None:
     """FLOP/s axis against years, labels, the title and a legend outside the data."""
     flops_axis(ax, log=log)
-    ax.set_xlabel("year")
+    ax.set_xlabel(_("year"))
     ax.set_ylabel(ylabel)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title(title)
@@ -85,13 +86,13 @@ def plot_projection(history, projection, published=None, ax=None, title: str | N
     """
     fig, ax = figure_axes(ax)
     ax.plot(history.index, history.to_numpy(), "o-", color="black", ms=STYLE["marker_size"],
-            label="published actuals")
+            label=_("published actuals"))
     for i, (label, values) in enumerate(projection.items()):
         ax.plot(values.index, values.to_numpy(), "--", color=STYLE["colors"][i % 8], label=label)
     _mark_published(ax, published)
     precision = history.attrs.get("precision") or "mixed"
-    _finish_yearly(ax, f"installed compute (FLOP/s, {precision} precision)",
-                   title or "Published totals against constant growth")
+    _finish_yearly(ax, _("installed compute (FLOP/s, {precision} precision)").format(
+        precision=_(precision)), title or _("Published totals against constant growth"))
     return fig
 
 
@@ -111,7 +112,7 @@ def plot_forecasts(history, forecasts, ax=None, title: str | None = None, log: b
     """
     fig, ax = figure_axes(ax)
     ax.plot(history.index, history.to_numpy(), "o", color="black", ms=STYLE["marker_size"],
-            label="published actuals", zorder=5)
+            label=_("published actuals"), zorder=5)
     for i, (label, frame) in enumerate(forecasts.items()):
         color = STYLE["colors"][i % len(STYLE["colors"])]
         x = list(frame.index)
@@ -120,7 +121,7 @@ def plot_forecasts(history, forecasts, ax=None, title: str | None = None, log: b
         ax.fill_between(x, frame["lower"].to_numpy(), frame["upper"].to_numpy(), color=color,
                         alpha=STYLE["band_alpha"], linewidth=0)
     _mark_published(ax, published)
-    _finish_yearly(ax, "FLOP/s", title or "Model forecasts with prediction intervals", log=log)
+    _finish_yearly(ax, "FLOP/s", title or _("Model forecasts with prediction intervals"), log=log)
     return fig
 
 
@@ -146,9 +147,9 @@ def plot_cap_sensitivity(table, ax=None, title: str | None = None, reference=Non
         ax.axhline(value, color=STYLE["colors"][(j + 4) % 8], linestyle=":", label=label)
     flops_axis(ax)
     flops_axis(ax, which="x")
-    ax.set_xlabel("fixed ceiling (cap)")
-    ax.set_ylabel("forecast (FLOP/s)")
-    ax.set_title(title or "Saturating forecasts against their fixed ceiling")
+    ax.set_xlabel(_("fixed ceiling (cap)"))
+    ax.set_ylabel(_("forecast (FLOP/s)"))
+    ax.set_title(title or _("Saturating forecasts against their fixed ceiling"))
     legend_outside(ax)
     return fig
 
@@ -171,7 +172,7 @@ def plot_revenue_fits(y, fits, horizon: int = 8, level: float = 0.8, ax=None):
     fig, ax = figure_axes(ax)
     x = y.index.to_timestamp(how="end")
     ax.plot(x, y.to_numpy() / 1e9, "o", color="black", ms=STYLE["marker_size"],
-            label="reported", zorder=5)
+            label=_("reported"), zorder=5)
     for i, (name, res) in enumerate(fits.items()):
         color = STYLE["colors"][i % len(STYLE["colors"])]
         ahead = res.forecast(horizon, level=level)
@@ -180,9 +181,10 @@ def plot_revenue_fits(y, fits, horizon: int = 8, level: float = 0.8, ax=None):
         ax.plot(future, ahead["median"].to_numpy() / 1e9, "--", color=color)  # point forecast
         ax.fill_between(future, ahead["lower"].to_numpy() / 1e9, ahead["upper"].to_numpy() / 1e9,
                         color=color, alpha=STYLE["band_alpha"], linewidth=0)
-    ax.set_ylabel("USD bn per quarter")
-    ax.set_xlabel("quarter end")
-    ax.set_title(f"{y.name or 'revenue'}: fits and projections ({level:.0%} intervals)")
+    ax.set_ylabel(_("USD bn per quarter"))
+    ax.set_xlabel(_("quarter end"))
+    ax.set_title(_("{name}: fits and projections ({level:.0%} intervals)").format(
+        name=_(y.name) if y.name else _("revenue"), level=level))
     ax.grid(True, alpha=STYLE["grid_alpha"])
     legend_outside(ax)
     return fig
@@ -211,7 +213,7 @@ def plot_purchases_by_buyer(buyers, ax=None, title: str | None = None):
         ax.barh(pos, high, height=height, color=STYLE["colors"][j % len(STYLE["colors"])],
                 label=str(year))
         for where in pos[np.isnan(high)]:  # a buyer without a figure that year: say so
-            ax.text(0, where, " no estimate", va="center", ha="left",
+            ax.text(0, where, " " + _("no estimate"), va="center", ha="left",
                     fontsize=STYLE["font_size"] - 2, color="#555555", style="italic")
         if "flops_low" in rows:
             low = (rows["flops_low"] / 1e18).to_numpy()
@@ -219,10 +221,10 @@ def plot_purchases_by_buyer(buyers, ax=None, title: str | None = None):
             ax.hlines(pos[spread], low[spread], high[spread], color="black", linewidth=1.5)
     ax.set_yticks(np.arange(len(order)), list(order))
     precision = str(buyers["precision"].iloc[0]) if "precision" in buyers else "peak"
-    ax.set_xlabel(f"EFLOPS bought ({precision} peak)")
+    ax.set_xlabel(_("EFLOPS bought ({precision} peak)").format(precision=_(precision)))
     ax.grid(True, axis="x", alpha=STYLE["grid_alpha"])
-    ax.set_title(title or "Accelerator FLOP/s bought, by buyer and year")
-    legend_outside(ax, title="year")
+    ax.set_title(title or _("Accelerator FLOP/s bought, by buyer and year"))
+    legend_outside(ax, title=_("year"))
     return fig
 
 
@@ -255,11 +257,12 @@ def plot_installed_base(base, top_down=None, epoch=None, ax=None, title: str | N
     x = ([p.to_timestamp(how="end") for p in wide.index] if isinstance(wide.index[0], pd.Period)
          else [_point_date(v) for v in wide.index])
     colors = [STYLE["colors"][i % len(STYLE["colors"])] for i in range(len(wide.columns))]
-    ax.stackplot(x, wide.to_numpy().T, labels=[f"revenue-implied: {c}" for c in wide.columns],
+    ax.stackplot(x, wide.to_numpy().T, labels=[_("revenue-implied: {chip}").format(chip=c)
+                                     for c in wide.columns],
                  colors=colors, alpha=0.55)
     if epoch is not None:
         ax.plot([_point_date(y) for y in epoch.index], epoch.to_numpy(), "s", color="black",
-                ms=STYLE["marker_size"] + 1, label="Epoch AI NVIDIA stock (H100e)", zorder=5)
+                ms=STYLE["marker_size"] + 1, label=_("Epoch AI NVIDIA stock (H100e)"), zorder=5)
     if top_down is not None:
         markers = "o^vD<>ph*"
         for i, (label, rows) in enumerate(top_down.groupby("label", sort=True)):
@@ -267,7 +270,7 @@ def plot_installed_base(base, top_down=None, epoch=None, ax=None, title: str | N
                     rows["flops"].to_numpy(), markers[i % len(markers)], linestyle="none",
                     ms=STYLE["marker_size"] + 2, markeredgecolor="black", zorder=6,
                     color=STYLE["colors"][(i + len(colors)) % len(STYLE["colors"])],
-                    label=f"top-down: {label}")
+                    label=_("top-down: {label}").format(label=_(label)))
     flops_axis(ax)
     # a log axis cannot show the zero stock before the first shipment: start below the
     # smallest positive value drawn
@@ -275,9 +278,10 @@ def plot_installed_base(base, top_down=None, epoch=None, ax=None, title: str | N
     floor = min([v for v in positive if v > 0]
                 + ([] if top_down is None else list(top_down["flops"]))) / 3
     ax.set_ylim(bottom=floor)
-    ax.set_ylabel(f"installed peak ({base['precision'].iloc[0]} FLOP/s)")
-    ax.set_xlabel("date (year-end figures at 31 December, mid-year ones at 30 June)")
-    ax.set_title(title or "Installed NVIDIA GPU compute: bottom-up vs top-down")
+    ax.set_ylabel(_("installed peak ({precision} FLOP/s)").format(
+        precision=base["precision"].iloc[0]))
+    ax.set_xlabel(_("date (year-end figures at 31 December, mid-year ones at 30 June)"))
+    ax.set_title(title or _("Installed NVIDIA GPU compute: bottom-up vs top-down"))
     legend_outside(ax, fontsize=STYLE["font_size"] - 2)
     return fig
 
@@ -313,11 +317,12 @@ def fan_chart(simulation, component: str, *, history=None, published=None,
     for i, (low, high) in enumerate(bands):
         ax.fill_between(years, table[f"p{low:g}"], table[f"p{high:g}"], color=color,
                         alpha=STYLE["band_alpha"] * (1 + i), linewidth=0,
-                        label=f"p{low:g}-p{high:g} of {simulation.n_paths:,} paths")
-    ax.plot(years, table["p50"], color=color, label="median (p50)")
+                        label=_("p{low:g}-p{high:g} of {n:,} paths").format(
+                            low=low, high=high, n=simulation.n_paths))
+    ax.plot(years, table["p50"], color=color, label=_("median (p50)"))
     if history is not None:
         ax.plot(history.index, history.to_numpy(), "o", color="black", ms=STYLE["marker_size"],
-                label=history_label, zorder=5)
+                label=_(history_label), zorder=5)
     if published is not None:
         for j, row in enumerate(published.itertuples(index=False)):
             marker = "^" if getattr(row, "bound", "point") == "lower" else "D"
@@ -327,10 +332,11 @@ def fan_chart(simulation, component: str, *, history=None, published=None,
     flops_axis(ax)
     ax.xaxis.get_major_locator().set_params(integer=True)
     precision = table["precision"].iloc[0]
-    kind = "mixed-precision sum" if precision == "mixed" else f"{precision} FLOP/s"
-    ax.set_ylabel(f"{component} ({kind})")
-    ax.set_xlabel("year")
-    ax.set_title(title or f"{component}: {simulation.scenario.name} scenario")
+    kind = _("mixed-precision sum") if precision == "mixed" else f"{precision} FLOP/s"
+    ax.set_ylabel(f"{_(component)} ({kind})")
+    ax.set_xlabel(_("year"))
+    ax.set_title(title or _("{component}: {scenario} scenario").format(
+        component=_(component), scenario=_(simulation.scenario.name)))
     legend_outside(ax)
     return fig
 
@@ -354,27 +360,28 @@ def tornado_chart(table, *, ax=None, title: str | None = None):
     labels = []
     for i, row in rows.iterrows():
         ax.barh(i, row["value_low"] - base, left=base, color=STYLE["colors"][1], height=0.6,
-                label="assumption at its low end" if i == 0 else None)
+                label=_("assumption at its low end") if i == 0 else None)
         ax.barh(i, row["value_high"] - base, left=base, color=STYLE["colors"][2], height=0.6,
-                label="assumption at its high end" if i == 0 else None)
+                label=_("assumption at its high end") if i == 0 else None)
         if "growth" in row["assumption"]:
-            span = f"{row['input_low']:.1%} to {row['input_high']:.1%}/yr"
+            span = _("{low:.1%} to {high:.1%}/yr").format(low=row["input_low"],
+                                                         high=row["input_high"])
         else:
             from forecast.units import format_flops
 
-            high = "none" if math.isinf(row["input_high"]) else format_flops(row["input_high"])
-            span = f"{format_flops(row['input_low'])} to {high}"
-        labels.append(f"{row['assumption']}\n({span})")
+            high = _("none") if math.isinf(row["input_high"]) else format_flops(row["input_high"])
+            span = _("{low} to {high}").format(low=format_flops(row["input_low"]), high=high)
+        labels.append(f"{_(row['assumption'])}\n({span})")
     ax.axvline(base, color="black", linewidth=1)
     ax.set_yticks(range(len(rows)), labels)
     flops_axis(ax, which="x")
     from forecast.units import format_flops
 
     first = table.iloc[0]
-    kind = "mixed-precision sum" if first["precision"] == "mixed" else first["precision"]
-    ax.set_xlabel(f"{first['component']} in {first['year']} "
-                  f"({kind}; others at their median, base {format_flops(base)})")
-    ax.set_title(title or "What moves the projection: one assumption at a time")
+    kind = _("mixed-precision sum") if first["precision"] == "mixed" else first["precision"]
+    ax.set_xlabel(_("{component} in {year} ({kind}; others at their median, base {base})").format(
+        component=_(first["component"]), year=first["year"], kind=kind, base=format_flops(base)))
+    ax.set_title(title or _("What moves the projection: one assumption at a time"))
     legend_outside(ax, where="below")
     return fig
 
@@ -417,10 +424,10 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
             latest = act.groupby("year").tail(1)
             others = act.drop(latest.index)
             axis.plot(latest["year"], latest["flops"], "o-", color="black", lw=2,
-                      ms=STYLE["marker_size"], label="actual (latest published)", zorder=5)
+                      ms=STYLE["marker_size"], label=_("actual (latest published)"), zorder=5)
             if not others.empty:
                 axis.plot(others["year"], others["flops"], "o", mfc="none", color="grey",
-                          ms=STYLE["marker_size"] + 1, label="actual (other sources)", zorder=4)
+                          ms=STYLE["marker_size"] + 1, label=_("actual (other sources)"), zorder=4)
         mine = paths[(paths[list(KEYS)] == pd.Series(quantity)).all(axis=1)]
         editions = mine.groupby(["publisher", "edition", "published"], sort=False)
         for i, ((publisher, edition, published), rows) in enumerate(editions):
@@ -443,13 +450,13 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
         if len(years) == 1:  # a lone target: keep the year axis readable
             axis.set_xlim(years[0] - 2, years[0] + 1)
         axis.xaxis.get_major_locator().set_params(integer=True)
-        axis.set_xlabel("year")
+        axis.set_xlabel(_("year"))
         axis.set_ylabel(f"FLOP/s ({quantity['precision']})")
         axis.set_title(title if title and len(keys) == 1
-                       else " / ".join(str(v) for v in quantity.values()))
+                       else " / ".join(_(str(v)) for v in quantity.values()))
         legend_outside(axis, where="below", fontsize=STYLE["font_size"] - 2, ncol=2)
     if len(keys) > 1:
-        fig.suptitle(title or "Published forecast paths against the actuals")
+        fig.suptitle(title or _("Published forecast paths against the actuals"))
     if ax is None:
         fig.set_layout_engine("constrained")  # legends below each panel get their own room
     return fig
@@ -489,22 +496,24 @@ def plot_backtest_errors(scores, metric: str = "mape", ax=None, title: str | Non
                 style = {"color": "black", "lw": 3.0, "ls": "--", "zorder": 1}
             else:
                 style = {"color": STYLE["colors"][i % len(STYLE["colors"])], "lw": 1.3}
-            name = f"{model} (benchmark)" if model == benchmark else model
+            name = _("{model} (benchmark)").format(model=model) if model == benchmark else model
             axis.plot(rows["horizon"], rows[metric], marker="o", ms=STYLE["marker_size"],
-                      label=name if len(rows) else f"{name}: no successful fit", **style)
+                      label=name if len(rows) else _("{name}: no successful fit").format(
+                          name=name), **style)
         horizons = sorted(set(table["horizon"]))
         axis.set_xticks(horizons)
         axis.set_xlim(min(horizons) - 0.5, max(horizons) + 0.5)
         values = table[metric].dropna()
         if len(values) and (values >= 0).all():  # errors and coverage start at zero
             axis.set_ylim(0, 1.1 * values.max() if values.max() > 0 else 1.0)
-        axis.set_xlabel("horizon (periods after the cutoff)")
-        axis.set_ylabel(spec.description.split(":")[0])
+        axis.set_xlabel(_("horizon (periods after the cutoff)"))
+        axis.set_ylabel(_(spec.description.split(":")[0]))
         axis.grid(True, alpha=STYLE["grid_alpha"])
-        axis.set_title(label or f"Backtest {metric} by horizon")
+        axis.set_title(_(label) if label else _("Backtest {metric} by horizon").format(
+            metric=metric))
         legend_outside(axis, where="below", fontsize=STYLE["font_size"] - 2)
     if len(named) > 1:
-        fig.suptitle(title or f"Backtest {metric} by horizon")
+        fig.suptitle(title or _("Backtest {metric} by horizon").format(metric=metric))
     if ax is None:
         fig.set_layout_engine("constrained")
     return fig
@@ -558,27 +567,29 @@ def fan_comparison(percentiles, component: str = "total", *, layout: str = "over
         fig, one = figure_axes(ax)
         axes = [one] * len(names)
     precision = rows["precision"].iloc[0]
-    kind = "mixed-precision sum" if precision == "mixed" else f"{precision} FLOP/s"
+    kind = _("mixed-precision sum") if precision == "mixed" else f"{precision} FLOP/s"
     for i, (name, axis) in enumerate(zip(names, axes)):
         mine = rows[rows["scenario"] == name].sort_values("year")
         color = STYLE["colors"][i % len(STYLE["colors"])]
         axis.fill_between(mine["year"], mine[low], mine[high], color=color,
                           alpha=STYLE["band_alpha"] * 1.5, linewidth=0,
-                          label=f"{name}: {low}-{high}")
-        axis.plot(mine["year"], mine["p50"], color=color, lw=1.8, label=f"{name}: median")
+                          label=f"{_(name)}: {low}-{high}")
+        axis.plot(mine["year"], mine["p50"], color=color, lw=1.8,
+                  label=_("{name}: median").format(name=_(name)))
         if layout == "panels" or i == len(names) - 1:
             if history is not None:
                 axis.plot(history.index, history.to_numpy(), "o", color="black",
-                          ms=STYLE["marker_size"], label="published actuals", zorder=5)
+                          ms=STYLE["marker_size"], label=_("published actuals"), zorder=5)
             _mark_published(axis, published)
             flops_axis(axis)
             axis.xaxis.get_major_locator().set_params(integer=True)
-            axis.set_xlabel("year")
+            axis.set_xlabel(_("year"))
         if layout == "panels":
-            axis.set_title(f"{name} scenario")
+            axis.set_title(_("{name} scenario").format(name=_(name)))
             legend_outside(axis, where="below", ncol=1)
-    axes[0].set_ylabel(f"{component} ({kind})")
-    heading = title or f"{component}: scenarios compared on one axis"
+    axes[0].set_ylabel(f"{_(component)} ({kind})")
+    heading = title or _("{component}: scenarios compared on one axis").format(
+        component=_(component))
     if layout == "panels":
         fig.suptitle(heading)
         fig.set_layout_engine("constrained")
@@ -642,7 +653,7 @@ def plot_forecast_history(history, *, year: int, ax=None, title: str | None = No
         first = mine.iloc[0]
         label = f"{str(first['notebook']).split('_', 1)[0]} {first['model']}"
         label += f" {first['scope']}" if several_scopes else ""
-        labels.append(label + ("" if mine["canonical"].all() else " (exploratory)"))
+        labels.append(label + ("" if mine["canonical"].all() else " " + _("(exploratory)")))
     for i, ((series, mine), label) in enumerate(zip(groups, labels)):
         if labels.count(label) > 1:
             label = f"{label} {series[:9]}"
@@ -659,9 +670,9 @@ def plot_forecast_history(history, *, year: int, ax=None, title: str | None = No
                 color=color, mfc=color if canonical else "white",
                 ms=STYLE["marker_size"] + (0 if canonical else 1), lw=1.2, label=label)
     flops_axis(ax)
-    ax.set_xlabel("run time (UTC)")
-    ax.set_ylabel(f"forecast for {year} (FLOP/s, median and interval)")
-    ax.set_title(title or f"How the {year} forecast moved, run by run")
+    ax.set_xlabel(_("run time (UTC)"))
+    ax.set_ylabel(_("forecast for {year} (FLOP/s, median and interval)").format(year=year))
+    ax.set_title(title or _("How the {year} forecast moved, run by run").format(year=year))
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
     locator = AutoDateLocator()

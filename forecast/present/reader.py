@@ -16,6 +16,14 @@ typing numbers into Markdown:
   link that downloads the chart's data as CSV (embedded as a ``data:`` URI, so
   the page stays one file).
 
+Every text these functions show is looked up in the catalog of the current language
+(:mod:`forecast.i18n`): a :func:`prose` or :func:`text` template before its values are put
+in (and values that are texts, such as a scope or a model name, when the catalog has them),
+a table's caption, headers and text cells, a figure's caption, alt text and every text
+drawn in the chart (titles, axis labels, legends, annotations).  Numbers are formatted the
+same way in every language.  In Chinese, charts are drawn with the CJK font of
+:mod:`forecast.present.fonts`.
+
 Captions carry an empty number slot (``<span class="cf-num">``) that
 :func:`forecast.pipeline.site.pages.render_notebook` fills in page order ("Figure 2.",
 "Table 3."), so numbering stays consistent however cells are rerun.
@@ -70,10 +78,12 @@ import string
 from dataclasses import dataclass, field
 
 from forecast.errors import ParameterError
+from forecast.i18n import gettext as _
+from forecast.i18n import language
 from forecast.present.html import INLINE_TABLE_STYLE, escape
 from forecast.units import PREFIXES, flops_per_unit
 
-__all__ = ["table", "prose", "figure", "ReaderTable", "Prose", "ReaderFigure", "KINDS",
+__all__ = ["table", "prose", "text", "figure", "ReaderTable", "Prose", "ReaderFigure", "KINDS",
            "column_kind", "format_value", "format_sig", "format_flops_sig", "format_probability",
            "MISSING_TEXT"]
 
@@ -199,13 +209,13 @@ _SPEC = re.compile(r"^(?P<kind>flops|pct|pp|sig|int|year|x|usd|upper|title)(?P<d
 def format_value(value, spec: str = "") -> str:
     """One value by a :func:`prose` format spec (see the module docstring)."""
     if _missing(value):
-        return MISSING_TEXT
+        return _(MISSING_TEXT)
     match = _SPEC.match(spec)
     if not match:
         return format(value, spec)
     kind, digits, unit = match["kind"], match["digits"], match["unit"]
     if kind in ("upper", "title"):
-        text = str(value)
+        text = _(str(value))
         return text[:1].upper() + text[1:] if kind == "upper" else text.title()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         try:
@@ -220,7 +230,7 @@ def format_value(value, spec: str = "") -> str:
     if kind == "pct":
         return f"{value * 100:.{1 if n is None else n}f}%"
     if kind == "pp":
-        return f"{value * 100:.{1 if n is None else n}f} points"
+        return _("{0} points").format(f"{value * 100:.{1 if n is None else n}f}")
     if kind == "sig":
         return format_sig(value, n or 3)
     if kind == "int":
@@ -243,6 +253,8 @@ class _Formatter(string.Formatter):
         return kwargs[key]
 
     def format_field(self, value, format_spec):
+        if isinstance(value, str) and not format_spec:
+            return _(value)  # a scope, path or model name the catalog knows; else as it is
         return format_value(value, format_spec)
 
 
@@ -265,19 +277,31 @@ def prose(template: str, /, **values) -> Prose:
     The format specs are listed in the module docstring.  Headings work too:
     ``prose("# {scope:upper} compute", scope="china-device")``.
 
+    The template is looked up in the catalog of the current language first (so it must be
+    a constant, never an f-string); its translation holds the same placeholders.
+
     Raises
     ------
     ParameterError
         A placeholder without a value, or a numeric spec given a non-number.
     """
     try:
-        return Prose(_Formatter().format(template, **values))
+        return Prose(_Formatter().format(_(template), **values))
     except (ValueError, IndexError, KeyError) as error:
         if isinstance(error, ParameterError):
             raise
         raise ParameterError(f"malformed template: {error}", name="template",
                              expected="Markdown with {name} or {name:spec} placeholders",
                              value=template[:80]) from None
+
+
+def text(template: str, /, **values) -> str:
+    """:func:`prose` as a plain string: for captions, chart titles and labels.
+
+    >>> text("{place}: {year:year} forecast with a fixed ceiling", place="Global", year=2030)
+    'Global: 2030 forecast with a fixed ceiling'
+    """
+    return prose(template, **values).text
 
 
 # -- tables ------------------------------------------------------------------------------
@@ -319,6 +343,7 @@ def _cell(value, kind: str) -> tuple[str, str]:
     if _missing(value):
         return "", ""
     if kind == "text":  # short texts (dates, names) never wrap; long ones do
+        value = _(str(value))  # a status or path name the catalog knows; else as it is
         return escape(value), "cf-short" if len(str(value)) <= 24 else ""
     if kind == "link":
         url = str(value)
@@ -327,13 +352,13 @@ def _cell(value, kind: str) -> tuple[str, str]:
             return f'<a href="{escape(url)}">{escape(host)}</a>', ""
         return escape(url), ""
     if kind == "bool":
-        return ("yes" if bool(value) else "no"), ""
+        return escape(_("yes") if bool(value) else _("no")), ""
     try:
         number = float(value)
     except (TypeError, ValueError):
         return escape(value), ""  # a text note in a numeric column stays readable
     if not math.isfinite(number):
-        return ("no limit" if number > 0 else "-no limit"), "cf-num"
+        return escape(_("no limit") if number > 0 else "-" + _("no limit")), "cf-num"
     if kind == "flops":
         text = format_flops_sig(number)
     elif kind == "rate":
@@ -376,7 +401,7 @@ def _unit_factor(unit) -> float | None:
 
 
 def _header(name: str, kind: str, precision: str | None, labels: dict) -> str:
-    label = labels.get(name, str(name).replace("_", " "))
+    label = _(labels.get(name, str(name).replace("_", " ")))
     if name in labels:
         return label
     unit = {"flops": "FLOP/s" + (f", {precision}" if precision else ""),
@@ -513,6 +538,7 @@ def table(df, *, kinds: dict | None = None, caption: str | None = None,
             cells.append(f'<td class="{cls}">{inner}</td>' if cls else f"<td>{inner}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     headers = [_header(n, used[n], precision, labels) for n in frame.columns]
+    caption = _(caption) if caption else caption
     cap = (f'<caption class="cf-caption"><span class="cf-num" data-kind="Table"></span>'
            f"{escape(caption)}</caption>" if caption else "")
     table_html = (INLINE_TABLE_STYLE + '<div class="cf-table-wrap"><table class="cf-table">' + cap
@@ -553,6 +579,7 @@ class ReaderFigure:
     caption: str
     csv: str = field(repr=False)
     name: str
+    download: str = "Download the data (CSV)"
 
     def _repr_html_(self) -> str:
         src = "data:image/png;base64," + base64.b64encode(self.png).decode()
@@ -561,7 +588,7 @@ class ReaderFigure:
         return (INLINE_TABLE_STYLE + f'<figure class="cf-figure"><img alt="{escape(self.alt)}" src="{src}">'
                 f'<figcaption class="cf-caption"><span class="cf-num" data-kind="Figure"></span>'
                 f'{escape(self.caption)} <a class="cf-download" download="{escape(self.name)}.csv" '
-                f'href="{href}">Download the data (CSV)</a></figcaption></figure>')
+                f'href="{href}">{escape(self.download)}</a></figcaption></figure>')
 
 
 def figure(fig, *, caption: str, data=None, alt: str | None = None,
@@ -595,16 +622,19 @@ def figure(fig, *, caption: str, data=None, alt: str | None = None,
     if not caption or not str(caption).strip():
         raise ParameterError("a chart needs a caption", name="caption",
                              expected="a sentence saying what the chart shows")
-    titles = [t for t in ([fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else [])
-              + [ax.get_title() for ax in fig.axes] if t]
+    english_title = next(iter(_titles(fig)), "chart")  # names the CSV in every language
+    if language() != "en":
+        translate_figure(fig)
+    titles = _titles(fig)
     if save_as is not None:
-        from forecast import io as files
+        from forecast import io as saving
+        from forecast import paths
 
-        files.check_name(save_as, "figure name")
-        images = files.render_figure(fig, files.FIGURE_FORMATS, files.DPI)
-        files.write_figure(images, save_as, output_dir)
-        png = (_scaled_png(images["png"], dpi / files.DPI) if dpi <= files.DPI
-               else files.render_figure(fig, ("png",), dpi)["png"])
+        paths.check_name(save_as, "figure name")
+        images = saving.render_figure(fig, saving.FIGURE_FORMATS, saving.DPI)
+        saving.write_figure(images, save_as, output_dir)
+        png = (_scaled_png(images["png"], dpi / saving.DPI) if dpi <= saving.DPI
+               else saving.render_figure(fig, ("png",), dpi)["png"])
     else:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
@@ -612,9 +642,39 @@ def figure(fig, *, caption: str, data=None, alt: str | None = None,
     plt.close(fig)
     frame = figure_data(fig) if data is None else data
     csv = frame.to_csv(index=not _default_index(frame))
-    alt = alt or ("; ".join(titles) + (". " if titles else "") + str(caption))
-    stem = name or re.sub(r"[^a-z0-9]+", "_", (titles[0] if titles else "chart").lower()).strip("_")
-    return ReaderFigure(png=png, alt=alt, caption=str(caption), csv=csv, name=stem or "chart")
+    caption = _(str(caption))
+    alt = _(alt) if alt else ("; ".join(titles) + (". " if titles else "") + caption)
+    stem = name or re.sub(r"[^a-z0-9]+", "_", english_title.lower()).strip("_")
+    return ReaderFigure(png=png, alt=alt, caption=caption, csv=csv, name=stem or "chart",
+                        download=_("Download the data (CSV)"))
+
+
+def _titles(fig) -> list[str]:
+    return [t for t in ([fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else [])
+            + [ax.get_title() for ax in fig.axes] if t]
+
+
+def translate_figure(fig) -> None:
+    """Translate every text drawn in ``fig`` (titles, axis labels, tick labels that are words,
+    legends, annotations) into the current language, and draw Chinese with the CJK font.
+
+    Texts without a catalog entry (publisher or model names, numbers) stay as they are.
+    """
+    from matplotlib import rcParams
+    from matplotlib.text import Text
+
+    from forecast.present import fonts
+
+    fonts.use_for_charts()
+    families = list(rcParams["font.family"])
+    for artist in fig.findobj(Text):
+        original = artist.get_text()
+        if original and original.strip():
+            shown = _(original)
+            if shown != original:
+                artist.set_text(shown)
+            if fonts.cjk_characters(shown):
+                artist.set_fontfamily(families)
 
 
 def _scaled_png(png: bytes, factor: float) -> bytes:

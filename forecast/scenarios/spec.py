@@ -42,13 +42,13 @@ FORMAT = "compute-forecast-scenario/1"
 def params_dir(path: str | os.PathLike | None = None) -> Path:
     """The folder holding scenario files: ``path``, else ``<project root>/notebooks/params``.
 
-    The project root is found from the cwd (:func:`forecast.io.project_root`);
+    The project root is found from the cwd (:func:`forecast.paths.project_root`);
     outside a project, the checkout the package was installed from (editable
     install) is used when it has that folder.
     """
     if path is not None:
         return Path(path)
-    from forecast.io import project_root
+    from forecast.paths import project_root
 
     try:
         return project_root() / "notebooks" / "params"
@@ -246,7 +246,7 @@ def _check_growth(key: str, value, source) -> None:
 
 def _display(path: Path) -> str:
     """``path`` relative to its project root when it has one, else as given."""
-    from forecast.io import project_root
+    from forecast.paths import project_root
 
     try:
         root = project_root(path.parent)

@@ -80,7 +80,7 @@ def write_scenario(spec, name: str, *, directory=None, started_from=None, notes=
 
     from forecast import __version__
     from forecast.scenarios import spec as fmt
-    from forecast.io import atomic_write_text
+    from forecast.files import atomic_write_text
 
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise ParameterError("a scenario name is a plain name, not a path", name="name",

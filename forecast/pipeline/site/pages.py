@@ -494,7 +494,7 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
     The index opens with the key figures (:mod:`forecast.pipeline.site.keyfigures`) and ends
     with the forecast history chart (:func:`forecast.pipeline.site.sections.history_section`).
     """
-    from forecast import io as _io
+    from forecast.files import atomic_write_text
     from forecast.pipeline import changes
     from forecast.pipeline.site import keyfigures
     from forecast.pipeline.site import sections as site
@@ -521,7 +521,7 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
                             links=[("../../index.html", "all notebooks"),
                                    ("../index.html", "scenario comparison")],
                             index_href="../../index.html")
-        _io.atomic_write_text(scen_dir / name / "index.html", page)
+        atomic_write_text(scen_dir / name / "index.html", page)
     links = [(rel, text) for rel, text in (("changes.md", "what changed"), ("run.log", "run log"),
                                            ("history/forecast_history.csv", "forecast history"))
              if (out / rel).is_file()]
@@ -537,7 +537,7 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
         sections = site.cached(cache, "comparison", inputs,
                                lambda: site.comparison_sections(comparison))
         rows = site.cached(cache, "scenario-rows", inputs, lambda: scenario_rows(comparison))
-        _io.atomic_write_text(scen_dir / "index.html", render_scenarios(
+        atomic_write_text(scen_dir / "index.html", render_scenarios(
             comparison, run=run_info, comparison=sections, rows=rows))
         links.insert(0, ("scenarios/index.html", "scenario comparison"))
     if (out / "sweeps" / "index.html").is_file():  # written by compute-forecast sweep
@@ -553,4 +553,4 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
                         links=links,  # what changed since the last run, then the answers
                         key_figures=keyfigures.render(figures, out) + changes.index_section(out),
                         sections=history)
-    return _io.atomic_write_text(out / "index.html", page)
+    return atomic_write_text(out / "index.html", page)

@@ -44,9 +44,9 @@ def cached(cache_dir: Path, name: str, inputs: list[Path], build) -> str:
         pass
     text = build()
     try:
-        from forecast import io
+        from forecast.files import atomic_write_text
 
-        io.atomic_write_text(file, json.dumps({"key": key, "html": text}))
+        atomic_write_text(file, json.dumps({"key": key, "html": text}))
     except OSError:
         pass  # a read-only cache only costs time
     return text

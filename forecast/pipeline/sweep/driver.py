@@ -73,7 +73,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from forecast import io
+from forecast import files, paths
 from forecast.pipeline.sweep import executors as sweep_exec
 from forecast.pipeline.sweep import grid as sweep_grid
 from forecast.pipeline import params as nbp
@@ -227,7 +227,7 @@ def plan(notebook, grid, *, project=None, name=None, max_points=None):
     Raises ParameterError / UsageError / UnknownNameError (one line) for a bad
     notebook, grid file or name.
     """
-    root = io.project_root(project)
+    root = paths.project_root(project)
     path = _select(root, notebook)
     params = nbp.notebook_parameters(path)
     from forecast.pipeline import runplan
@@ -401,7 +401,7 @@ class _Sweep:
                               for t in self.tasks], time.monotonic() - self.t0, self.executor,
                              grid)
         text, columns = gather(self.dir, grid, self.stem, by_id, self.read)
-        io.atomic_write_text(report.csv, text)
+        files.atomic_write_text(report.csv, text)
         info = {"name": self.dir.name, "notebook": self.stem, "grid": grid.source,
                 "executor": self.executor, "jobs": self.jobs, "state": state,
                 "started": self.started.isoformat(timespec="seconds"),
@@ -412,8 +412,8 @@ class _Sweep:
                 "points": [{**asdict(o), "parameters": {
                     k: _text(v) for k, v in grid.points[o.index].values.items()}}
                     for o in report.outcomes]}
-        io.atomic_write_text(self.dir / "sweep.json",
-                             json.dumps(info, indent=1, ensure_ascii=False) + "\n")
+        files.atomic_write_text(self.dir / "sweep.json",
+                                json.dumps(info, indent=1, ensure_ascii=False) + "\n")
         return report, info, text
 
 

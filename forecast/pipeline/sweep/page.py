@@ -30,7 +30,7 @@ import json
 import math
 from pathlib import Path
 
-from forecast import io
+from forecast import files
 from forecast._version import __version__
 from forecast.present import html as shell
 from forecast.present.html import escape
@@ -352,10 +352,10 @@ def write_pages(root: Path, sweep_dir: Path, info: dict, text: str) -> Path:
         analysis = None
     if analysis is None:
         analysis = analysis_section(info, text)
-        io.atomic_write_text(cache, json.dumps({"key": key, "analysis": analysis}))
+        files.atomic_write_text(cache, json.dumps({"key": key, "analysis": analysis}))
     root_index = (Path(root) / "outputs" / "index.html").is_file()
-    page = io.atomic_write_text(sweep_dir / "index.html", render(
+    page = files.atomic_write_text(sweep_dir / "index.html", render(
         info, text, sweep_dir, root_index=root_index, analysis=analysis))
-    io.atomic_write_text(sweep_dir.parent / "index.html",
-                         render_list(sweep_dir.parent, root_index=root_index))
+    files.atomic_write_text(sweep_dir.parent / "index.html",
+                            render_list(sweep_dir.parent, root_index=root_index))
     return page
