@@ -52,6 +52,7 @@ import pandas as pd
 
 from forecast.data import datapackage as data
 from forecast.errors import DataError, ParameterError, UnknownNameError
+from forecast.i18n import N_
 
 DataDir = str | os.PathLike | None
 
@@ -228,8 +229,9 @@ def epoch_year_end(data_dir: DataDir = None, as_of=None) -> pd.Series:
                   & (stock["incomplete"].astype(str) == "false")]
     stock = truncate(stock, as_of)
     out = stock.groupby(stock["period_end"].dt.year)["median"].sum() * H100E_FP16
-    return out.rename("Epoch AI cumulative stock (sum of medians, never retired)").rename_axis(
-        "year")
+    # the name is the chart's legend label, translated where drawn
+    return out.rename(N_("Epoch AI cumulative stock (sum of medians, never retired)")
+                      ).rename_axis("year")
 
 
 # --------------------------------------------------------------------------- revenue bridge

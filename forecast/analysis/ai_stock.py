@@ -56,14 +56,16 @@ import pandas as pd
 
 from forecast import data
 from forecast.errors import DataError, ParameterError
+from forecast.i18n import N_
+from forecast.i18n import gettext as _
 
 #: H100e -> FLOP/s: the H100 SXM's dense peak at these precisions (accelerators.csv)
 PRECISIONS = ("FP16", "FP8")
 Z_95 = 1.6448536269514722  # standard normal 95th percentile
 
-COUNTS = ("AI accelerators shipped since each series start (NVIDIA Q1 2022, Google TPU Q1 2023, "
-          "AMD and Amazon Trainium Q1 2024), never retired; peak, not use; excludes older chips, "
-          "Huawei and other Chinese accelerators, CPUs and non-AI servers")
+COUNTS = N_("AI accelerators shipped since each series start (NVIDIA Q1 2022, Google TPU Q1 "
+            "2023, AMD and Amazon Trainium Q1 2024), never retired; peak, not use; excludes "
+            "older chips, Huawei and other Chinese accelerators, CPUs and non-AI servers")
 
 
 def _quarter(dates: pd.Series) -> pd.Series:
@@ -331,12 +333,13 @@ def shipments(measure: str = "H100e", *, vintage=None,
 # --------------------------------------------------------------------------- top-down vs bottom-up
 
 TOP_DOWN_COUNTS = {
-    ("global", "intelligent"): "AI servers' FP16 peak as estimated by the publisher "
-                               "(CAICT: servers shipped over about six years; dense or sparse "
-                               "not stated)",
-    ("global", "total"): "all servers shipped over about six years x average peak, plus "
-                         "supercomputers; ADDS FP32 basic, FP16 intelligent and FP64 "
-                         "supercomputing FLOP/s (mixed precision: not comparable at one precision)",
+    ("global", "intelligent"): N_("AI servers' FP16 peak as estimated by the publisher "
+                                  "(CAICT: servers shipped over about six years; dense or "
+                                  "sparse not stated)"),
+    ("global", "total"): N_("all servers shipped over about six years x average peak, plus "
+                            "supercomputers; ADDS FP32 basic, FP16 intelligent and FP64 "
+                            "supercomputing FLOP/s (mixed precision: not comparable at one "
+                            "precision)"),
 }
 
 
@@ -374,20 +377,21 @@ def versus_top_down(year: int = 2025, precision: str = "FP16", *, vintage=None,
         "year": int(year), "kind": "estimate", "precision": precision,
         "median": bottom, "lower": band["p5"].iloc[0], "upper": band["p95"].iloc[0],
         "bound": "point", "comparable": True, "ratio": 1.0, "share": 1.0,
-        "counts": COUNTS + f"; dense {precision} peak via H100e"}]
-    for _, row in per_designer.iterrows():
+        "counts": _("{counts}; dense {precision} peak via H100e").format(
+            counts=_(COUNTS), precision=precision)}]
+    for _index, row in per_designer.iterrows():
         rows.append({"source": f"Epoch AI ({row['designer']})", "what": "median",
                      "year": int(year), "kind": "estimate", "precision": precision,
                      "median": row["median"], "lower": row["p5"], "upper": row["p95"],
                      "bound": "point", "comparable": True, "ratio": bottom / row["median"],
                      "share": row["median"] / bottom,
-                     "counts": f"{row['designer']} chips only"})
+                     "counts": _("{designer} chips only").format(designer=row["designer"])})
     for name in ("global_compute", "compute_forecasts"):
         frame = data.load(name, data_dir)
         frame = frame[(frame["scope"] == "global")
                       & frame["component"].isin(["intelligent", "total"])
                       & frame["flops"].notna()]
-        for _, row in frame.iterrows():
+        for _index, row in frame.iterrows():
             same = row["precision"] == precision
             rows.append({
                 "source": f"{row['publisher']}: {row['document']}",
@@ -396,7 +400,7 @@ def versus_top_down(year: int = 2025, precision: str = "FP16", *, vintage=None,
                 "precision": row["precision"], "median": row["flops"], "lower": np.nan,
                 "upper": np.nan, "bound": row["bound"], "comparable": bool(same),
                 "ratio": bottom / row["flops"], "share": np.nan,
-                "counts": TOP_DOWN_COUNTS[("global", row["component"])]})
+                "counts": _(TOP_DOWN_COUNTS[("global", row["component"])])})
     out = pd.DataFrame(rows)
     out.attrs.update(unit="FLOP/s", precision=precision, year=int(year),
                      ratio="bottom-up sum of medians / figure",

@@ -177,7 +177,7 @@ def verdicts(forecasts: pd.DataFrame, scopes: Mapping[str, ScopeForecast]) -> pd
     """
     out = []
     rows = forecasts[forecasts["kind"] == "forecast"]
-    for _, row in rows.iterrows():
+    for _index, row in rows.iterrows():
         scope = match_scope(row)
         if scope is None or scope not in scopes:
             continue

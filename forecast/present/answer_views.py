@@ -154,7 +154,7 @@ def methods_figure(answer: Answer, scope: str = "computing_index", year: int = 2
         ax.plot(row["p50"], y[i], "o", color="white", mec=color, ms=STYLE["marker_size"])
     published = answer.verdicts[(answer.verdicts["scope"] == scope)
                                 & (answer.verdicts["year"] == year)].dropna(subset=["value"])
-    for k, (_, v) in enumerate(published.iterrows()):
+    for k, (_index, v) in enumerate(published.iterrows()):
         lower = v["bound"] == "lower"
         ax.axvline(v["value"], color=STYLE["colors"][3 + k % 3], ls=":" if lower else "--",
                    lw=1, label=(_("{publisher} {year}: more than {value}") if lower else

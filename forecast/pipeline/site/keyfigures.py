@@ -11,6 +11,11 @@ The answers come first; every figure states its scope, precision, year and
 band level, and a ratio is only taken between figures of the same year and
 scope.
 
+Every sentence and label is looked up in the catalog of the current language when it is made
+(:mod:`forecast.i18n`; the index computes and renders the key figures inside
+``i18n.use(lang)``); the numbers are formatted the same way in every language, and the
+``"; "`` that separates the lines of an answer is kept.
+
 =========================  ==========================================  ===================
 key figure                 table (in ``tables/``)                       page
 =========================  ==========================================  ===================
@@ -35,6 +40,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from forecast.i18n import N_
+from forecast.i18n import gettext as _
 from forecast.present import format_flops_sig, format_sig
 
 #: the year the key figures answer for
@@ -55,7 +62,7 @@ PAGES = {
     "ai_stock_vs_top_down.csv": "05_long_run_evidence",
     "skill_top500.csv": "05_long_run_evidence",
 }
-NOT_YET = "not yet computed"
+NOT_YET = N_("not yet computed")
 
 
 @dataclass(frozen=True)
@@ -97,27 +104,34 @@ def _range(low: float, high: float) -> str:
     """``5.04 to 12.2 ZFLOPS`` (one unit when both ends share it)."""
     a, b = format_flops_sig(low), format_flops_sig(high)
     unit_a, unit_b = a.split(" ", 1)[1], b.split(" ", 1)[1]
-    return f"{a.split(' ')[0]} to {b}" if unit_a == unit_b else f"{a} to {b}"
+    return _("{low} to {high}").format(low=a.split(" ")[0] if unit_a == unit_b else a, high=b)
 
 
 def _precision_words(precision: str) -> str:
-    return "mixed-precision sum" if precision == "mixed" else f"{precision} FLOP/s"
+    return _("mixed-precision sum") if precision == "mixed" else f"{precision} FLOP/s"
 
 
 def _band(p5: float, p50: float, p95: float) -> str:
     """``1.44 YFLOPS (354 ZFLOPS to 7.08 YFLOPS)``."""
-    return f"{format_flops_sig(p50)} ({_range(p5, p95)})"
+    return _("{median} ({range})").format(median=format_flops_sig(p50), range=_range(p5, p95))
 
 
 def _pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
+def _needs(*sources: str) -> str:
+    """``Needs tables/<file>`` (the reason a figure is missing)."""
+    return (_("Needs tables/{source}").format(source=sources[0]) if len(sources) == 1 else
+            _("Needs tables/{source} and tables/{other}").format(source=sources[0],
+                                                                 other=sources[1]))
+
+
 def ai_compute(tables: Path) -> KeyFigure:
     """Installed AI accelerator compute at the end of 2030: dense FP16, the 90% band."""
     source = "ai_compute_forecast.csv"
-    question = (f"Installed AI accelerator compute at the end of {YEAR} "
-                f"(dense FP16 peak, median and 90% band)")
+    question = _("Installed AI accelerator compute at the end of {year} (dense FP16 peak, "
+                 "median and 90% band)").format(year=YEAR)
     stock = {}
     for r in _rows(tables / source):
         if (r.get("designer") == "all" and r.get("measure") == "stock"
@@ -126,78 +140,81 @@ def ai_compute(tables: Path) -> KeyFigure:
             if None not in values:
                 stock[_year(r["year"])] = (values, r.get("kind"))
     if YEAR not in stock:
-        return KeyFigure("ai_compute", question, None, f"Needs tables/{source}", source,
-                         PAGES[source])
-    answer = f"{_band(*stock[YEAR][0])} of dense FP16 peak at the end of {YEAR}"
+        return KeyFigure("ai_compute", question, None, _needs(source), source, PAGES[source])
+    answer = _("{band} of dense FP16 peak at the end of {year}").format(
+        band=_band(*stock[YEAR][0]), year=YEAR)
     seen = [y for y, (_, kind) in stock.items() if kind == "observed"]
     if seen:
         last = max(seen)
-        answer += f"; {format_flops_sig(stock[last][0][1])} at the end of {last} (observed)"
-    detail = ("Scope: AI accelerators installed (NVIDIA, Google TPU, AMD, Amazon Trainium as "
-              "counted by Epoch AI), FP16, never added to other precisions; bottom-up "
-              "stock-flow model, 5th-95th percentiles of the simulated paths.")
+        answer += "; " + _("{value} at the end of {year} (observed)").format(
+            value=format_flops_sig(stock[last][0][1]), year=last)
+    detail = _("Scope: AI accelerators installed (NVIDIA, Google TPU, AMD, Amazon Trainium as "
+               "counted by Epoch AI), FP16, never added to other precisions; bottom-up "
+               "stock-flow model, 5th-95th percentiles of the simulated paths.")
     return KeyFigure("ai_compute", question, answer, detail, source, PAGES[source])
 
 
 def nvidia_share(tables: Path) -> KeyFigure:
     """NVIDIA's share of the AI accelerators shipped in 2030 (FP16 FLOP/s and H100e), 90% band."""
     source = "nvidia_share_forecast.csv"
-    question = f"NVIDIA's share of {YEAR} AI accelerator shipments (median and 90% band)"
+    question = _("NVIDIA's share of {year} AI accelerator shipments (median and 90% "
+                 "band)").format(year=YEAR)
     found = {}
     for r in _rows(tables / source):
         values = tuple(_num(r.get(k)) for k in ("p5", "p50", "p95"))
         if _year(r.get("year")) == YEAR and None not in values:
             found[r.get("basis")] = values
-    words = {"shipments_flops": "of the dense FP16 FLOP/s shipped",
-             "shipments_h100e": "of the H100-equivalents shipped"}
-    parts = [f"{_pct(found[b][1])} ({_pct(found[b][0])} to {_pct(found[b][2])}) {words[b]} "
-             f"in {YEAR}" for b in words if b in found]
+    words = {"shipments_flops": N_("of the dense FP16 FLOP/s shipped"),
+             "shipments_h100e": N_("of the H100-equivalents shipped")}
+    parts = [_("{median} ({low} to {high}) {what} in {year}").format(
+        median=_pct(found[b][1]), low=_pct(found[b][0]), high=_pct(found[b][2]),
+        what=_(words[b]), year=YEAR) for b in words if b in found]
     if not parts:
-        return KeyFigure("nvidia_share", question, None, f"Needs tables/{source}", source,
-                         PAGES[source])
-    detail = ("Scope: the counted designers' shipments in the year (FP16 for FLOP/s); "
-              "shares of the designers sum to one on every simulated path.")
+        return KeyFigure("nvidia_share", question, None, _needs(source), source, PAGES[source])
+    detail = _("Scope: the counted designers' shipments in the year (FP16 for FLOP/s); "
+               "shares of the designers sum to one on every simulated path.")
     return KeyFigure("nvidia_share", question, "; ".join(parts), detail, source, PAGES[source])
 
 
 def index_answer(tables: Path) -> KeyFigure:
     """The CAICT-style index in 2030: the combined, calibrated 90% band of notebook 07."""
     source = "forecast_2030.csv"
-    question = (f"The CAICT-style computing-devices index in {YEAR} (mixed precision, an index; "
-                f"combined, calibrated 90% band)")
+    question = _("The CAICT-style computing-devices index in {year} (mixed precision, an "
+                 "index; combined, calibrated 90% band)").format(year=YEAR)
     rows = [r for r in _rows(tables / source)
             if r.get("scope") == "computing_index" and _year(r.get("year")) == YEAR]
     combined = next((r for r in rows if r.get("method") == "combined"), None)
     values = tuple(_num(combined.get(k)) for k in ("p5", "p50", "p95")) if combined else (None,)
     if None in values:
-        return KeyFigure("index", question, None, f"Needs tables/{source}", source,
-                         PAGES[source])
-    answer = f"{_band(*values)} in {YEAR}"
+        return KeyFigure("index", question, None, _needs(source), source, PAGES[source])
+    answer = _("{band} in {year}").format(band=_band(*values), year=YEAR)
     base, base_year = _num(combined.get("base_value")), _year(combined.get("base_year"))
     if base is not None and base_year is not None:
-        answer += f"; top down from {format_flops_sig(base)} in {base_year}"
+        answer += "; " + _("top down from {value} in {year}").format(
+            value=format_flops_sig(base), year=base_year)
     weights = [(r.get("method", "?"), _num(r.get("weight"))) for r in rows
                if r.get("method") != "combined" and (_num(r.get("weight")) or 0) > 0]
-    detail = ("An index that adds FP32, FP16 and FP64 FLOP/s (not one physical quantity); "
-              "methods weighted by their out-of-sample score: "
-              + ", ".join(f"{m} {_pct(w)}" for m, w in weights)
-              + "; bands from their errors on long compute series.")
+    detail = _("An index that adds FP32, FP16 and FP64 FLOP/s (not one physical quantity); "
+               "methods weighted by their out-of-sample score: {weights}; bands from their "
+               "errors on long compute series.").format(
+        weights=", ".join(f"{m} {_pct(w)}" for m, w in weights))
     return KeyFigure("index", question, answer, detail, source, PAGES[source])
 
 
 def verdict_56(tables: Path) -> KeyFigure:
     """The computed verdict on CAICT's 56 ZFLOPS for 2030 (the index scope)."""
     source = "published_verdicts.csv"
-    question = f"Verdict on CAICT's 56 ZFLOPS for {YEAR} (the CAICT-style index, mixed precision)"
+    question = _("Verdict on CAICT's 56 ZFLOPS for {year} (the CAICT-style index, mixed "
+                 "precision)").format(year=YEAR)
     row = next((r for r in _rows(tables / source)
                 if r.get("scope") == "computing_index" and _year(r.get("year")) == YEAR
                 and _num(r.get("value")) is not None
                 and abs(_num(r["value"]) - 5.6e22) <= 1e-6 * 5.6e22), None)
     if row is None or not row.get("verdict"):
-        return KeyFigure("verdict_56", question, None, f"Needs tables/{source}", source,
-                         PAGES[source])
-    detail = ("Probability: share of the index's simulated paths at or above 56 ZFLOPS in "
-              f"{YEAR}; growth needed from the publisher's own base, measured on the index.")
+        return KeyFigure("verdict_56", question, None, _needs(source), source, PAGES[source])
+    detail = _("Probability: share of the index's simulated paths at or above 56 ZFLOPS in "
+               "{year}; growth needed from the publisher's own base, measured on the "
+               "index.").format(year=YEAR)
     # one line on the index (render() starts a new line at each "; ")
     return KeyFigure("verdict_56", question, row["verdict"].replace("; ", ", "), detail, source,
                      PAGES[source])
@@ -206,13 +223,14 @@ def verdict_56(tables: Path) -> KeyFigure:
 def track_record(tables: Path) -> KeyFigure:
     """How the forecasts would have done: hindcasts of the AI stock and the calibration's coverage."""
     source = "hindcast.csv"
-    question = "Track record: how often the 90% bands held"
+    question = _("Track record: how often the 90% bands held")
     parts = []
     hits = [r.get("inside_90") for r in _rows(tables / source)
             if r.get("target") == "stock:all" and r.get("inside_90") in ("True", "False")]
     if hits:
-        parts.append(f"AI accelerator stock (FP16), replayed from past year-ends: "
-                     f"{hits.count('True')} of {len(hits)} outcomes inside the 90% band")
+        parts.append(_("AI accelerator stock (FP16), replayed from past year-ends: {hits} of "
+                       "{n} outcomes inside the 90% band").format(hits=hits.count("True"),
+                                                                  n=len(hits)))
     used = {r.get("method") for r in _rows(tables / "forecast_2030.csv")
             if r.get("scope") == "computing_index" and (_num(r.get("weight")) or 0) > 0
             and r.get("method") != "combined"}
@@ -227,20 +245,23 @@ def track_record(tables: Path) -> KeyFigure:
              if r.get("method") in used and _year(r.get("horizon")) == horizon
              and _num(r.get("level")) == 0.9 and _num(r.get("coverage")) is not None]
     if combined is not None:
-        parts.append(f"the index's combined 90% band, replayed on long series, held "
-                     f"{_pct(_num(combined['coverage']))} of outcomes {horizon} years ahead "
-                     f"({_year(combined.get('n_origins'))} origins)")
+        parts.append(_("the index's combined 90% band, replayed on long series, held {share} "
+                       "of outcomes {h} years ahead ({n} origins)").format(
+            share=_pct(_num(combined["coverage"])), h=horizon,
+            n=_year(combined.get("n_origins"))))
     elif cover:
         low, high = min(c for c, _ in cover), max(c for c, _ in cover)
-        span = _pct(low) if low == high else f"{_pct(low)} to {_pct(high)}"
-        parts.append(f"the index methods' calibrated 90% bands held {span} of outcomes "
-                     f"{horizon} years ahead, in real time on long series "
-                     f"(at least {min(n for _, n in cover)} origins)")
+        span = _pct(low) if low == high else _("{low} to {high}").format(low=_pct(low),
+                                                                          high=_pct(high))
+        parts.append(_("the index methods' calibrated 90% bands held {span} of outcomes {h} "
+                       "years ahead, in real time on long series (at least {n} "
+                       "origins)").format(span=span, h=horizon,
+                                          n=min(n for _c, n in cover)))
     if not parts:
-        return KeyFigure("track_record", question, None, f"Needs tables/{source} and "
-                         "tables/calibration_coverage.csv", source, PAGES[source])
-    detail = ("Hindcasts: the bottom-up model run as of past year-ends, scored on the latest "
-              "counts; calibration: bands made only from errors observable at each origin.")
+        return KeyFigure("track_record", question, None,
+                         _needs(source, "calibration_coverage.csv"), source, PAGES[source])
+    detail = _("Hindcasts: the bottom-up model run as of past year-ends, scored on the latest "
+               "counts; calibration: bands made only from errors observable at each origin.")
     return KeyFigure("track_record", question, "; ".join(parts), detail, source, PAGES[source])
 
 
@@ -257,26 +278,25 @@ def scenarios_2030(tables: Path, scenario_dirs: dict[str, Path] | None = None) -
             p5, p50, p95 = (_num(r.get(k)) for k in ("p5", "p50", "p95"))
             if None not in (p5, p50, p95) and r.get("scenario"):
                 found[r["scenario"]] = (p50, p5, p95, r.get("precision", ""))
-    question = (f"Scenario assumptions (what-ifs): the CAICT-style index in {YEAR} by scenario "
-                f"(median and 90% band)")
+    question = _("Scenario assumptions (what-ifs): the CAICT-style index in {year} by scenario "
+                 "(median and 90% band)").format(year=YEAR)
     if not found:
-        return KeyFigure("scenarios", question, None, f"Needs tables/{source}", source,
-                         PAGES[source])
+        return KeyFigure("scenarios", question, None, _needs(source), source, PAGES[source])
     order = sorted(found, key=lambda n: found[n][0])
-    answer = "; ".join(f"{n}: {format_flops_sig(found[n][0])} ({_range(found[n][1], found[n][2])})"
-                       for n in order)
+    answer = "; ".join(_("{scenario}: {band}").format(
+        scenario=_(n), band=_band(found[n][1], found[n][0], found[n][2])) for n in order)
     precision = found[order[0]][3]
-    detail = (f"CAICT-style index ({_precision_words(precision)}); Monte Carlo over growth "
-              "ranges a user sets in each scenario file: assumptions, not an estimate (the "
-              "evidence-based answer is the index figure above).")
+    detail = _("CAICT-style index ({precision}); Monte Carlo over growth ranges a user sets in "
+               "each scenario file: assumptions, not an estimate (the evidence-based answer is "
+               "the index figure above).").format(precision=_precision_words(precision))
     return KeyFigure("scenarios", question, answer, detail, source, PAGES[source])
 
 
 def model_range(tables: Path) -> KeyFigure:
     """The spread of the growth models' 2030 medians for global total compute."""
     source = "headline_01_global_compute.csv"
-    question = (f"What the growth models say for the CAICT-style index in {YEAR} "
-                f"(medians, mixed precision)")
+    question = _("What the growth models say for the CAICT-style index in {year} (medians, "
+                 "mixed precision)").format(year=YEAR)
     found = []
     for r in _rows(tables / source):
         median = _num(r.get("median", r.get("mean")))
@@ -284,7 +304,7 @@ def model_range(tables: Path) -> KeyFigure:
                 and _year(r.get("year")) == YEAR and median is not None and r.get("unit") == "FLOP/s"):
             found.append((median, r.get("model", "?"), r.get("precision", "")))
     if not found:
-        return KeyFigure("models", question, None, f"Needs tables/{source}", source, PAGES[source])
+        return KeyFigure("models", question, None, _needs(source), source, PAGES[source])
     found.sort(key=lambda f: f[0])  # stable: tied models keep the table order
     # models whose medians are identical (CAGR and ARIMA(0,1,0) with drift on four points)
     # are one forecast, not two: count distinct medians and say which coincide
@@ -296,13 +316,18 @@ def model_range(tables: Path) -> KeyFigure:
             groups.append([(median, model, precision)])
     names = [" = ".join(m for _, m, _ in g) for g in groups]
     low, high = groups[0][0], groups[-1][0]
-    answer = (f"{format_flops_sig(low[0])} ({names[0]}) to {format_flops_sig(high[0])} "
-              f"({names[-1]})" if len(groups) > 1 else f"{format_flops_sig(low[0])} ({names[0]})")
+    lowest = _("{value} ({models})").format(value=format_flops_sig(low[0]), models=names[0])
+    answer = (_("{low} to {high}").format(low=lowest, high=_("{value} ({models})").format(
+        value=format_flops_sig(high[0]), models=names[-1])) if len(groups) > 1 else lowest)
     same = [n for n in names if " = " in n]
-    detail = (f"{len(groups)} distinct median{'s' if len(groups) != 1 else ''} from {len(found)} "
-              f"model{'s' if len(found) != 1 else ''} fitted to the published global totals "
-              f"({_precision_words(low[2])})"
-              + (f"; {', '.join(same)} give the same forecast" if same else "") + ".")
+    detail = _("{medians} from {models} fitted to the published global totals "
+               "({precision}){same}.").format(
+        medians=(_("{n} distinct median") if len(groups) == 1
+                 else _("{n} distinct medians")).format(n=len(groups)),
+        models=(_("{n} model") if len(found) == 1 else _("{n} models")).format(n=len(found)),
+        precision=_precision_words(low[2]),
+        same=_("; {models} give the same forecast").format(models=", ".join(same)) if same
+        else "")
     return KeyFigure("models", question, answer, detail, source, PAGES[source])
 
 
