@@ -25,6 +25,8 @@ examples:
   compute-forecast run --all-scenarios                  bear/base/bull + comparison page
   compute-forecast run -q --fail-on-change --threshold 5  cron: exit 3 when a headline moved > 5%
   compute-forecast diff                                 what changed between the last two runs
+  compute-forecast run --lang all                       every page in English and Chinese
+  compute-forecast catalog --check                      is every English text translated?
   compute-forecast params 01_global_compute             list a notebook's parameters
   compute-forecast sweep 03 --grid notebooks/sweeps/03_monte_carlo.yaml   a parameter sweep
 """
@@ -130,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--pdf", action="store_true",
                      help="also print the index and every page to PDF (A4) into outputs/pdf/ "
                      "with headless Chromium (Debian's 'chromium' package)")
+    run.add_argument("--lang", choices=["en", "zh", "all"], default="en",
+                     help="language of the pages: en (default, outputs/), zh (Simplified "
+                     "Chinese, outputs/zh/) or all (both); each page links to the other")
     run.add_argument("--no-report", action="store_true",
                      help="do not record this run or write outputs/changes.md: the next run's "
                      "report then covers its changes too (make run's first step)")
@@ -149,8 +154,35 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("notebook", metavar="NOTEBOOK",
                         help="notebook file, or name in the project's notebooks/ (e.g. 01)")
 
+    catalog = sub.add_parser("catalog", help="check or update the Chinese message catalogs",
+                             description="The message catalogs of the pages' languages "
+                             "(forecast/locale/<lang>/LC_MESSAGES/*.po): --check (default) lists "
+                             "every English text without a translation and exits 1 if there is "
+                             "one; --update adds new texts (empty) and drops vanished ones.")
+    catalog.add_argument("--update", action="store_true",
+                         help="rewrite the catalogs from the sources (translations are kept)")
+    catalog.add_argument("--check", action="store_true", help="list the problems (default)")
+    catalog.add_argument("--lang", choices=["zh"], default="zh", help="language (default zh)")
+
     _add_sweep(sub)
     return parser
+
+
+def _catalog(args) -> int:
+    """``compute-forecast catalog``: 0 when every text is translated, 1 otherwise."""
+    from forecast import paths
+    from forecast.pipeline import catalog
+
+    root = paths.project_root()
+    if args.update:
+        changed = catalog.update(root, args.lang)
+        print(f"{len(changed)} catalog file(s) rewritten in {catalog.po_path('x', args.lang).parent}")
+    problems = catalog.check(root, args.lang)
+    for line in problems[:200]:
+        print(line)
+    more = f" (first 200 shown)" if len(problems) > 200 else ""
+    print(f"{len(problems)} problem(s){more}" if problems else "every text has a translation")
+    return 1 if problems else 0
 
 
 # -- sweep -------------------------------------------------------------------------------------
@@ -246,9 +278,19 @@ def _params(args) -> int:
     return 0
 
 
-def _publish(out, progress, browser=None) -> None:
+def _publish(out, progress, browser=None, langs=("en",)) -> None:
     """The workbook of every table (rebuilt when a table changed) and, with --pdf, the pages
-    printed to PDF."""
+    printed to PDF, in each language of ``langs``."""
+    from forecast import i18n
+    from forecast.pipeline import runplan
+
+    root = out.parent
+    for lang in langs:
+        with i18n.use(lang):
+            _publish_one(runplan.language_root(root, lang), progress, browser)
+
+
+def _publish_one(out, progress, browser=None) -> None:
     from forecast.errors import ForecastError
     from forecast.pipeline import workbook
 
@@ -284,14 +326,15 @@ def _run(args) -> int:
     progress = Progress(quiet=args.quiet)
     options = dict(jobs=args.jobs, timeout=args.timeout, show_code=args.show_code,
                    wait=not args.no_wait, progress=progress)
+    langs = ("en", "zh") if args.lang == "all" else (args.lang,)
     report = runner.run(only=args.only, params=args.param, params_file=args.params,
                         force=args.force, scenario=args.scenario,
-                        all_scenarios=args.all_scenarios, **options)
+                        all_scenarios=args.all_scenarios, langs=langs, **options)
     root = paths.project_root()
     results, code = list(report.results), report.exit_code
 
     def stale():  # what is stale, but not what this command ran (a failed notebook runs once)
-        ran = {(r.scenario, r.stem) for r in results if r.status != "cached"}
+        ran = {(r.scenario, r.stem) for r in results if r.status != "cached" and r.lang == "en"}
         return [s for s in freshness.stale(root, show_code=args.show_code, wait=not args.no_wait)
                 if (s.scenario, s.stem) not in ran]
 
@@ -302,19 +345,21 @@ def _run(args) -> int:
             code = max(code, more.exit_code)
         left = stale()
     if args.no_report:
-        _publish(root / "outputs", progress, browser)
+        _publish(root / "outputs", progress, browser, langs)
         progress.say(freshness.advice(left) or f"open {report.index}")
         return code
     with runner.RunLock(root / "outputs" / ".lock", wait=not args.no_wait):
-        found = changes.record(root, results, canonical=not (args.param or args.params),
+        # the change report follows the English run: the numbers are the same in every language
+        found = changes.record(root, [r for r in results if r.lang == "en"],
+                               canonical=not (args.param or args.params),
                                command=" ".join(["compute-forecast", *args.argv]))
         from forecast.pipeline.site import pages
         from forecast._version import __version__
 
         index = pages.write_indexes(root, results, {
             "run_started": started.isoformat(timespec="seconds"),
-            "git_commit": runner.git_commit(root), "library_version": __version__})
-    _publish(root / "outputs", progress, browser)
+            "git_commit": runner.git_commit(root), "library_version": __version__}, langs=langs)
+    _publish(root / "outputs", progress, browser, langs)
     progress.say(f"changes: {found.summary()}; report {root / 'outputs' / 'changes.md'}")
     for warning in found.warnings:
         progress.say(f"warning: {warning}")
@@ -358,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "diff":
             return _diff(args)
+        if args.command == "catalog":
+            return _catalog(args)
         return _run(args) if args.command == "run" else _params(args)
     except ForecastError as err:
         print(f"compute-forecast: error: {err}", file=sys.stderr)

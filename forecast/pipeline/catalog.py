@@ -4,7 +4,8 @@ and check that each text has a translation.
 Where texts come from:
 
 * **the library**: string literals marked ``_("...")``, ``N_("...")``, ``gettext`` or
-  ``ngettext`` (Babel's Python extractor); one catalog per module, named by its dotted path
+  ``ngettext``, found in the module's syntax tree (inside f-strings too); one catalog per
+  module, named by its dotted path
   below ``forecast`` (``present.plots.po``);
 * **term lists**: ``forecast/locale/terms/<name>.txt``, one English text a line (``#``
   starts a comment): texts that reach a page from data or frames rather than from code, such
@@ -60,10 +61,23 @@ def _library_root() -> Path:
     return Path(i18n.__file__).resolve().parent
 
 
+def _marked(tree) -> list[tuple[str, int]]:
+    """``(text, line)`` of every ``_("...")``, ``N_``, ``gettext`` and ``ngettext`` call with
+    constant texts in a module's syntax tree, f-strings' insides included (a tokenizer-based
+    extractor does not see calls inside an f-string's braces)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in _KEYWORDS and node.args:
+            count = 2 if node.func.id == "ngettext" else 1
+            for arg in node.args[:count]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.append((arg.value, arg.lineno))
+    return sorted(found, key=lambda item: item[1])
+
+
 def library_messages() -> dict[str, dict[str, Message]]:
     """Catalog name -> {text: Message} for every marked string of the library."""
-    from babel.messages.extract import extract_from_file
-
     root = _library_root()
     domains: dict[str, dict[str, Message]] = {}
     for path in sorted(root.rglob("*.py")):
@@ -72,12 +86,10 @@ def library_messages() -> dict[str, dict[str, Message]]:
         rel = path.relative_to(root)
         name = ".".join(rel.with_suffix("").parts)
         found: dict[str, Message] = {}
-        for lineno, text, _comments, _context in extract_from_file(
-                "python", str(path), keywords=_KEYWORDS, comment_tags=(), strip_comment_tags=True):
-            for item in (text if isinstance(text, tuple) else (text,)):
-                if item and item.strip():
-                    key = i18n._normal(item)
-                    found.setdefault(key, Message(key)).places.append(f"forecast/{rel}:{lineno}")
+        for text, lineno in _marked(ast.parse(path.read_bytes(), filename=str(path))):
+            if text.strip():
+                key = i18n._normal(text)
+                found.setdefault(key, Message(key)).places.append(f"forecast/{rel}:{lineno}")
         if found:
             domains[name] = found
     return domains

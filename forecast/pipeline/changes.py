@@ -419,10 +419,13 @@ def exit_code(changes: Changes, *, fail_on_change: bool, threshold: float = 0.0)
     return EXIT_MOVED if fail_on_change and changes.moved_beyond(threshold) else 0
 
 
-def index_section(out: Path) -> str:
-    """The short "What changed" block of the index (links to ``changes.md``); "" before the
-    first recorded run."""
+def index_section(out: Path, href: str = "changes.md") -> str:
+    """The short "What changed" block of the index (links to ``href``, the change report);
+    "" before the first recorded run.  Its fixed words are in the current language; the
+    summary, warnings and rows left out are quoted from the report, in English."""
     import html
+
+    from forecast.i18n import gettext as _
 
     try:
         saved = json.loads((Path(out) / ".cache" / "changes.json").read_text(encoding="utf-8"))
@@ -432,7 +435,9 @@ def index_section(out: Path) -> str:
     items = "".join(f'<li class="cf-error">{e(w)}</li>' for w in saved.get("warnings", []))
     warned = " ".join(saved.get("warnings", []))  # a row newly left out is already a warning
     items += "".join(f"<li>{e(w)}</li>" for w in saved.get("left_out", []) if w not in warned)
-    return (f'<section id="changes"><h2 id="what-changed">What changed</h2><p>'
-            f'{e(saved.get("summary", ""))}. <a href="changes.md">The change report</a> lists '
-            f"every notebook that ran and every headline figure that moved.</p>"
+    report = f'<a href="{e(href)}">{e(_("The change report"))}</a>'
+    return (f'<section id="changes"><h2 id="what-changed">{e(_("What changed"))}</h2><p>'
+            f'{e(_(saved.get("summary", "")))}. '
+            + e(_("{report} lists every notebook that ran and every headline figure that "
+                  "moved.")).format(report=report) + "</p>"
             + (f"<ul>{items}</ul>" if items else "") + "</section>")

@@ -74,9 +74,10 @@ logging.getLogger("asyncio").addFilter(_PendingPollFilter())
 # Runs inside the kernel. Kept free of names in the user namespace (deleted at the end);
 # the hook must never raise, or the notebook's own open() calls would fail.
 _WATCH = r"""
-def _cf_watch(read_roots, write_root, env):
+def _cf_watch(read_roots, write_root, env, settings):
     import os, sys
     os.environ[env] = write_root  # forecast.paths.output_dir(None) writes here, in this kernel
+    os.environ.update(settings)  # e.g. the language of the pages (forecast.i18n.ENV)
     seen = {"read": set(), "written": set()}
     writing_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT
     def inside(path, root):
@@ -104,7 +105,7 @@ def _cf_watch(read_roots, write_root, env):
             pass
     sys.addaudithook(hook)
     sys._compute_forecast_files = seen
-_cf_watch(%r, %r, %r)
+_cf_watch(%r, %r, %r, %r)
 del _cf_watch
 """
 
@@ -204,7 +205,7 @@ def _escape(text: str) -> str:
 
 def execute(path, *, parameters: dict, kernel_name: str, cwd: str, read_roots: list[str],
             write_root: str, timeout: float | None = None, kernel_log=None,
-            on_kernel=lambda km: None, km=None) -> Execution:
+            on_kernel=lambda km: None, km=None, env: dict | None = None) -> Execution:
     """Run the notebook at ``path`` with papermill; never raises for notebook errors.
 
     Parameters
@@ -217,6 +218,8 @@ def execute(path, *, parameters: dict, kernel_name: str, cwd: str, read_roots: l
         (None: inherit ours).
     on_kernel : called with the kernel manager once the kernel is up (used to kill
         kernels on Ctrl-C).
+    env : environment variables set in the kernel before the first cell (the runner sets
+        ``COMPUTE_FORECAST_LANG``, so the notebook's pages are written in that language).
     km : a kernel manager whose fresh kernel (``kernel_name``, started in ``cwd``) is
         used instead of starting one (:class:`forecast.pipeline.kernels.KernelPool`); it is
         killed at the end all the same.
@@ -235,7 +238,8 @@ def execute(path, *, parameters: dict, kernel_name: str, cwd: str, read_roots: l
     try:
         papermill_engines.execute_notebook_with_engine(
             ENGINE_NAME, nb, kernel_name, input_path=str(path), progress_bar=False,
-            start_timeout=120, watch=_WATCH % (read_roots, write_root, RUNNER_ENV),
+            start_timeout=120, watch=_WATCH % (read_roots, write_root, RUNNER_ENV,
+                                                      {str(k): str(v) for k, v in (env or {}).items()}),
             on_kernel=on_kernel, km=km,
             box=box, kernel_log=kernel_log, resources={"metadata": {"path": cwd}},
             timeout_func=None if deadline is None else

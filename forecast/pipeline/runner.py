@@ -24,6 +24,13 @@ What a run does, in order:
    soon as it finishes (:func:`forecast.history.record_run`), then write the
    index pages and ``outputs/run.log``.
 
+Languages (``langs=("zh",)``, ``--lang zh`` or ``--lang all``): each notebook runs once per
+language, with ``COMPUTE_FORECAST_LANG`` set in its kernel, into that language's folder
+(:func:`forecast.pipeline.runplan.language_root`: ``outputs/zh/`` for Chinese), from the
+same notebook file: its text comes from the message catalogs (:mod:`forecast.i18n`).  Every
+page links to its version in the other languages.  The forecast history is kept in English
+only, since the numbers are the same.
+
 Scenario runs (``scenario="bear"``) execute the notebooks that declare a
 ``scenario`` parameter into ``outputs/scenarios/bear/``, and write the
 comparison page ``outputs/scenarios/index.html``.
@@ -45,7 +52,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forecast import files, paths
+from forecast import files, i18n, paths
 from forecast.pipeline import staging as _staging
 from forecast.pipeline import runcache
 from forecast.pipeline import runplan
@@ -84,6 +91,7 @@ class Result:
     error: NotebookExecutionError | None = None
     inputs: dict = field(default_factory=dict)       # data file -> sha256 (ran notebooks)
     parameters: dict = field(default_factory=dict)   # effective parameters (ran notebooks)
+    lang: str = "en"                                 # language of its pages (forecast.i18n)
 
     @property
     def message(self) -> str:
@@ -200,8 +208,11 @@ class _Run:
     """State shared by the worker threads of one run, and the recipe that runs one notebook."""
 
     def __init__(self, root: Path, *, force=False, timeout=None, show_code=False, html=True,
-                 history=True, log_path: Path | None = None, say=lambda text: None):
+                 history=True, log_path: Path | None = None, say=lambda text: None,
+                 langs=("en",)):
         self.root, self.force, self.timeout = root, force, timeout
+        self.langs = tuple(langs)
+        self.catalog_digest: str | None = None
         self.show_code, self.html, self.history, self.say = show_code, html, history, say
         self.started = _dt.datetime.now(_dt.timezone.utc)
         self.cancel = threading.Event()
@@ -236,11 +247,28 @@ class _Run:
                            parameters=job.parameters, library=self.library,
                            packages=self.packages,
                            options={"show_code": self.show_code, "kernel": KERNEL,
-                                    "html": self.html})
+                                    "html": self.html, **self._language_key(job.lang)})
         if self.force:
             return key, "--force"
         state = runcache.load_state(job.run_dir, job.stem)
         return key, runcache.stale_reason(state, key, self.root, job.run_dir, self.memo)
+
+    def _language_key(self, lang: str) -> dict:
+        """The language's part of a cache key: nothing for English (its pages use no catalog),
+        else the language and the digest of its catalogs, so a new translation reruns it."""
+        if lang == i18n.SOURCE:
+            return {}
+        if self.catalog_digest is None:
+            folder = i18n.catalog_dir()
+            texts = sorted(p for p in folder.rglob("*") if p.suffix in (".po", ".txt"))
+            self.catalog_digest = runcache.sha256_text("\n".join(
+                f"{p.relative_to(folder)} {runcache.sha256_file(p)}" for p in texts))
+        return {"lang": lang, "catalog": self.catalog_digest}
+
+    def languages_shown(self) -> tuple[str, ...]:
+        """Languages a page links to: this run's, and those with an index already."""
+        return tuple(lang for lang in i18n.LANGUAGES if lang in self.langs
+                     or (runplan.language_root(self.root, lang) / "index.html").is_file())
 
     # The recipe (papermill's execute_notebook is the model): each step is one method.
     def execute(self, job: Job, key: dict) -> Result:
@@ -285,7 +313,8 @@ class _Run:
         # the history's new rows are promoted with the tables, in the same journal: a kill
         # at any instant leaves the old outputs and history, or the new ones with their rows
         with self.promoting:
-            rows = self._stage_history(job, result, stage) if self.history else None
+            rows = (self._stage_history(job, result, stage)
+                    if self.history and job.lang == i18n.SOURCE else None)
             outputs = self._promote(job, key, inputs, seconds)
         self.log(f"ok {job.name} in {seconds:.1f} s (then page {t2 - t1:.1f} s, promote "
                  f"{time.monotonic() - t2:.2f} s); read {', '.join(inputs) or 'no data file'}; "
@@ -317,7 +346,7 @@ class _Run:
                 job.path, parameters=inject, kernel_name=KERNEL, cwd=str(job.path.parent),
                 read_roots=[str(self.root / "data"), str(self.root / "notebooks")],
                 write_root=str(stage), timeout=self.timeout, kernel_log=kernel_log,
-                on_kernel=self.kernels.append, km=km)
+                on_kernel=self.kernels.append, km=km, env={i18n.ENV: job.lang})
         for cell in ex.nb.cells:  # the page shows where the files went, not the staging folder
             if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
                 cell.source = cell.source.replace(str(stage), str(job.run_dir))
@@ -397,9 +426,14 @@ class _Run:
         from forecast.pipeline.site import pages as report
 
         try:
-            return report.render_notebook(
-                ex.nb, notebook_dir=job.path.parent, show_code=self.show_code, title=job.title,
-                footer=report.provenance_footer(ex.nb.metadata["compute_forecast"]))
+            with i18n.use(job.lang):
+                rel = (job.run_dir / "html" / f"{job.stem}.html").relative_to(
+                    runplan.language_root(self.root, job.lang)).as_posix()
+                return report.render_notebook(
+                    ex.nb, notebook_dir=job.path.parent, show_code=self.show_code,
+                    title=job.title, footer=report.provenance_footer(
+                        ex.nb.metadata["compute_forecast"]),
+                    switch=report.language_switch(rel, self.languages_shown()))
         except Exception as err:  # a broken output must not take the run down
             if ex.error is None:
                 ex.error = NotebookExecutionError(job.path.name, None, "RenderError",
@@ -475,7 +509,8 @@ class _Run:
                          "error": error.message}
         runcache.save_state(job.run_dir, job.stem, state)
         self.log(f"FAILED {job.name}: {error.message}")
-        return Result(job.stem, job.scenario, "failed", error=error, reason="cannot be read")
+        return Result(job.stem, job.scenario, "failed", error=error, reason="cannot be read",
+                      lang=job.lang)
 
     def kill_kernels(self) -> None:
         import signal
@@ -580,7 +615,7 @@ def run_notebook(notebook, parameters=None, output_dir=None, *, html: bool = Fal
 
 def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs=None,
         timeout=None, scenario=None, all_scenarios=False, show_code=False, wait=True,
-        progress=None) -> RunReport:
+        progress=None, langs=("en",)) -> RunReport:
     """Bring every selected notebook's outputs up to date; see the module docstring.
 
     Parameters
@@ -593,6 +628,8 @@ def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs
     scenario / all_scenarios : run the scenario notebooks for one / every scenario.
     show_code : show code cells in the HTML pages.  wait : wait for a concurrent run
         (False: refuse).  progress : a :class:`forecast.pipeline.progress.Progress` or None.
+    langs : languages of the pages (``("en",)``, ``("zh",)`` or ``("en", "zh")``); each
+        language other than English is written under ``outputs/<lang>/``.
 
     Returns
     -------
@@ -606,7 +643,7 @@ def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs
     t0 = time.monotonic()
     root = paths.project_root(project)
     job_list = plan(root, only=only, params=params, params_file=params_file, scenario=scenario,
-                    all_scenarios=all_scenarios)
+                    all_scenarios=all_scenarios, langs=langs)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:
         raise UsageError(f"--timeout: expected seconds > 0 and at most {MAX_TIMEOUT:g} "
@@ -615,7 +652,8 @@ def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs
     with _sigterm_as_interrupt(), RunLock(root / "outputs" / ".lock", wait=wait,
                                           say=progress.say):
         state = _Run(root, force=force, timeout=timeout, show_code=show_code,
-                     log_path=root / "outputs" / "run.log", say=progress.say)
+                     log_path=root / "outputs" / "run.log", say=progress.say,
+                     langs=tuple(dict.fromkeys(job.lang for job in job_list)))
         state.log(f"compute-forecast {__version__} run in {root} (jobs={jobs}, force={force})")
         for run_dir in sorted({job.run_dir for job in job_list}):
             for note in _staging.recover_all(run_dir):
@@ -629,7 +667,8 @@ def run(project=None, *, only=(), params=(), params_file=None, force=False, jobs
 
             _kernels.check_kernel(KERNEL)
             results += schedule.execute_all(state, todo, jobs, progress)
-        index = report.write_indexes(root, results, state.info)
+        index = report.write_indexes(root, results, state.info, langs=state.langs,
+                                     shown=state.languages_shown())
         report = RunReport(results, index, state.log_path, time.monotonic() - t0)
         counts = {s: sum(r.status == s for r in results) for s in ("ok", "cached", "failed")}
         state.log(f"done in {report.seconds:.1f} s: {counts['ok']} ok, {counts['cached']} cached, "

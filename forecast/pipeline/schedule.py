@@ -35,7 +35,8 @@ def check_all(state: _Run, job_list: list[Job], progress) -> tuple[list[Result],
             todo.append((job, key, reason))
             state.log(f"run {job.name}: {reason}")
             continue
-        results.append(Result(job.stem, job.scenario, "cached", reason="unchanged"))
+        results.append(Result(job.stem, job.scenario, "cached", reason="unchanged",
+                              lang=job.lang))
         progress.finished(job.name, "cached", 0.0)
         _staging.clear_failed(job.run_dir, job.stem)
         last = runcache.load_state(job.run_dir, job.stem)
@@ -88,6 +89,7 @@ def execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
             return waiting.pop(0) if waiting and not state.cancel.is_set() else None
 
     def settle(job, result: Result) -> Result:
+        result.lang = job.lang
         progress.finished(job.name, result.status, result.seconds, result.message)
         return result
 

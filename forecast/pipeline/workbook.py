@@ -11,6 +11,12 @@
   integers), text as text, a missing value as an empty cell; the header row frozen and
   filters on.
 
+In a language other than English (``compute-forecast run --lang zh`` writes
+``outputs/zh/compute-forecast.xlsx``, built inside :func:`forecast.i18n.use`), the two first
+sheets' names and headers, every table's header row (its column names, as the pages show
+them) and the key figures are in that language; sheet names of tables and every value stay
+as in the CSV files.
+
 The CSV files stay the reference: the workbook is built from them after the run (its values
 read back equal the CSV's), and is rewritten atomically, so a failed build leaves the old one.
 """
@@ -24,6 +30,8 @@ import re
 from pathlib import Path
 
 from forecast.errors import ForecastError
+from forecast.i18n import N_, SOURCE, language
+from forecast.i18n import gettext as _
 
 #: the workbook's file name under the output folder
 WORKBOOK = "compute-forecast.xlsx"
@@ -75,11 +83,19 @@ def _cell_value(value):
     return value
 
 
+def _header(name) -> str:
+    """A table's column name as its sheet's header: as in the CSV in English, else the
+    column's header as the pages show it, translated (``median_2030`` -> ``中位数 2030``)."""
+    if language() == SOURCE:
+        return str(name)
+    return _(str(name).replace("_", " "))
+
+
 def _write_sheet(ws, frame, kinds: dict[str, str]) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    ws.append(list(map(str, frame.columns)))
+    ws.append([_header(name) for name in frame.columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in frame.itertuples(index=False, name=None):
@@ -124,11 +140,14 @@ def build(out: str | os.PathLike, *, key_figures: list | None = None):
     pages = _pages(out)
     book = Workbook()
     listing = book.active
-    listing.title = "tables"
-    taken = {"tables", "key figures"}
-    listing.append(["sheet", "table", "page", "scope", "unit", "precision", "rows", "sources"])
-    figures = book.create_sheet("key figures")
-    figures.append(["question", "answer", "detail", "table", "page"])
+    listing.title = _(N_("tables"))
+    figures_title = _(N_("key figures"))
+    taken = {listing.title.lower(), figures_title.lower()}
+    listing.append([_(h) for h in (N_("sheet"), N_("table"), N_("page"), N_("scope"),
+                                   N_("unit"), N_("precision"), N_("rows"), N_("sources"))])
+    figures = book.create_sheet(figures_title)
+    figures.append([_(h) for h in (N_("question"), N_("answer"), N_("detail"), N_("table"),
+                                   N_("page"))])
     for kf in key_figures:
         figures.append([getattr(kf, k, "") or "" for k in
                         ("question", "answer", "detail", "table", "page")])

@@ -28,6 +28,7 @@ NOTEBOOK_CSS = """
 .cf-provenance code { font-size: 12px; word-break: break-all; }
 .cf-error { background: #fde8e8; border-left: 4px solid #c00; padding: .6em 1em; }
 .cf-nav { font: 13px/1.4 system-ui, sans-serif; margin: .5em 0 1em; }
+.cf-lang { float: right; } .cf-lang a, .cf-lang strong { margin-left: .3em; }
 .cf-toc { font: 13px/1.5 system-ui, sans-serif; background: #f6f7f9; border: 1px solid #e3e6ea;
   padding: .5em 1em; margin: 1em 0 1.5em; display: inline-block; max-width: 100%; }
 .cf-toc ul { margin: .2em 0; padding-left: 1.4em; }
@@ -101,8 +102,12 @@ def escape(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def page(title: str, body: str, *, lang: str = "en") -> str:
-    """A whole self-contained page: doctype, ``<head>`` with :data:`SITE_CSS`, ``body``."""
+def page(title: str, body: str, *, lang: str | None = None) -> str:
+    """A whole self-contained page: doctype, ``<head>`` with :data:`SITE_CSS`, ``body``;
+    ``lang``: its BCP 47 tag (default: the current language's, :mod:`forecast.i18n`)."""
+    from forecast.i18n import HTML_LANG, language
+
+    lang = lang or HTML_LANG[language()]
     return (f"<!DOCTYPE html>\n<html lang=\"{escape(lang)}\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{escape(title)}</title>\n<style>{SITE_CSS}</style>\n</head>\n<body>\n"
@@ -110,8 +115,12 @@ def page(title: str, body: str, *, lang: str = "en") -> str:
 
 
 def status(text: str) -> str:
-    """A coloured badge for a run status (``ok``, ``cached``, ``failed``, ``not run``)."""
-    return f'<span class="cf-status cf-{escape(text.replace(" ", "-"))}">{escape(text)}</span>'
+    """A coloured badge for a run status (``ok``, ``cached``, ``failed``, ``not run``), its
+    word in the current language."""
+    from forecast.i18n import gettext
+
+    return (f'<span class="cf-status cf-{escape(text.replace(" ", "-"))}">'
+            f"{escape(gettext(text))}</span>")
 
 
 def link(url: str | None, text: str) -> str:

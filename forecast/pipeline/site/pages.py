@@ -11,6 +11,13 @@ Every page ends with a provenance footer (:func:`provenance_footer`); all text
 that comes from data files, parameters or errors is escaped, never interpreted
 as HTML.  nbconvert is imported only inside :func:`render_notebook`.
 
+Pages are written in the current language (:mod:`forecast.i18n`): the runner renders each
+inside ``i18n.use(lang)``; Markdown cells are translated block by block, the furniture
+(navigation, captions' numbers, provenance) through the catalogs, and a Chinese page embeds
+the CJK glyphs it uses (:func:`forecast.present.fonts.webfont_css`) so it reads the same on a
+machine without Chinese fonts.  Each page links to its version in the other languages
+(:func:`language_switch`).
+
 The pages form a site (:func:`finish_page`): each links back to its index and
 has a table of contents built from its headings; captions of figures and
 tables are numbered in page order ("Figure 2.", "Table 3."), filling the slots
@@ -29,6 +36,8 @@ import re
 import threading
 from pathlib import Path
 
+from forecast import i18n
+from forecast.i18n import gettext as _
 from forecast.present import html as shell
 from forecast.present.html import escape
 
@@ -95,7 +104,7 @@ def warm_up(show_code: bool = False) -> None:
 
 def render_notebook(nb, *, notebook_dir: str | Path, footer: str = "",
                     show_code: bool = False, title: str | None = None,
-                    index_href: str = "../index.html") -> str:
+                    index_href: str = "../index.html", switch: str = "") -> str:
     """One self-contained HTML page for an executed notebook.
 
     Parameters
@@ -106,12 +115,65 @@ def render_notebook(nb, *, notebook_dir: str | Path, footer: str = "",
     show_code : show code cells' input (default: outputs and Markdown only).
     title : page title when the page has no heading of its own.
     index_href : link back to the index (pages live one folder below it).
+    switch : links to the page in the other languages (:func:`language_switch`).
+
+    The page is in the current language: its Markdown cells are translated here (the
+    outputs already were, by :mod:`forecast.present` in the kernel).
     """
+    if i18n.language() != i18n.SOURCE:
+        import copy
+
+        nb = copy.deepcopy(nb)
+        for cell in nb.cells:
+            if cell.get("cell_type") == "markdown":
+                cell.source = i18n.translate_markdown(cell.source)
     resources = {"metadata": {"path": str(notebook_dir), "name": title or "notebook"},
                  "cf_footer": footer, "cf_css": shell.SITE_CSS}
     with _render_lock:
-        body, _ = _exporter(show_code).from_notebook_node(nb, resources=resources)
-    return finish_page(offline(body), index_href=index_href)
+        body, _resources = _exporter(show_code).from_notebook_node(nb, resources=resources)
+    return finish_page(offline(body), index_href=index_href, switch=switch)
+
+
+def language_switch(rel: str, shown=tuple(i18n.LANGUAGES), lang: str | None = None) -> str:
+    """Links to the same page in each language of ``shown`` ("" when only one).
+
+    ``rel``: the page's path below its language's folder (``html/01_global_compute.html``,
+    ``index.html``, ``scenarios/index.html``); English pages live in ``outputs/``, the others
+    in ``outputs/<lang>/`` (:func:`forecast.pipeline.runplan.language_root`).
+    """
+    lang = lang or i18n.language()
+    shown = [code for code in i18n.LANGUAGES if code in shown]
+    if len(shown) < 2:
+        return ""
+    up = "../" * rel.count("/") + ("" if lang == i18n.SOURCE else "../")  # to outputs/
+    items = []
+    for code in shown:
+        name = escape(i18n.LANGUAGES[code])
+        tag = escape(i18n.HTML_LANG[code])
+        if code == lang:
+            items.append(f'<strong lang="{tag}">{name}</strong>')
+        else:
+            href = up + ("" if code == i18n.SOURCE else f"{code}/") + rel
+            items.append(f'<a href="{escape(href)}" hreflang="{tag}" lang="{tag}">{name}</a>')
+    return f'<nav class="cf-lang" aria-label="Language">{" · ".join(items)}</nav>'
+
+
+def _cjk_font(page: str) -> str:
+    """The page with ``lang`` set for its language and, when it holds CJK text, the glyphs it
+    uses embedded and put last in every font stack (Latin text keeps the reader's fonts)."""
+    from forecast.present import fonts
+
+    tag = i18n.HTML_LANG[i18n.language()]
+    page = re.sub(r"<html\b[^>]*>", f'<html lang="{tag}">', page, count=1)
+    css = fonts.webfont_css(_text(re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S)))
+    if not css:
+        return page
+    stack = ('system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,'
+             f'"Noto Sans CJK SC","PingFang SC","Microsoft YaHei","{fonts.WEB_FAMILY}",sans-serif')
+    rule = (f"<style>{css}body,.jp-RenderedHTMLCommon,table,th,td,caption,figcaption,h1,h2,h3,"
+            f"h4,p,li,a,nav,button,input,select,label{{font-family:{stack}}}</style>")
+    at = page.find("</head>")
+    return page[:at] + rule + page[at:] if at >= 0 else rule + page
 
 
 _HEADING = re.compile(r"<h([1-3])\b([^>]*)>(.*?)</h\1>", re.S | re.I)
@@ -146,13 +208,16 @@ def number_captions(page: str) -> str:
         if match.group("kind"):
             counts[match.group("kind")] += 1
             kind = match.group("kind")
-            return f'<span class="cf-num" data-kind="{kind}">{kind} {counts[kind]}.</span> '
+            number = (_("Figure {n}.") if kind == "Figure" else _("Table {n}.")).format(
+                n=counts[kind])
+            return f'<span class="cf-num" data-kind="{kind}">{number}</span> '
         counts["Figure"] += 1
-        words = f"Figure {counts['Figure']}. {section[0] or 'Chart'}"
+        number = _("Figure {n}.").format(n=counts["Figure"])
+        words = f"{number} {section[0] or _('Chart')}"
         attrs = (match.group("attrs") + match.group("rest")).strip()
         return (f'<figure class="cf-figure"><img alt="{escape(words)}" {attrs}>'
-                f'<figcaption class="cf-caption"><span class="cf-num">Figure {counts["Figure"]}.'
-                f"</span> {escape(section[0] or 'Chart')}</figcaption></figure>")
+                f'<figcaption class="cf-caption"><span class="cf-num">{number}'
+                f"</span> {escape(section[0] or _('Chart'))}</figcaption></figure>")
 
     pattern = re.compile(r"(?P<heading_tag><h[1-3]\b[^>]*>(?P<heading>.*?)</h[1-3]>)|"
                          + _SLOT.pattern + "|" + _NBCONVERT_IMG.pattern, re.S | re.I)
@@ -162,9 +227,12 @@ def number_captions(page: str) -> str:
 _DATA_URI = re.compile(r'(?<=")data:[^"]{64,}(?=")')
 
 
-def finish_page(page: str, *, index_href: str = "../index.html", toc: bool = True) -> str:
-    """Site furniture for a page: a link to the index, a table of contents of its
-    headings (h2), numbered captions, and the first heading as the page title."""
+def finish_page(page: str, *, index_href: str = "../index.html", toc: bool = True,
+                switch: str = "") -> str:
+    """Site furniture for a page: a link to the index (and ``switch``, the links to the page
+    in other languages), a table of contents of its headings (h2), numbered captions, and
+    the first heading as the page title; in a language other than English, the CJK glyphs
+    the page uses."""
     stash: list[str] = []  # embedded images and CSVs set aside: the regexes need not scan them
 
     def keep(match: re.Match) -> str:
@@ -189,11 +257,13 @@ def finish_page(page: str, *, index_href: str = "../index.html", toc: bool = Tru
     head, sep, tail = page.partition('<footer class="cf-provenance"')
     head = _HEADING.sub(anchor, head)
     page = head + sep + tail
-    nav = f'<nav class="cf-nav"><a href="{escape(index_href)}">&larr; index of all pages</a></nav>'
+    nav = (f'<nav class="cf-nav"><a href="{escape(index_href)}">&larr; '
+           f'{escape(_("index of all pages"))}</a>{switch}</nav>')
     contents = ""
     if toc and len(entries) >= 2:
-        items = "".join(f'<li><a href="#{escape(i)}">{escape(t)}</a></li>' for _, i, t in entries)
-        contents = f'<nav class="cf-toc" aria-label="Contents"><strong>Contents</strong><ul>{items}</ul></nav>'
+        items = "".join(f'<li><a href="#{escape(i)}">{escape(t)}</a></li>' for _l, i, t in entries)
+        contents = (f'<nav class="cf-toc" aria-label="Contents"><strong>{escape(_("Contents"))}'
+                    f"</strong><ul>{items}</ul></nav>")
     h1 = re.search(r"<!--cf-toc-->", page) or re.search(r"</h1>", page)
     if h1:
         page = page[:h1.end()] + contents + page[h1.end():]
@@ -203,6 +273,8 @@ def finish_page(page: str, *, index_href: str = "../index.html", toc: bool = Tru
     page = page[:at] + nav + contents + page[at:]
     if first[0]:
         page = re.sub(r"<title>.*?</title>", f"<title>{escape(first[0])}</title>", page, count=1, flags=re.S)
+    if i18n.language() != i18n.SOURCE:
+        page = _cjk_font(page)
     return re.sub(r'(?<=")cf-data:(\d+)(?=")', lambda m: stash[int(m.group(1))], page)
 
 
@@ -277,34 +349,40 @@ def provenance_footer(prov: dict) -> str:
         for s in unique)
     seconds = prov.get("seconds")
     facts = [
-        ("Run", f"{escape(prov.get('run_started', ''))}"
-                + (f" ({seconds:.1f} s)" if isinstance(seconds, (int, float)) else "")),
-        ("Git commit", escape(prov.get("git_commit") or "none (not a git checkout)")),
+        (_("Run"), f"{escape(prov.get('run_started', ''))}"
+                   + (f" ({seconds:.1f} s)" if isinstance(seconds, (int, float)) else "")),
+        (_("Git commit"), escape(prov.get("git_commit") or _("none (not a git checkout)"))),
         ("compute-forecast", escape(prov.get("library_version", ""))),
-        ("Python / kernel", escape(f"{prov.get('python', '')} / {prov.get('kernel', '')}")),
+        (_("Python / kernel"), escape(f"{prov.get('python', '')} / {prov.get('kernel', '')}")),
     ]
-    parts = ['<footer class="cf-provenance"><h2>Provenance</h2><table>']
-    parts += [f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts]
+    none = escape(_("(none)"))
+    parts = [f'<footer class="cf-provenance"><h2>{escape(_("Provenance"))}</h2><table>']
+    parts += [f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in facts]
     parts.append("</table>")
-    parts.append("<h3>Parameters</h3><table>" + (rows or "<tr><td>(none)</td></tr>") + "</table>")
-    parts.append("<h3>Data files read</h3><table><tr><th>file</th><th>sha256</th></tr>"
-                 + (files or "<tr><td colspan=2>(none)</td></tr>") + "</table>")
+    parts.append(f"<h3>{escape(_('Parameters'))}</h3><table>"
+                 + (rows or f"<tr><td>{none}</td></tr>") + "</table>")
+    parts.append(f"<h3>{escape(_('Data files read'))}</h3><table><tr><th>{escape(_('file'))}"
+                 "</th><th>sha256</th></tr>"
+                 + (files or f"<tr><td colspan=2>{none}</td></tr>") + "</table>")
     if sources:
-        parts.append("<h3>Sources of the data</h3><table><tr><th>publisher</th><th>document</th>"
-                     "<th>published</th><th>status</th></tr>" + sources + "</table>")
+        heads = "".join(f"<th>{escape(_(h))}</th>"
+                        for h in ("publisher", "document", "published", "status"))
+        parts.append(f"<h3>{escape(_('Sources of the data'))}</h3><table><tr>{heads}</tr>"
+                     + sources + "</table>")
     parts.append("</footer>")
     return "\n".join(parts)
 
 
 def _generated(run: dict) -> str:
-    return ('<footer class="cf-provenance">'
-            f"Generated {escape(run.get('run_started', ''))} by compute-forecast "
-            f"{escape(run.get('library_version', ''))}; git commit "
-            f"{escape(run.get('git_commit') or 'none')}.</footer>")
+    return ('<footer class="cf-provenance">' + escape(
+        _("Generated {time} by compute-forecast {version}; git commit {commit}.").format(
+            time=run.get("run_started", ""), version=run.get("library_version", ""),
+            commit=run.get("git_commit") or _("none"))) + "</footer>")
 
 
 def render_index(entries: list[dict], *, title: str, run: dict, links: list[tuple[str, str]] = (),
-                 key_figures: str = "", sections: str = "", index_href: str = "index.html") -> str:
+                 key_figures: str = "", sections: str = "", index_href: str = "index.html",
+                 switch: str = "") -> str:
     """The index page of one output folder.
 
     ``entries``: one dict per notebook with ``stem``, ``title``, ``status``
@@ -318,7 +396,8 @@ def render_index(entries: list[dict], *, title: str, run: dict, links: list[tupl
     ``key_figures``: the ``id="key-figures"`` block (:func:`forecast.pipeline.site.keyfigures.render`),
     shown first; ``sections``: more HTML after the list of pages (e.g. the
     forecast history); ``index_href``: the index of all pages (this page itself
-    for ``outputs/index.html``).
+    for ``outputs/index.html``); ``switch``: :func:`language_switch`.  ``title`` and the
+    ``links``' texts are looked up in the catalog.
     """
     rows = []
     for e in entries:
@@ -326,11 +405,11 @@ def render_index(entries: list[dict], *, title: str, run: dict, links: list[tupl
                 else escape(e["title"]))
         extra = []
         if e.get("notebook"):
-            extra.append(f'<a href="{escape(e["notebook"])}">executed notebook</a>')
+            extra.append(f'<a href="{escape(e["notebook"])}">{escape(_("executed notebook"))}</a>')
         if e.get("failed_html"):
-            extra.append(f'<a href="{escape(e["failed_html"])}">failed run</a>')
+            extra.append(f'<a href="{escape(e["failed_html"])}">{escape(_("failed run"))}</a>')
         if e.get("html") and e["status"] == "failed":
-            extra.append("the page linked is the last good run")
+            extra.append(escape(_("the page linked is the last good run")))
         error = f'<div class="cf-error">{escape(e["error"])}</div>' if e.get("error") else ""
         outputs = [f'<a href="{escape(p)}">{escape(Path(p).name)}</a>'
                    for p in [*e.get("figures", []), *e.get("tables", [])]]
@@ -342,13 +421,14 @@ def render_index(entries: list[dict], *, title: str, run: dict, links: list[tupl
             + f"</td><td>{shell.status(e['status'])}</td>"
             f"<td class=\"cf-small cf-nowrap\">{escape(e.get('finished') or '')}</td>"
             f"<td class=\"cf-small cf-nowrap\">{'' if seconds is None else f'{seconds:.1f} s'}</td></tr>")
-    link_html = " · ".join(f'<a href="{escape(h)}">{escape(t)}</a>' for h, t in links)
-    body = (f"<h1>{escape(title)}</h1>\n" + key_figures + "<!--cf-toc-->"
+    link_html = " · ".join(f'<a href="{escape(h)}">{escape(_(t))}</a>' for h, t in links)
+    heads = "".join(f"<th>{escape(_(h))}</th>" for h in ("notebook", "status", "last run", "time"))
+    body = (f"<h1>{escape(_(title))}</h1>\n" + key_figures + "<!--cf-toc-->"
             + (f'<p class="cf-small">{link_html}</p>\n' if link_html else "")
-            + '<h2 id="pages">Pages</h2><div class="cf-table-wrap"><table class="cf-list">'
-            "<tr><th>notebook</th><th>status</th><th>last run</th><th>time</th></tr>\n"
+            + f'<h2 id="pages">{escape(_("Pages"))}</h2><div class="cf-table-wrap">'
+            f'<table class="cf-list"><tr>{heads}</tr>\n'
             + "\n".join(rows) + "\n</table></div>\n" + sections + _generated(run))
-    return finish_page(shell.page(title, body), index_href=index_href)
+    return finish_page(shell.page(_(title), body), index_href=index_href, switch=switch)
 
 
 def scenario_rows(scenarios: list[dict], table: str = "scenarios_headline.csv") -> str:
@@ -365,11 +445,13 @@ def scenario_rows(scenarios: list[dict], table: str = "scenarios_headline.csv") 
             continue
         found.append(frame if "scenario" in frame else frame.assign(scenario=s["name"])[
             ["scenario", *frame.columns]])
-    head = f'<h2 id="all-rows">Every scenario\'s <code>{escape(table)}</code></h2>'
+    head = ('<h2 id="all-rows">' + escape(_("Every scenario's {table}")).format(
+        table=f"<code>{escape(table)}</code>") + "</h2>")
     if not found:
-        return head + f"<p>No scenario has written <code>tables/{escape(table)}</code> yet.</p>"
-    return head + present.table(pd.concat(found, ignore_index=True),
-                                caption=f"The rows of each scenario's tables/{table}.")._repr_html_()
+        return head + "<p>" + escape(_("No scenario has written {table} yet.")).format(
+            table=f"<code>tables/{escape(table)}</code>") + "</p>"
+    return head + present.table(pd.concat(found, ignore_index=True), caption=present.text(
+        "The rows of each scenario's tables/{table}.", table=table))._repr_html_()
 
 
 def _scenario_csv(path: Path, name: str) -> str:
@@ -395,7 +477,7 @@ def _scenario_csv(path: Path, name: str) -> str:
 
 def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenarios_headline.csv",
                      figure_word: str = "fan", comparison: str | None = None,
-                     rows: str | None = None) -> str:
+                     rows: str | None = None, switch: str = "") -> str:
     """The scenario comparison page (``outputs/scenarios/index.html``).
 
     ``scenarios``: one dict per scenario with ``name``, ``dir`` (its output
@@ -409,37 +491,46 @@ def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenario
     from forecast.pipeline.site import sections as site
 
     out = Path(scenarios[0]["dir"]).parent.parent if scenarios else None
-    answers = [f'<a href="../html/{stem}.html">page {stem[:2]}</a>' for stem in
-               ("07_answers", "00_answer") if out and (out / "html" / f"{stem}.html").is_file()]
-    parts = ["<h1>Scenario comparison</h1>",
-             '<p class="cf-what-if"><strong>What-ifs.</strong> Bear, base and bull are '
-             "<strong>assumptions</strong> (growth ranges set in <code>notebooks/params/*.yaml</code>), not forecasts: each "
-             "shows what its ranges imply, and a share of paths above a figure is what the "
-             "assumptions imply, not a probability estimate."
-             + (f" The evidence-based answers, calibrated on the record, are on "
-                f"{' and '.join(answers)}." if answers else "") + "</p>"]
+    answers = [f'<a href="../html/{stem}.html">{escape(_("page {n}").format(n=stem[:2]))}</a>'
+               for stem in ("07_answers", "00_answer")
+               if out and (out / "html" / f"{stem}.html").is_file()]
+    what_if = escape(_(
+        "{what_ifs} Bear, base and bull are {assumptions} (growth ranges set in {files}), not "
+        "forecasts: each shows what its ranges imply, and a share of paths above a figure is "
+        "what the assumptions imply, not a probability estimate.")).format(
+        what_ifs=f"<strong>{escape(_('What-ifs.'))}</strong>",
+        assumptions=f"<strong>{escape(_('assumptions'))}</strong>",
+        files="<code>notebooks/params/*.yaml</code>")
+    if answers:
+        what_if += " " + escape(_("The evidence-based answers, calibrated on the record, are on "
+                                  "{pages}.")).format(pages=escape(_(" and ")).join(answers))
+    parts = [f"<h1>{escape(_('Scenario comparison'))}</h1>",
+             f'<p class="cf-what-if">{what_if}</p>']
     parts.append(site.comparison_sections(scenarios) if comparison is None else comparison)
     parts.append(scenario_rows(scenarios, table) if rows is None else rows)
     for s in scenarios:
-        parts.append(f'<h2 id="scenario-{escape(s["name"])}">Scenario {escape(s["name"])}</h2>')
+        parts.append(f'<h2 id="scenario-{escape(s["name"])}">'
+                     f'{escape(_("Scenario {name}").format(name=s["name"]))}</h2>')
         pages = " · ".join(f'<a href="{escape(h)}">{escape(t)}</a>' for h, t in s.get("pages", []))
-        parts.append(f'<p class="cf-small">{pages or "no pages yet"}</p>')
+        parts.append(f'<p class="cf-small">{pages or escape(_("no pages yet"))}</p>')
         data = _scenario_csv(Path(s["dir"]) / "tables" / "scenarios_percentiles.csv", s["name"])
         for p in sorted((Path(s["dir"]) / "figures").glob(f"*{figure_word}*.png")):
             if "compared" in p.stem:  # every scenario's copy of the one-axis chart: shown above
                 continue
-            words = f"{p.stem.replace('_', ' ')}: {s['name']} scenario"
+            own_page = _("(the chart of the scenario's own page).")
+            words = _("{chart}: {name} scenario").format(chart=_(p.stem.replace("_", " ")),
+                                                         name=s["name"])
             link = (f' <a class="cf-download" download="{escape(s["name"])}_percentiles.csv" '
-                    f'href="data:text/csv;charset=utf-8;base64,{data}">Download the data (CSV)</a>'
-                    if data else "")
+                    f'href="data:text/csv;charset=utf-8;base64,{data}">'
+                    f'{escape(_("Download the data (CSV)"))}</a>' if data else "")
             parts.append(
                 f'<figure class="cf-figure"><img alt="{escape(words)}" src="data:image/png;base64,'
                 f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption class="cf-caption">'
-                f'<span class="cf-num" data-kind="Figure"></span>{escape(words)} (the chart of the '
-                f"scenario's own page).{link}</figcaption></figure>")
+                f'<span class="cf-num" data-kind="Figure"></span>{escape(words)} '
+                f"{escape(own_page)}{link}</figcaption></figure>")
     parts.append(_generated(run))
-    return finish_page(shell.page("Scenario comparison", "\n".join(parts)),
-                       index_href="../index.html")
+    return finish_page(shell.page(_("Scenario comparison"), "\n".join(parts)),
+                       index_href="../index.html", switch=switch)
 
 
 # -- index pages of an output folder ----------------------------------------------------
@@ -486,21 +577,41 @@ def _page_title(path: Path, fallback: str) -> str:
     return text if text and text != "notebook" else fallback
 
 
-def write_indexes(root: Path, results: list, run_info: dict) -> Path:
-    """(Re)write ``outputs/index.html``, each scenario's index and the comparison page.
+def write_indexes(root: Path, results: list, run_info: dict, *, langs=("en",),
+                  shown=None) -> Path:
+    """(Re)write ``outputs/index.html``, each scenario's index and the comparison page, in
+    every language of ``langs`` and of ``shown`` (the languages whose folder exists; each
+    page links to the others); returns the path of the first index written.
 
     ``results``: this run's :class:`forecast.runner.Result` objects; notebooks
     not in them show their state from the last run (``.cache/<stem>.json``).
     The index opens with the key figures (:mod:`forecast.pipeline.site.keyfigures`) and ends
     with the forecast history chart (:func:`forecast.pipeline.site.sections.history_section`).
     """
+    from forecast.pipeline.runplan import language_root
+
+    shown = tuple(lang for lang in i18n.LANGUAGES
+                  if lang in langs or lang in (shown or ())
+                  or (language_root(root, lang) / "index.html").is_file())
+    written = []
+    for lang in shown:
+        with i18n.use(lang):
+            written.append(_write_indexes(root, [r for r in results
+                                                 if getattr(r, "lang", "en") == lang],
+                                          run_info, lang, shown))
+    return written[0]
+
+
+def _write_indexes(root: Path, results: list, run_info: dict, lang: str, shown) -> Path:
     from forecast.files import atomic_write_text
     from forecast.pipeline import changes
     from forecast.pipeline.site import keyfigures
     from forecast.pipeline.site import sections as site
-    from forecast.pipeline.runplan import catalogue, scenario_names
+    from forecast.pipeline.runplan import catalogue, language_root, scenario_names
 
-    out = root / "outputs"
+    out = language_root(root, lang)
+    english = root / "outputs"  # the history, change report and run log are kept once
+    up = "" if lang == i18n.SOURCE else "../"
     all_nbs = catalogue(root)  # an unreadable notebook is listed, not fatal
     scen_dir = out / "scenarios"
     cache = out / ".cache"
@@ -517,14 +628,16 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
         here = [(s, t) for s, t, has in all_nbs if has]
         by_stem = {r.stem: r for r in results if r.scenario == name}
         page = render_index(entries(scen_dir / name, here, by_stem),
-                            title=f"compute-forecast: scenario {name}", run=run_info,
+                            title=_("compute-forecast: scenario {name}").format(name=name),
+                            run=run_info,
                             links=[("../../index.html", "all notebooks"),
                                    ("../index.html", "scenario comparison")],
-                            index_href="../../index.html")
+                            index_href="../../index.html",
+                            switch=language_switch(f"scenarios/{name}/index.html", shown))
         atomic_write_text(scen_dir / name / "index.html", page)
-    links = [(rel, text) for rel, text in (("changes.md", "what changed"), ("run.log", "run log"),
-                                           ("history/forecast_history.csv", "forecast history"))
-             if (out / rel).is_file()]
+    links = [(up + rel, text) for rel, text in (
+        ("changes.md", "what changed"), ("run.log", "run log"),
+        ("history/forecast_history.csv", "forecast history")) if (english / rel).is_file()]
     if scenarios:
         comparison = [{"name": n, "dir": scen_dir / n,
                        "pages": [(f"{n}/html/{s}.html",
@@ -538,19 +651,22 @@ def write_indexes(root: Path, results: list, run_info: dict) -> Path:
                                lambda: site.comparison_sections(comparison))
         rows = site.cached(cache, "scenario-rows", inputs, lambda: scenario_rows(comparison))
         atomic_write_text(scen_dir / "index.html", render_scenarios(
-            comparison, run=run_info, comparison=sections, rows=rows))
+            comparison, run=run_info, comparison=sections, rows=rows,
+            switch=language_switch("scenarios/index.html", shown)))
         links.insert(0, ("scenarios/index.html", "scenario comparison"))
     if (out / "sweeps" / "index.html").is_file():  # written by compute-forecast sweep
         links.append(("sweeps/index.html", "parameter sweeps"))
     figures = keyfigures.compute(out, {n: scen_dir / n for n in scenarios})
-    history_inputs = [out / "history" / "forecast_history.csv",
-                      out / "history" / "forecast_history.v1.csv",
-                      *(root / "notebooks" / f"{s}.ipynb" for s, _, _ in all_nbs)]
-    history = site.cached(cache, "history", history_inputs, lambda: site.history_section(out, root))
+    history_inputs = [english / "history" / "forecast_history.csv",
+                      english / "history" / "forecast_history.v1.csv",
+                      *(root / "notebooks" / f"{s}.ipynb" for s, _n, _h in all_nbs)]
+    history = site.cached(cache, "history", history_inputs,
+                          lambda: site.history_section(english, root))
     by_stem = {r.stem: r for r in results if r.scenario is None}
-    page = render_index(entries(out, [(s, t) for s, t, _ in all_nbs], by_stem),
+    page = render_index(entries(out, [(s, t) for s, t, _h in all_nbs], by_stem),
                         title="compute-forecast: how much compute in 2030?", run=run_info,
                         links=links,  # what changed since the last run, then the answers
-                        key_figures=keyfigures.render(figures, out) + changes.index_section(out),
-                        sections=history)
+                        key_figures=keyfigures.render(figures, out)
+                        + changes.index_section(english, href=up + "changes.md"),
+                        sections=history, switch=language_switch("index.html", shown))
     return atomic_write_text(out / "index.html", page)
