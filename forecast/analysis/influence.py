@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import math
 
+from forecast.i18n import gettext as _
+
 #: headline columns that identify a figure (contract 1), in label order
 KEY_COLUMNS = ("target", "scope", "component", "precision", "year", "model", "level", "unit")
 #: groups of a sampled parameter's values
@@ -74,11 +76,12 @@ def figures(frame) -> list[tuple[dict, object]]:
 
 
 def label(key: dict) -> str:
-    """``total, 2030``: the varying key values of a figure (whole floats shown as integers)."""
+    """``total, 2030``: the varying key values of a figure (whole floats shown as integers),
+    in the current language (a component or model name the catalogs have is translated)."""
     def text(v):
-        return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+        return str(int(v)) if isinstance(v, float) and v.is_integer() else _(str(v))
 
-    return ", ".join(text(v) for v in key.values()) or "headline figure"
+    return ", ".join(text(v) for v in key.values()) or _("headline figure")
 
 
 def is_numeric(series) -> bool:

@@ -32,6 +32,8 @@ from pathlib import Path
 
 from forecast import files
 from forecast._version import __version__
+from forecast.i18n import SOURCE, catalog_dir, language
+from forecast.i18n import gettext as _
 from forecast.present import html as shell
 from forecast.present.html import escape
 from forecast.analysis.influence import (  # the analysis lives there; the page renders it
@@ -69,6 +71,10 @@ def effect_chart(rows, columns: dict, *, value: str, title: str, unit: str | Non
 
     from forecast.present.plots import STYLE, flops_label
 
+    if language() != SOURCE:  # Chinese labels: the CJK font as fallback, no glyph as a box
+        from forecast.present import fonts
+
+        fonts.use_for_charts()
     n = len(columns)
     if axes is None:
         ncols = min(n, 4)
@@ -93,20 +99,22 @@ def effect_chart(rows, columns: dict, *, value: str, title: str, unit: str | Non
             centre = x.groupby(g.to_numpy()).median()
             order = np.argsort(centre.to_numpy())
             xs = centre.to_numpy()[order]
-            ax.scatter(x, y_all, s=9, color="#7f7f7f", alpha=0.5, zorder=2, label="points")
+            ax.scatter(x, y_all, s=9, color="#7f7f7f", alpha=0.5, zorder=2, label=_("points"))
         else:
             labels_ = list(dict.fromkeys(x.astype(str)))
             order = [list(stats.index).index(v) for v in labels_]
             xs = np.arange(len(labels_))
             pos = {v: i for i, v in enumerate(labels_)}
             ax.scatter([pos[v] for v in x.astype(str)], y_all, s=9, color="#7f7f7f",
-                       alpha=0.5, zorder=2, label="points")
+                       alpha=0.5, zorder=2, label=_("points"))
             ax.set_xticks(xs, labels_, rotation=30 if len(labels_) > 3 else 0, ha="right"
                           if len(labels_) > 3 else "center")
         med = stats["median"].to_numpy()[order]
         ax.fill_between(xs, stats["min"].to_numpy()[order], stats["max"].to_numpy()[order],
-                        color=color, alpha=band, linewidth=0, label="spread across the others")
-        ax.plot(xs, med, color=color, marker="o", markersize=4, label="median over the others")
+                        color=color, alpha=band, linewidth=0,
+                        label=_("spread across the others"))
+        ax.plot(xs, med, color=color, marker="o", markersize=4,
+                label=_("median over the others"))
         ax.set_title(name, fontsize=10)
         ax.grid(alpha=STYLE["grid_alpha"])
         ax.tick_params(labelsize=8)
@@ -131,10 +139,11 @@ def effect_chart(rows, columns: dict, *, value: str, title: str, unit: str | Non
         if moved["min"] >= 0:
             low = max(low, 0.0)
         axes[0].set_ylim(low, high)
-    axes[0].set_ylabel(f"{value} ({unit})" if unit else value, fontsize=9)
+    axes[0].set_ylabel(f"{_(value)} ({unit})" if unit else _(value), fontsize=9)
     handles, texts = axes[0].get_legend_handles_labels()
     fig.legend(handles, texts, loc="lower center", ncol=3, fontsize=8, frameon=False)
-    fig.suptitle(f"{title}: the sweep spans {moved['relative']:.1%} of the median", fontsize=11)
+    fig.suptitle(_("{figure}: the sweep spans {share} of the median").format(
+        figure=title, share=f"{moved['relative']:.1%}"), fontsize=11)
     fig.tight_layout(rect=(0, 0.07, 1, 0.95))
     return fig
 
@@ -149,11 +158,11 @@ def _png(fig) -> str:
 
 def _point_links(sweep_dir: Path, point: str, stem: str) -> str:
     found = []
-    for rel, text in ((f"points/{point}/html/{stem}.html", "page"),
-                      (f"points/{point}/notebooks/{stem}.ipynb", "notebook"),
-                      (f"points/{point}/failed/{stem}.html", "failed page"),
-                      (f"points/{point}/failed/{stem}.ipynb", "failed notebook"),
-                      (f"points/{point}/tables/headline_{stem}.csv", "headline")):
+    for rel, text in ((f"points/{point}/html/{stem}.html", _("page")),
+                      (f"points/{point}/notebooks/{stem}.ipynb", _("notebook")),
+                      (f"points/{point}/failed/{stem}.html", _("failed page")),
+                      (f"points/{point}/failed/{stem}.ipynb", _("failed notebook")),
+                      (f"points/{point}/tables/headline_{stem}.csv", _("headline"))):
         if (sweep_dir / rel).is_file():
             found.append(f'<a href="{escape(rel)}">{escape(text)}</a>')
     return " · ".join(found)
@@ -190,59 +199,64 @@ def analysis_section(info: dict, text: str) -> str:
 
     figs = figures(frame) if value and columns else []
     table = influence(frame, columns) if figs else None
-    parts.append("<h2>What moves the answer</h2>")
+    parts.append(f"<h2>{escape(_('What moves the answer'))}</h2>")
     if table is None or table.empty:
-        parts.append("<p>No headline figure to compare: no point finished with a headline "
-                     f"table (<code>tables/headline_{escape(stem)}.csv</code>).</p>")
+        parts.append("<p>" + escape(_("No headline figure to compare: no point finished with a "
+                                      "headline table ({table}).")).format(
+            table=f"<code>tables/headline_{escape(stem)}.csv</code>") + "</p>")
     else:
         rank = ranking(table)
-        parts.append(
-            f"<p>Parameters ranked by how far they move the headline figures. The <em>swing</em> "
-            f"of a parameter in a figure is how far the figure's {escape(value)} moves across the "
+        parts.append("<p>" + _(
+            "Parameters ranked by how far they move the headline figures. The <em>swing</em> "
+            "of a parameter in a figure is how far the figure's {value} moves across the "
             "parameter's values, taking at each value the median over the other parameters. "
             "The ranking uses its mean over the figures (a ratio when every value is "
-            "positive). The <em>share of "
-            "variance</em> is the part of a figure's variance across the sweep that the "
-            "parameter explains on its own (its main effect, on the log scale when every value "
-            "is positive), averaged over the figures: a parameter can explain all of a figure "
-            "that hardly moves.</p>")
+            "positive). The <em>share of variance</em> is the part of a figure's variance "
+            "across the sweep that the parameter explains on its own (its main effect, on the "
+            "log scale when every value is positive), averaged over the figures: a parameter "
+            "can explain all of a figure that hardly moves.").format(value=escape(_(value)))
+            + "</p>")
         rows, unit = [], next(iter(units), None)
         top = max(float(rank["mean_move"].max()), 1e-300)
         for i, r in rank.iterrows():
             width = int(round(160 * r["mean_move"] / top))
             typical = _fmt(math.expm1(r["mean_move"]), True, unit) if r["log"] else \
-                f"{r['mean_move']:.1%} of the median"
+                _("{share} of the median").format(share=f"{r['mean_move']:.1%}")
             rows.append(f"<tr><td class=\"cf-num\">{i + 1}</td><td><code>{escape(r['parameter'])}"
                         f"</code></td><td class=\"cf-num\">{escape(typical)}</td><td>"
                         f"<span class=\"cf-bar\" style=\"width:{width}px\"></span></td>"
                         f"<td class=\"cf-num\">{r['mean_eta2']:.1%}</td>"
                         f"<td class=\"cf-num\">{escape(_fmt(r['swing'], r['log'], unit))}</td>"
                         f"<td>{escape(r['figure'])}</td></tr>")
-        parts.append('<table class="cf-list"><tr><th>rank</th><th>parameter</th>'
-                     "<th>mean swing</th><th></th><th>mean share of variance</th>"
-                     "<th>largest swing</th><th>in figure</th></tr>" + "".join(rows)
-                     + "</table>")
-        parts.append("<h2>How each headline figure moves with each parameter</h2>")
-        parts.append(f"<p>One chart per headline figure ({escape(value)} of the headline table), one "
-                     "panel per parameter: the line is the median over the other parameters at "
-                     "each value, the band their spread (minimum to maximum), dots are points."
-                     "</p>")
+        head = "".join(f"<th>{escape(h)}</th>" for h in (
+            _("rank"), _("parameter"), _("mean swing"), "", _("mean share of variance"),
+            _("largest swing"), _("in figure")))
+        parts.append(f'<table class="cf-list"><tr>{head}</tr>' + "".join(rows) + "</table>")
+        parts.append(f"<h2>{escape(_('How each headline figure moves with each parameter'))}</h2>")
+        parts.append("<p>" + escape(_(
+            "One chart per headline figure ({value} of the headline table), one panel per "
+            "parameter: the line is the median over the other parameters at each value, the "
+            "band their spread (minimum to maximum), dots are points.").format(value=_(value)))
+            + "</p>")
         for key, rows_ in figs[:MAX_CHARTS]:
             unit = str(rows_["unit"].iloc[0]) if "unit" in rows_.columns else None
             fig = effect_chart(rows_, columns, value=value, title=label(key), unit=unit)
-            alt = f"{label(key)}: {value} against " + ", ".join(columns)
+            alt = _("{figure}: {value} against {parameters}").format(
+                figure=label(key), value=_(value), parameters=", ".join(columns))
             moved = spread(rows_[value])
+            caption = _("{figure} ({n} points): across the sweep the {value} spans {low} to "
+                        "{high}, {share} of its median {median}").format(
+                figure=label(key), n=len(rows_), value=_(value),
+                low=_fmt(moved["min"], False, unit), high=_fmt(moved["max"], False, unit),
+                share=f"{moved['relative']:.1%}", median=_fmt(moved["median"], False, unit))
             parts.append(f'<figure><img alt="{escape(alt)}" src="data:image/png;base64,'
-                         f'{_png(fig)}"><figcaption class="cf-small">{escape(label(key))} '
-                         f"({len(rows_)} points): across the sweep the {escape(value)} spans "
-                         f"{escape(_fmt(moved['min'], False, unit))} to "
-                         f"{escape(_fmt(moved['max'], False, unit))}, "
-                         f"{moved['relative']:.1%} of its median "
-                         f"{escape(_fmt(moved['median'], False, unit))}</figcaption></figure>")
+                         f'{_png(fig)}"><figcaption class="cf-small">{escape(caption)}'
+                         "</figcaption></figure>")
         if len(figs) > MAX_CHARTS:
-            parts.append(f"<p>{len(figs) - MAX_CHARTS} more figures are in the influence table "
-                         "and in sweep.csv; charts are drawn for the first "
-                         f"{MAX_CHARTS}.</p>")
+            parts.append("<p>" + escape(_(
+                "{n} more figures are in the influence table and in sweep.csv; charts are drawn "
+                "for the first {max}.").format(n=len(figs) - MAX_CHARTS, max=MAX_CHARTS))
+                + "</p>")
     return "\n".join(parts)
 
 
@@ -253,39 +267,45 @@ def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False,
     stem, name = info["notebook"], info["name"]
     counts = info.get("counts", {})
     links = ['<a href="sweep.csv">sweep.csv</a>', '<a href="sweep.json">sweep.json</a>',
-             '<a href="../index.html">all sweeps</a>']
+             f'<a href="../index.html">{escape(_("all sweeps"))}</a>']
     if root_index:
-        links.append('<a href="../../index.html">all notebooks</a>')
+        links.append(f'<a href="../../index.html">{escape(_("all notebooks"))}</a>')
     swept = ", ".join(f"<code>{escape(p)}</code>" for p in info["swept"])
     fixed = ", ".join(f"<code>{escape(p)}</code>" for p in info.get("fixed", []))
-    method = (f"; {escape(', '.join(info['sampled']))} drawn by {escape(info['method'])} sampling"
-              if info.get("sampled") else "")
-    parts = [f"<h1>Sweep {escape(name)}: {escape(stem)}</h1>",
+    method = (escape(_("; {parameters} drawn by {method} sampling").format(
+        parameters=", ".join(info["sampled"]), method=info["method"]))
+        if info.get("sampled") else "")
+    fixed = escape(_("; fixed: {parameters}")).format(parameters=fixed) if fixed else ""
+    last = _("Last sweep: {ok} ran, {cached} cached, {failed} failed").format(
+        ok=counts.get("ok", 0), cached=counts.get("cached", 0), failed=counts.get("failed", 0))
+    if counts.get("not run"):
+        last += _(", {n} not run").format(n=counts["not run"])
+    parts = [f"<h1>{escape(_('Sweep {name}: {notebook}').format(name=name, notebook=stem))}</h1>",
              f'<p class="cf-small">{" · ".join(links)}</p>',
-             f"<p>{len(info.get('points', []))} points of <code>{escape(stem)}</code> over {swept}"
-             f"{method}{'; fixed: ' + fixed if fixed else ''}. Last sweep: "
-             f"{counts.get('ok', 0)} ran, {counts.get('cached', 0)} cached, "
-             f"{counts.get('failed', 0)} failed" + (f", {counts['not run']} not run"
-                                                     if counts.get("not run") else "")
+             "<p>" + escape(_("{n} points of {notebook} over {parameters}")).format(
+                 n=len(info.get("points", [])), notebook=f"<code>{escape(stem)}</code>",
+                 parameters=swept)
+             + f"{method}{fixed}. {escape(last)}"
              + f" ({escape(info.get('executor', ''))}, {info.get('seconds', 0):.1f} s).</p>",
              analysis_section(info, text) if analysis is None else analysis]
 
     points = info.get("points", [])
     failed = [p for p in points if p["status"] == "failed"]
-    parts.append(f"<h2>Failed points ({len(failed)})</h2>")
+    parts.append(f"<h2>{escape(_('Failed points ({n})').format(n=len(failed)))}</h2>")
     if failed:
         rows = [f"<tr><td><code>{escape(p['id'])}</code></td><td>"
                 + "<br>".join(f"{escape(k)} = {escape(v)}" for k, v in p["parameters"].items())
                 + f"</td><td><div class=\"cf-error\">{escape(p['error'])}</div></td>"
                 f"<td class=\"cf-small\">{_point_links(sweep_dir, p['id'], stem)}</td></tr>"
                 for p in failed]
-        parts.append('<table class="cf-list"><tr><th>point</th><th>parameters</th><th>error</th>'
-                     "<th>files</th></tr>" + "".join(rows) + "</table>")
+        head = "".join(f"<th>{escape(h)}</th>" for h in (_("point"), _("parameters"),
+                                                          _("error"), _("files")))
+        parts.append(f'<table class="cf-list"><tr>{head}</tr>' + "".join(rows) + "</table>")
     else:
-        parts.append("<p>None.</p>")
+        parts.append(f"<p>{escape(_('None.'))}</p>")
 
     names = list(info["swept"]) + list(info.get("fixed", []))
-    parts.append(f"<h2>Points ({len(points)})</h2>")
+    parts.append(f"<h2>{escape(_('Points ({n})').format(n=len(points)))}</h2>")
     head = "".join(f"<th>{escape(n)}</th>" for n in names)
     rows = []
     for p in points[:MAX_POINT_ROWS]:
@@ -293,15 +313,18 @@ def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False,
         rows.append(f"<tr><td><code>{escape(p['id'])}</code></td>{cells}<td>{shell.status(p['status'])}"
                     f"</td><td class=\"cf-num\">{p['seconds']:.1f} s</td><td class=\"cf-small\">"
                     f"{_point_links(sweep_dir, p['id'], stem)}</td></tr>")
-    parts.append(f'<table class="cf-list"><tr><th>point</th>{head}<th>status</th><th>time</th>'
-                 "<th>files</th></tr>" + "".join(rows) + "</table>")
+    parts.append(f'<table class="cf-list"><tr><th>{escape(_("point"))}</th>{head}'
+                 f'<th>{escape(_("status"))}</th><th>{escape(_("time"))}</th>'
+                 f'<th>{escape(_("files"))}</th></tr>' + "".join(rows) + "</table>")
     if len(points) > MAX_POINT_ROWS:
-        parts.append(f"<p>{len(points) - MAX_POINT_ROWS} more points are listed in "
-                     "sweep.json.</p>")
-    parts.append(f"<footer>Generated {escape(info.get('started', ''))} by compute-forecast "
-                 f"{escape(info.get('library_version', __version__))} from {escape(info.get('grid', ''))}."
-                 "</footer>")
-    return shell.page(f"Sweep {name}: {stem}", "\n".join(parts))
+        parts.append("<p>" + escape(_("{n} more points are listed in sweep.json.").format(
+            n=len(points) - MAX_POINT_ROWS)) + "</p>")
+    parts.append("<footer>" + escape(_("Generated {when} by compute-forecast {version} from "
+                                       "{grid}.").format(
+        when=info.get("started", ""), version=info.get("library_version", __version__),
+        grid=info.get("grid", ""))) + "</footer>")
+    return shell.page(_("Sweep {name}: {notebook}").format(name=name, notebook=stem),
+                      "\n".join(parts))
 
 
 def render_list(sweeps_dir: Path, *, root_index: bool = False) -> str:
@@ -321,29 +344,38 @@ def render_list(sweeps_dir: Path, *, root_index: bool = False) -> str:
                     f"<td class=\"cf-num\">{len(info.get('points', []))}</td>"
                     f"<td class=\"cf-num\">{counts.get('failed', 0)}</td>"
                     f"<td class=\"cf-small\">{escape(info.get('started', ''))}</td></tr>")
-    back = '<p class="cf-small"><a href="../index.html">all notebooks</a></p>' if root_index else ""
+    back = (f'<p class="cf-small"><a href="../index.html">{escape(_("all notebooks"))}</a></p>'
+            if root_index else "")
     stamp = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-    body = ("<h1>Parameter sweeps</h1>" + back
-            + '<table class="cf-list"><tr><th>sweep</th><th>notebook</th><th>parameters</th>'
-            "<th>points</th><th>failed</th><th>last run</th></tr>" + "".join(rows) + "</table>"
-            + f"<footer>Generated {escape(stamp)} by compute-forecast {escape(__version__)}.</footer>")
-    return shell.page("Parameter sweeps", body)
+    head = "".join(f"<th>{escape(h)}</th>" for h in (
+        _("sweep"), _("notebook"), _("parameters"), _("points"), _("failed"), _("last run")))
+    body = (f"<h1>{escape(_('Parameter sweeps'))}</h1>" + back
+            + f'<table class="cf-list"><tr>{head}</tr>' + "".join(rows) + "</table>"
+            + "<footer>" + escape(_("Generated {when} by compute-forecast {version}.").format(
+                when=stamp, version=__version__)) + "</footer>")
+    return shell.page(_("Parameter sweeps"), body)
 
 
 def write_pages(root: Path, sweep_dir: Path, info: dict, text: str) -> Path:
     """Write the sweep's ``index.html`` and ``outputs/sweeps/index.html``; return the first.
 
     The ranking and charts (:func:`analysis_section`) come from ``.page-cache.json`` when
-    sweep.csv, the swept parameters and the library are those it was made from.
+    sweep.csv, the swept parameters, the library, the language and its catalogs are those it
+    was made from.
     """
     import hashlib
 
     from forecast.pipeline import runcache
 
     sweep_dir = Path(sweep_dir)
+    lang = language()
+    catalogs = sorted((catalog_dir() / lang / "LC_MESSAGES").glob("*.po")) if lang != SOURCE \
+        else []
     key = hashlib.sha256("\0".join([
         text, json.dumps([info["notebook"], info["swept"], info.get("columns", {})]),
-        runcache.library_fingerprint()]).encode()).hexdigest()
+        runcache.library_fingerprint(), lang,
+        *(f"{c.name}:{c.stat().st_size}:{c.stat().st_mtime_ns}" for c in catalogs)
+    ]).encode()).hexdigest()
     cache = sweep_dir / ".page-cache.json"
     try:
         cached = json.loads(cache.read_text(encoding="utf-8"))
