@@ -47,6 +47,8 @@ import pandas as pd
 
 from forecast.errors import (ConvergenceError, DataError, ParameterError, UnknownModelError,
                              UnknownNameError)
+from forecast.i18n import gettext as _
+from forecast.i18n import ngettext
 
 #: Columns of the frame returned by :func:`run`, in order.
 COLUMNS = ("cutoff", "period", "horizon", "model", "actual", "median", "mean", "lower",
@@ -382,21 +384,27 @@ def verdict(frame: pd.DataFrame, metric: str = "mape", *, horizons: Iterable[int
     level = frame.attrs.get("level", 0.8)
     ranked = rank(score(frame, [metric]), metric, level=level, benchmark=benchmark)
     ok = frame[frame["error"].isna()]
-    lines = [f"Backtest verdict by {metric} ({spec.description.split(':')[0].lower()}):"]
+    # every sentence is one catalog template (forecast.i18n), so it reads whole in Chinese
+    lines = [_("Backtest verdict by {metric} ({description}):").format(
+        metric=_(metric), description=_(spec.description.split(":")[0].lower()))]
     for h in horizons:
         at = ranked[(ranked["horizon"] == h) & ranked["loss"].notna()]
         if at.empty:
-            lines.append(f"horizon {h}: not evaluated (no cutoff leaves {h} periods to score, "
-                         "or every fit failed)")
+            lines.append(_("horizon {h}: not evaluated (no cutoff leaves {h} periods to score, "
+                           "or every fit failed)").format(h=h))
             continue
         best = at.iloc[0]
         total = frame.loc[frame["horizon"] == h, "cutoff"].nunique()
         n = int((ok["horizon"] == h).mul(ok["model"] == best["model"]).sum())
-        text = (f"horizon {h}: least wrong is {best['model']} ({metric} {best['value']:.3g} "
-                f"over {n} of {total} forecast{'s' if total != 1 else ''})")
+        text = ngettext("horizon {h}: least wrong is {model} ({metric} {value:.3g} over {n} of "
+                        "{total} forecast)",
+                        "horizon {h}: least wrong is {model} ({metric} {value:.3g} over {n} of "
+                        "{total} forecasts)", total).format(
+            h=h, model=best["model"], metric=_(metric), value=best["value"], n=n, total=total)
         base = ok[(ok["model"] == benchmark) & (ok["horizon"] == h)]
         if base.empty:
-            lines.append(text + f"; the benchmark {benchmark} made no forecast at this horizon")
+            lines.append(text + _("; the benchmark {benchmark} made no forecast at this "
+                                  "horizon").format(benchmark=benchmark))
             continue
         wins = []
         for model in sorted(set(ok["model"]) - {benchmark}):
@@ -407,9 +415,14 @@ def verdict(frame: pd.DataFrame, metric: str = "mape", *, horizons: Iterable[int
             a = spec.func(mine[mine["cutoff"].isin(shared)])
             b = spec.func(base[base["cutoff"].isin(shared)])
             if spec.loss(a, level) < spec.loss(b, level):
-                wins.append(f"{model} ({a:.3g} vs {b:.3g}, n={len(shared)})")
-        text += (f"; against the naive {benchmark} on the forecasts both made: "
-                 + (f"beaten by {', '.join(wins)}" if wins else "no model beats it"))
+                wins.append(_("{model} ({a:.3g} vs {b:.3g}, n={n})").format(
+                    model=model, a=a, b=b, n=len(shared)))
+        if wins:
+            text += _("; against the naive {benchmark} on the forecasts both made: beaten by "
+                      "{wins}").format(benchmark=benchmark, wins=_(", ").join(wins))
+        else:
+            text += _("; against the naive {benchmark} on the forecasts both made: no model "
+                      "beats it").format(benchmark=benchmark)
         lines.append(text)
     return "\n".join(lines)
 

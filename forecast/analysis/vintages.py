@@ -41,6 +41,7 @@ import pandas as pd
 
 from forecast.data import partial_date
 from forecast.errors import DataError
+from forecast.i18n import gettext as _
 from forecast.units import format_flops
 
 #: What makes two figures the same quantity (never compare across these).
@@ -466,17 +467,20 @@ def scored_view(errors: pd.DataFrame) -> pd.DataFrame:
 def floors_held(errors: pd.DataFrame) -> str:
     """"'More than' forecasts scored: 3, held: 2 (CAICT WP 2023, ...)": the lower bounds' record."""
     floors = errors[errors["bound"] == "lower"]
-    which = ", ".join(sorted(set(floors["publisher"] + " " + floors["edition"])))
-    return (f"'More than' forecasts scored: {len(floors)}, held: {int(floors['held'].sum())} "
-            f"({which})")
+    which = _(", ").join(sorted(set(floors["publisher"] + " " + floors["edition"])))
+    return _("'More than' forecasts scored: {n}, held: {held} ({which})").format(
+        n=len(floors), held=int(floors["held"].sum()), which=which)
 
 
 def naive_verdicts(ranking: pd.DataFrame) -> list[str]:
     """For each publisher of :func:`closest` with naive comparisons: did it beat the benchmark?"""
     rows = ranking[ranking["n_naive"] > 0]
-    return [f"{publisher} {'beat' if own < naive else 'did not beat'} the naive constant-CAGR "
-            f"benchmark on the {n} point(s) where both exist: mean |log ratio| {own:.3f} "
-            f"against {naive:.3f}"
+    beat = _("{publisher} beat the naive constant-CAGR benchmark on the {n} point(s) where "
+             "both exist: mean |log ratio| {own:.3f} against {naive:.3f}")
+    lost = _("{publisher} did not beat the naive constant-CAGR benchmark on the {n} point(s) "
+             "where both exist: mean |log ratio| {own:.3f} against {naive:.3f}")
+    return [(beat if own < naive else lost).format(publisher=publisher, n=n, own=own,
+                                                   naive=naive)
             for publisher, n, own, naive in zip(rows["publisher"], rows["n_naive"],
                                                 rows["mean_abs_log_ratio_naive_rows"],
                                                 rows["naive_mean_abs_log_ratio"])]
@@ -485,10 +489,12 @@ def naive_verdicts(ranking: pd.DataFrame) -> list[str]:
 def overview(errors: pd.DataFrame, ranking: pd.DataFrame) -> str:
     """Points scored, the closest publisher on point forecasts, and the largest miss."""
     best, worst = ranking.iloc[0], errors.loc[errors["log_ratio"].abs().idxmax()]
-    return (f"Published forecasts: {len(errors)} path points scored, "
-            f"{errors['edition'].nunique()} editions of {errors['publisher'].nunique()} "
-            f"publishers. Closest on point forecasts: {best['publisher']} (mean |error| "
-            f"{best['mean_abs_pct_error']:.1f}% over {best['n']} points). Largest miss: "
-            f"{worst['publisher']} {worst['edition']} for {worst['year']}, "
-            f"{format_flops(worst['forecast'])} against {format_flops(worst['actual'])} "
-            f"({worst['pct_error']:+.0f}%).")
+    return _("Published forecasts: {points} path points scored, {editions} editions of "
+             "{publishers} publishers. Closest on point forecasts: {best} (mean |error| "
+             "{best_error:.1f}% over {best_n} points). Largest miss: {worst} {edition} for "
+             "{year}, {forecast} against {actual} ({miss:+.0f}%).").format(
+        points=len(errors), editions=errors["edition"].nunique(),
+        publishers=errors["publisher"].nunique(), best=best["publisher"],
+        best_error=best["mean_abs_pct_error"], best_n=best["n"], worst=worst["publisher"],
+        edition=worst["edition"], year=worst["year"], forecast=format_flops(worst["forecast"]),
+        actual=format_flops(worst["actual"]), miss=worst["pct_error"])
