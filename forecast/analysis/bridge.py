@@ -40,6 +40,31 @@ TOP_DOWN_SCOPES = {"global": "global", "china-idc": "China",
                    "china-infrastructure": "China infra. side"}
 
 
+# --- revenue fits ---------------------------------------------------------------------------
+
+def fit_table(fits: Mapping[str, object]) -> pd.DataFrame:
+    """The growth fits of the quarterly revenue side by side, one row per model.
+
+    ``fits`` maps a model name to its :class:`~forecast.models.FitResult`.  Returns the
+    index ``model`` and columns ``AIC``, ``n_obs`` and every fitted parameter (NaN where a
+    model has none).  AIC is comparable across the models: each is a likelihood of the same
+    revenue in USD; lower is better.
+    """
+    return pd.DataFrame({name: {"AIC": res.aic, "n_obs": res.n_obs, **res.params}
+                         for name, res in fits.items()}).T.rename_axis("model")
+
+
+def revenue_projections(fits: Mapping[str, object], horizon: int, level: float) -> pd.DataFrame:
+    """Each fit's forecast ``horizon`` quarters ahead at interval coverage ``level``.
+
+    Returns the columns of ``FitResult.forecast`` (USD per quarter) plus ``model``, one row
+    per model and quarter, with the quarter as text in ``fiscal_quarter`` ("FY2027 Q1").
+    """
+    projections = pd.concat([res.forecast(horizon, level=level).assign(model=name)
+                             for name, res in fits.items()])
+    return projections.set_axis(gpu.fiscal_labels(projections.index)).reset_index()
+
+
 # --- prices and assumptions ----------------------------------------------------------------
 
 def price_notes(prices: pd.DataFrame) -> pd.DataFrame:
@@ -334,10 +359,13 @@ def findings(gap: pd.DataFrame, precision: str) -> list[str]:
             parts.append(_("Epoch NVIDIA stock {eflops:,.0f} EFLOPS = {ratio:.2f}x").format(
                 eflops=r.epoch_EFLOPS, ratio=r.ratio_epoch))
         if parts:
-            lines.append(_("{year} {point}: {source} {eflops:,.0f} EFLOPS {precision} "
-                           "({status}); {parts}").format(
-                year=r.year, point=_(r.point), source=_(r.source), eflops=r.top_down_EFLOPS,
-                precision=precision, status=_(r.status), parts="; ".join(parts)))
+            # "2022 year" / "2022 mid-year": whole phrases, so each language words them itself
+            when = {"year": _("{year} year"), "mid-year": _("{year} mid-year")}.get(
+                r.point, "{year} " + str(r.point)).format(year=r.year)
+            lines.append(_("{when}: {source} {eflops:,.0f} EFLOPS {precision} ({status}); "
+                           "{parts}").format(
+                when=when, source=_(r.source), eflops=r.top_down_EFLOPS, precision=precision,
+                status=_(r.status), parts="; ".join(parts)))
     china = gap[gap["scope"] != "global"]
     if len(china):
         lines.append(_("{n} China figure(s) ({sources}) are listed for scale only: the bottom-up "

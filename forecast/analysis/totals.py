@@ -289,6 +289,26 @@ def projection_paths(y: pd.Series, rate: float, *, end_year: int,
     return frame
 
 
+def projection(frame: pd.DataFrame, y: pd.Series, *, end_year: int, scope: str = "global",
+               publishers: Iterable[str] = GLOBAL_TOTAL_PUBLISHERS,
+               growth_rate: float | None = None,
+               tension: Tension | None = None) -> tuple[pd.DataFrame, float, str]:
+    """Notebook 01's constant-growth paths in one call: :func:`projection_rate`, then
+    :func:`projection_paths` (with the ``tension``'s two paths for the global scope only: its
+    base and target are global figures).
+
+    Returns
+    -------
+    (pandas.DataFrame, float, str)
+        The paths, the rate (fraction a year) and its source in words.
+    """
+    rate, source = projection_rate(frame, scope=scope, publishers=publishers,
+                                   growth_rate=growth_rate)
+    paths = projection_paths(y, rate, end_year=end_year,
+                             tension=tension if scope == "global" else None)
+    return paths, rate, source
+
+
 #: what each path of :func:`projection_paths` is, in its order: names without data values, so
 #: a series in the forecast history keeps its identity when the data move its label
 PATH_ROLES = ("latest total at the projection rate", "publisher's base at its stated rate",
