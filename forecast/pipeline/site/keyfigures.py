@@ -349,7 +349,8 @@ def _published_totals(rows: list[dict]) -> str:
         value = _num(r.get("median"))
         if (r.get("kind") == "forecast" and _year(r.get("year")) == YEAR
                 and r.get("comparable") == "False" and value is not None):
-            text = ("more than " if r.get("bound") == "lower" else "") + format_flops_sig(value)
+            text = (_("more than {value}") if r.get("bound") == "lower" else "{value}").format(
+                value=format_flops_sig(value))
             if (value, text) not in seen:
                 seen.append((value, text))
     return ", ".join(text for _, text in sorted(seen, reverse=True))
@@ -373,9 +374,12 @@ def ai_stock_gap(tables: Path) -> KeyFigure | None:
     s = max(stock, key=lambda r: _year(r["year"]))
     precision = s.get("precision", "")
     median, low, high = _num(s["median"]), _num(s.get("lower")), _num(s.get("upper"))
-    band = f" ({_range(low, high)}, 90% band)" if None not in (low, high) else ""
-    answer = (f"{_year(s['year'])}: {format_flops_sig(median)}{band} of {precision} peak in AI "
-              f"accelerators shipped since 2022 (Epoch AI, bottom-up)")
+    band = (_(" ({range}, 90% band)").format(range=_range(low, high))
+            if None not in (low, high) else "")
+    answer = _("{year}: {value}{band} of {precision} peak in AI accelerators shipped since 2022 "
+               "(Epoch AI, bottom-up)").format(year=_year(s["year"]),
+                                              value=format_flops_sig(median), band=band,
+                                              precision=precision)
     by_year = {**(_observed_stock(tables) if precision == "FP16" else {}),
                _year(s["year"]): median}
     same = [r for r in rows if r.get("kind") == "actual" and r.get("comparable") == "True"
@@ -388,29 +392,34 @@ def ai_stock_gap(tables: Path) -> KeyFigure | None:
         latest = max(matched) if matched else max(_year(r["year"]) for r in same)
         values = sorted({_num(r["median"]) for r in same if _year(r["year"]) == latest})
         lo, hi = values[0], values[-1]
-        top = format_flops_sig(lo) if lo == hi else f"{_range(lo, hi)} ({len(values)} estimates)"
-        answer += f"; top-down, CAICT-style {precision}: {top} in {latest}"
+        top = (format_flops_sig(lo) if lo == hi else _("{range} ({n} estimates)").format(
+            range=_range(lo, hi), n=len(values)))
+        answer += "; " + _("top-down, CAICT-style {precision}: {value} in {year}").format(
+            precision=precision, value=top, year=latest)
         if latest in by_year:
             bottom = by_year[latest]
             times = (format_sig(bottom / lo, 3) if lo == hi
                      else f"{format_sig(bottom / hi, 3)}-{format_sig(bottom / lo, 3)}")
             # say which stock: the model's (page 00) counts surviving chips shipped before
             # 2022 too; page 05's own ratio uses Epoch's count since 2022 only
-            whose = ("installed at the end of {y} by the bottom-up model (00_answer, with "
-                     "NVIDIA chips shipped before 2022 implied by revenue)"
+            whose = (_("installed at the end of {y} by the bottom-up model (00_answer, with "
+                       "NVIDIA chips shipped before 2022 implied by revenue)")
                      if latest in _observed_stock(tables) and latest != _year(s["year"])
-                     else "bottom-up at the end of {y}").format(y=latest)
-            answer += f", against {format_flops_sig(bottom)} {whose}: {times}x"
+                     else _("bottom-up at the end of {y}")).format(y=latest)
+            answer += _(", against {value} {whose}: {times}x").format(
+                value=format_flops_sig(bottom), whose=whose, times=times)
         else:
-            answer += f" (no bottom-up figure for {latest}: no ratio)"
+            answer += _(" (no bottom-up figure for {year}: no ratio)").format(year=latest)
     totals = _published_totals(rows)
     if totals:
-        answer += (f"; published {YEAR} totals ({totals}) are mixed-precision sums "
-                   f"(FP32 + FP16 + FP64), not comparable")
-    detail = ("Epoch AI's chip counts x each chip's peak; the top-down figures count servers "
-              "shipped over about six years and, for totals, add precisions; ratios only "
-              "within one year.")
-    return KeyFigure("bottom_up", "Bottom-up AI accelerator stock vs the top-down figures (FP16)",
+        answer += "; " + _("published {year} totals ({totals}) are mixed-precision sums "
+                           "(FP32 + FP16 + FP64), not comparable").format(year=YEAR,
+                                                                          totals=totals)
+    detail = _("Epoch AI's chip counts x each chip's peak; the top-down figures count servers "
+               "shipped over about six years and, for totals, add precisions; ratios only "
+               "within one year.")
+    return KeyFigure("bottom_up", _("Bottom-up AI accelerator stock vs the top-down figures "
+                                    "(FP16)"),
                      answer, detail, "ai_stock_vs_top_down.csv",
                      PAGES["ai_stock_vs_top_down.csv"])
 
@@ -425,7 +434,7 @@ def bottom_up(tables: Path) -> KeyFigure:
     if epoch is not None:
         return epoch
     source = "gpu_bottom_up_vs_top_down.csv"
-    question = "Bottom-up AI accelerator stock vs the top-down figure of the same year"
+    question = _("Bottom-up AI accelerator stock vs the top-down figure of the same year")
     best = None
     for r in _rows(tables / source):
         top, bottom, year = (_num(r.get("top_down_EFLOPS")), _num(r.get("revenue_implied_EFLOPS")),
@@ -436,15 +445,16 @@ def bottom_up(tables: Path) -> KeyFigure:
         if best is None or rank > best[0]:
             best = (rank, r, top, bottom)
     if best is None:
-        return KeyFigure("bottom_up", question, None, f"Needs tables/{source}", source,
-                         PAGES[source])
-    _, r, top, bottom = best
+        return KeyFigure("bottom_up", question, None, _needs(source), source, PAGES[source])
+    _rank, r, top, bottom = best
     precision = r.get("top_down_precision", "")
-    answer = (f"{best[0][0]}: {format_flops_sig(bottom * 1e18)} bottom-up vs "
-              f"{format_flops_sig(top * 1e18)} top-down "
-              f"({precision}), ratio {format_sig(bottom / top, 3)}")
-    detail = (f"Bottom-up: installed NVIDIA data-center GPUs implied by revenue; top-down: "
-              f"{r.get('source', '')} ({r.get('status', '')}).")
+    answer = _("{year}: {bottom} bottom-up vs {top} top-down ({precision}), ratio "
+               "{ratio}").format(year=best[0][0], bottom=format_flops_sig(bottom * 1e18),
+                                 top=format_flops_sig(top * 1e18), precision=precision,
+                                 ratio=format_sig(bottom / top, 3))
+    detail = _("Bottom-up: installed NVIDIA data-center GPUs implied by revenue; top-down: "
+               "{source} ({status}).").format(source=r.get("source", ""),
+                                             status=_(r.get("status", "")))
     return KeyFigure("bottom_up", question, answer, detail, source, PAGES[source])
 
 
@@ -468,13 +478,16 @@ def render(figures: list[KeyFigure], out: Path) -> str:
         link = (f'<a href="html/{html.escape(f.page)}.html">{html.escape(f.page)}</a>'
                 if page.is_file() else html.escape(f.page))
         if f.answer is None:
-            value = f'<p class="cf-answer cf-missing">{NOT_YET}</p>'
+            value = f'<p class="cf-answer cf-missing">{html.escape(_(NOT_YET))}</p>'
         else:
             value = ('<p class="cf-answer">' + "<br>".join(html.escape(part[:1].upper() + part[1:])
                                                            for part in f.answer.split("; "))
                      + "</p>")
+        where = _("{detail}. Derived in {page} from {table}.").format(
+            detail=html.escape(f.detail.rstrip(".。")), page=link,
+            table=f"<code>tables/{html.escape(f.table)}</code>")
         items.append(f'<div class="cf-key" id="key-{f.key}"><h3>{html.escape(f.question)}</h3>'
-                     f"{value}<p class=\"cf-small\">{html.escape(f.detail.rstrip('.'))}. "
-                     f"Derived in {link} from <code>tables/{html.escape(f.table)}</code>.</p></div>")
-    return ('<section id="key-figures"><h2 id="key-figures-heading">Key figures</h2>'
+                     f'{value}<p class="cf-small">{where}</p></div>')
+    return ('<section id="key-figures"><h2 id="key-figures-heading">' + html.escape(
+                _("Key figures")) + "</h2>"
             '<div class="cf-keys">' + "".join(items) + "</div></section>")
