@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecast.i18n import SOURCE, language
 from forecast.i18n import gettext as _
+from forecast.present import fonts
 from forecast.present.style import STYLE, flops_axis, legend_outside
 
 
@@ -19,6 +21,8 @@ def _axes(ax, ncols: int = 1, height: float | None = None):
     import matplotlib.pyplot as plt
 
     plt.rcParams.update({"font.size": STYLE["font_size"]})
+    if language() != SOURCE:  # before any text is made: a text keeps the fonts of its birth
+        fonts.use_for_charts()
     if ax is not None:
         return ax.figure, np.atleast_1d(ax)
     width, base = STYLE["figsize"]
