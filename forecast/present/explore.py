@@ -44,6 +44,7 @@ import pandas as pd
 
 from forecast.scenarios import montecarlo as scenarios
 from forecast.errors import ForecastError, ParameterError, UnitError, UnknownNameError
+from forecast.i18n import SOURCE, language
 from forecast.i18n import gettext as _
 from forecast.scenarios.draws import Draws, SortedSimulation
 from forecast.scenarios.writer import flops_text
@@ -386,6 +387,10 @@ class Explorer:
         key = (self._state(), self.controls["component"].value)
         if getattr(self, "_chart_key", None) == key:
             return self._chart.value
+        if language() != SOURCE:  # before the axes exist: their labels take the CJK fallback
+            from forecast.present import fonts
+
+            fonts.use_for_charts()
         if not hasattr(self, "_axes"):
             figure = Figure(figsize=_CHART_SIZE, dpi=_CHART_DPI)
             figure.subplots_adjust(**_CHART_MARGINS)
