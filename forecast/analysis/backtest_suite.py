@@ -16,6 +16,7 @@ import pandas as pd
 
 from forecast import io
 from forecast.analysis import backtest
+from forecast.i18n import gettext as _
 
 Windows = Mapping[str, tuple[int, int]]
 
@@ -93,7 +94,7 @@ def verdicts(runs: Mapping[str, pd.DataFrame], metric: str, windows: Windows) ->
     parts = []
     for name, frame in runs.items():
         horizons = range(1, max(3, windows[name][1]) + 1)
-        parts.append(f"== {name} ==\n{backtest.verdict(frame, metric, horizons=horizons)}")
+        parts.append(f"== {_(name)} ==\n{backtest.verdict(frame, metric, horizons=horizons)}")
     return "\n".join(parts)
 
 
