@@ -282,11 +282,13 @@ def render(info: dict, text: str, sweep_dir: Path, *, root_index: bool = False,
         last += _(", {n} not run").format(n=counts["not run"])
     parts = [f"<h1>{escape(_('Sweep {name}: {notebook}').format(name=name, notebook=stem))}</h1>",
              f'<p class="cf-small">{" · ".join(links)}</p>',
-             "<p>" + escape(_("{n} points of {notebook} over {parameters}")).format(
-                 n=len(info.get("points", [])), notebook=f"<code>{escape(stem)}</code>",
-                 parameters=swept)
-             + f"{method}{fixed}. {escape(last)}"
-             + f" ({escape(info.get('executor', ''))}, {info.get('seconds', 0):.1f} s).</p>",
+             "<p>" + escape(_("{points}{method}{fixed}. {last} ({executor}, {seconds} s).")).format(
+                 points=escape(_("{n} points of {notebook} over {parameters}")).format(
+                     n=len(info.get("points", [])), notebook=f"<code>{escape(stem)}</code>",
+                     parameters=swept),
+                 method=method, fixed=fixed, last=escape(last),
+                 executor=escape(info.get("executor", "")),
+                 seconds=f"{info.get('seconds', 0):.1f}") + "</p>",
              analysis_section(info, text) if analysis is None else analysis]
 
     points = info.get("points", [])
