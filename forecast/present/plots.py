@@ -451,7 +451,7 @@ def plot_vintages(paths, actual, ax=None, title: str | None = None):
             axis.set_xlim(years[0] - 2, years[0] + 1)
         axis.xaxis.get_major_locator().set_params(integer=True)
         axis.set_xlabel(_("year"))
-        axis.set_ylabel(f"FLOP/s ({quantity['precision']})")
+        axis.set_ylabel(f"FLOP/s ({_(quantity['precision'])})")  # "mixed" is a word
         axis.set_title(title if title and len(keys) == 1
                        else " / ".join(_(str(v)) for v in quantity.values()))
         legend_outside(axis, where="below", fontsize=STYLE["font_size"] - 2, ncol=2)
