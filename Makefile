@@ -22,10 +22,11 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 # every scenario (bear/base/bull) and their comparison page, then the notebooks (which also
-# refreshes what the first step left stale); one change report for both: outputs/changes.md
+# refreshes what the first step left stale); one change report for both: outputs/changes.md;
+# every page in English (outputs/) and Simplified Chinese (outputs/zh/)
 run: $(STAMP)
-	$(VENV)/bin/compute-forecast run --all-scenarios --no-report
-	$(VENV)/bin/compute-forecast run
+	$(VENV)/bin/compute-forecast run --all-scenarios --no-report --lang all
+	$(VENV)/bin/compute-forecast run --lang all
 
 # Tiers (docs/testing.md): `test` is the whole suite, `test-fast` the unit tier (no kernel,
 # notebook, server or browser), both spread over the cores by pytest-xdist, one test file per

@@ -124,9 +124,10 @@ class Executed:
 
 @pytest.fixture(scope="session")
 def executed_project(tmp_path_factory) -> Executed:
-    """The shipped project run once per session by ``compute-forecast run``, as a user runs it.
+    """The shipped project run once per session by ``compute-forecast run --lang all``, as a
+    user runs it.
 
-    Every notebook, with ``n_paths=2000`` Monte Carlo paths; the pages, browser and
+    Every notebook, in English and Chinese, with ``n_paths=2000`` Monte Carlo paths; the pages, browser and
     end-to-end tests read its outputs and must not change them.  pytest-xdist workers of one
     run share it (their base folders have one parent): the first runs it under a lock, the
     others wait and read the result it recorded.
@@ -141,8 +142,12 @@ def executed_project(tmp_path_factory) -> Executed:
             copy_project(root)
             script = Path(sys.executable).with_name("compute-forecast")
             params = [f"--param={name}={value}" for name, value in EXECUTED_PARAMS.items()]
-            done = subprocess.run([str(script), "run", "--quiet", *params], cwd=root / "notebooks",
-                                  capture_output=True, text=True, timeout=900)
+            # both languages: the page and browser tests read the Chinese pages too; the
+            # texts shown untranslated are collected for tests/test_languages.py
+            env = {**os.environ, "COMPUTE_FORECAST_MISSED": str(root / "missed.jsonl")}
+            done = subprocess.run([str(script), "run", "--quiet", "--lang", "all", *params],
+                                  cwd=root / "notebooks", capture_output=True, text=True,
+                                  timeout=900, env=env)
             log = root / "outputs" / "run.log"
             record.write_text(json.dumps({
                 "returncode": done.returncode,

@@ -78,6 +78,12 @@ def _cf_watch(read_roots, write_root, env, settings):
     import os, sys
     os.environ[env] = write_root  # forecast.paths.output_dir(None) writes here, in this kernel
     os.environ.update(settings)  # e.g. the language of the pages (forecast.i18n.ENV)
+    if settings.get("COMPUTE_FORECAST_LANG", "en") != "en":
+        try:  # every chart of a Chinese page falls back to the CJK font, however it is made
+            from forecast.present import fonts
+            fonts.use_for_charts()
+        except Exception:
+            pass  # the page then shows why where it draws
     seen = {"read": set(), "written": set()}
     writing_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT
     def inside(path, root):

@@ -84,14 +84,17 @@ def _subset(characters: str) -> bytes:
 def webfont_css(text: str) -> str:
     """An ``@font-face`` rule embedding the glyphs of ``text``'s CJK characters ("" if none).
 
-    Pages put :data:`WEB_FAMILY` last in their ``font-family``, so Latin text keeps the
-    reader's system font.
+    Pages put :data:`WEB_FAMILY` first in their ``font-family``; its ``unicode-range`` is the
+    CJK blocks, so Latin letters and digits keep the reader's system font.
     """
     characters = cjk_characters(text)
     if not characters:
         return ""
     data = _subset(characters)
     digest = hashlib.sha256(data).hexdigest()[:12]
+    # first in the stack with a CJK unicode-range (Chromium drew some CJK text as boxes when
+    # the face was only a fallback after the system font); bold is synthesized from it
     return ("@font-face{font-family:\"%s\";src:url(data:font/woff;base64,%s) format(\"woff\");"
-            "font-display:block}/* subset %s, %d characters */"
+            "font-display:block;unicode-range:U+2E80-9FFF,U+F900-FAFF,"
+            "U+FF00-FFEF}/* subset %s, %d characters */"
             % (WEB_FAMILY, base64.b64encode(data).decode("ascii"), digest, len(characters)))

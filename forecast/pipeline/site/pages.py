@@ -105,7 +105,9 @@ def warm_up(show_code: bool = False) -> None:
 def render_notebook(nb, *, notebook_dir: str | Path, footer: str = "",
                     show_code: bool = False, title: str | None = None,
                     index_href: str = "../index.html", switch: str = "") -> str:
-    """One self-contained HTML page for an executed notebook.
+    """One self-contained HTML page for an executed notebook, in the current language: its
+    Markdown cells are translated here (the outputs already were, by :mod:`forecast.present`
+    in the kernel).
 
     Parameters
     ----------
@@ -116,9 +118,6 @@ def render_notebook(nb, *, notebook_dir: str | Path, footer: str = "",
     title : page title when the page has no heading of its own.
     index_href : link back to the index (pages live one folder below it).
     switch : links to the page in the other languages (:func:`language_switch`).
-
-    The page is in the current language: its Markdown cells are translated here (the
-    outputs already were, by :mod:`forecast.present` in the kernel).
     """
     if i18n.language() != i18n.SOURCE:
         import copy
@@ -160,7 +159,8 @@ def language_switch(rel: str, shown=tuple(i18n.LANGUAGES), lang: str | None = No
 
 def _cjk_font(page: str) -> str:
     """The page with ``lang`` set for its language and, when it holds CJK text, the glyphs it
-    uses embedded and put last in every font stack (Latin text keeps the reader's fonts)."""
+    uses embedded and put first in every font stack (for CJK characters only: Latin text
+    keeps the reader's fonts)."""
     from forecast.present import fonts
 
     tag = i18n.HTML_LANG[i18n.language()]
@@ -168,10 +168,13 @@ def _cjk_font(page: str) -> str:
     css = fonts.webfont_css(_text(re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S)))
     if not css:
         return page
-    stack = ('system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,'
-             f'"Noto Sans CJK SC","PingFang SC","Microsoft YaHei","{fonts.WEB_FAMILY}",sans-serif')
-    rule = (f"<style>{css}body,.jp-RenderedHTMLCommon,table,th,td,caption,figcaption,h1,h2,h3,"
-            f"h4,p,li,a,nav,button,input,select,label{{font-family:{stack}}}</style>")
+    web = f'"{fonts.WEB_FAMILY}"'  # first: its unicode-range is the CJK blocks only
+    # !important: the notebook and site styles set fonts on classes (headings, the contents
+    # box), which would otherwise keep stacks without the CJK face and draw boxes
+    rule = (f"<style>{css}*:not(code):not(pre):not(kbd):not(samp){{font-family:{web},system-ui,"
+            '-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif !important}'
+            f'code,pre,kbd,samp{{font-family:{web},ui-monospace,"DejaVu Sans Mono",Menlo,'
+            "Consolas,monospace !important}</style>")
     at = page.find("</head>")
     return page[:at] + rule + page[at:] if at >= 0 else rule + page
 
