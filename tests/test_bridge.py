@@ -137,3 +137,50 @@ def test_assumptions_default_share_is_the_mean_reported():
     assert table["status"].tolist() == ["assumption", "assumption (mean of reported)"]
     table, share = bridge.assumptions({2024: "h100-sxm"}, 0.2, revenue)
     assert share == 0.2 and table["status"].iloc[-1] == "assumption"
+
+
+# --- notebook 02's revenue fits, and its sentences in Chinese (issue 24) ------------------------
+
+
+def test_fit_table_and_revenue_projections_line_the_fits_up():
+    import numpy as np
+
+    from forecast.analysis import gpu
+    from forecast.models import fit
+
+    y = gpu.revenue_series(data.load("nvidia_datacenter_revenue"))
+    fits = {name: fit(name, y) for name in ("exponential", "logistic")}
+    table = bridge.fit_table(fits)
+    assert table.index.name == "model" and table.index.tolist() == ["exponential", "logistic"]
+    assert table.loc["logistic", "AIC"] == fits["logistic"].aic
+    assert table.loc["exponential", "n_obs"] == len(y)
+    assert math.isnan(table.loc["exponential", "cap"])  # the exponential model has no ceiling
+    ahead = bridge.revenue_projections(fits, 8, 0.8)
+    assert len(ahead) == 16 and ahead["model"].tolist() == ["exponential"] * 8 + ["logistic"] * 8
+    # the quarter after the last reported one, in NVIDIA's own labelling
+    assert ahead["fiscal_quarter"].iloc[0] == gpu.fiscal_labels(
+        pd.period_range(y.index[-1] + 1, periods=1, freq=y.index.freq))[0]
+    np.testing.assert_array_equal(ahead.loc[ahead["model"] == "logistic", "median"],
+                                  fits["logistic"].forecast(8, level=0.8)["median"])
+
+
+def test_findings_in_chinese_keep_every_number():
+    import re
+
+    from forecast import i18n
+
+    stock = _stock([("2023Q4", 80e18)])
+    epoch = pd.DataFrame({"year": [2023], "flops": [100e18]})
+    top_down = pd.DataFrame({"label": ["global, CAICT"], "scope": ["global"], "year": [2023],
+                             "point": ["year"], "flops": [400e18], "precision": ["FP16"],
+                             "status": ["verified-secondary"]})
+    gap, _left_out = bridge.bottom_up_vs_top_down(top_down, stock, epoch, "FP16")
+    english = bridge.findings(gap, "FP16")
+    with i18n.use("zh"):
+        chinese = bridge.findings(gap, "FP16")
+    assert english == ["2023 year: global, CAICT 400 EFLOPS FP16 (verified-secondary); "
+                       "revenue-implied NVIDIA stock 80 EFLOPS (1 quarters of shipments) = 0.20x; "
+                       "Epoch NVIDIA stock 100 EFLOPS = 0.25x"]
+    assert re.search(r"[\u4e00-\u9fff]", chinese[0]) and "verified" not in chinese[0]
+    numbers = re.compile(r"\d+(?:\.\d+)?")
+    assert sorted(numbers.findall(chinese[0])) == sorted(numbers.findall(english[0]))

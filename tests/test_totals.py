@@ -141,3 +141,41 @@ def test_percentiles_in_skips_the_base_year_and_later_years():
     table = totals.percentiles_in(_Sim(), "total", reported, end_year=2023)
     assert table["year"].tolist() == [2022, 2023]
     assert table["percentile"].tolist() == [40.0, 75.0]
+
+
+# --- notebook 01's one-call projection, and its texts in Chinese (issue 24) -------------------
+
+
+def test_projection_is_the_rate_and_its_paths_with_the_tension_on_the_global_scope_only(gc, cf):
+    y, tension = totals.total_series(gc), totals.published_tension(gc, cf)
+    paths, rate, source = totals.projection(gc, y, end_year=2030, tension=tension)
+    assert (rate, source) == totals.projection_rate(gc)
+    pd.testing.assert_frame_equal(paths, totals.projection_paths(y, rate, end_year=2030,
+                                                                 tension=tension))
+    assert paths["path"].nunique() == 3
+    # CAICT's base and target are global figures: a China series gets its own path only
+    china = totals.total_series(gc, scope="china-device")
+    alone, rate, _source = totals.projection(gc, china, end_year=2030, scope="china-device",
+                                             tension=tension)
+    assert rate == 0.44  # CAICT's reported 2023 growth of China's device-side total
+    assert alone["path"].unique().tolist() == ["435 EFLOPS (2023) at 44.0%/yr"]
+
+
+def test_page_sentences_in_chinese_keep_every_number(gc):
+    import re
+
+    from forecast import i18n
+
+    left, y = totals.left_out(gc), totals.total_series(gc)
+    english = totals.left_out_summary(left, y)
+    with i18n.use("zh"):
+        chinese = totals.left_out_summary(left, y)
+        label = i18n.gettext("615 EFLOPS (2021) at 65.1%/yr (56 ZFLOPS in 2030)")
+    assert english == ("Left out by the `publishers` filter (1 row): 2022, 650 EFLOPS by "
+                       "H3C; CAICT (verified-primary).")
+    assert re.search(r"[\u4e00-\u9fff]", chinese) and "`publishers`" in chinese
+    numbers = re.compile(r"\d+(?:\.\d+)?")
+    assert sorted(numbers.findall(chinese)) == sorted(numbers.findall(english))
+    # a path label is data: looked up with its numbers as slots, put back in the translation
+    assert sorted(numbers.findall(label)) == ["2021", "2030", "56", "615", "65.1"]
+    assert re.search(r"[\u4e00-\u9fff]", label)
