@@ -178,9 +178,9 @@ def test_findings_in_chinese_keep_every_number():
     english = bridge.findings(gap, "FP16")
     with i18n.use("zh"):
         chinese = bridge.findings(gap, "FP16")
-    assert english == ["2023 year: global, CAICT 400 EFLOPS FP16 (verified-secondary); "
-                       "revenue-implied NVIDIA stock 80 EFLOPS (1 quarters of shipments) = 0.20x; "
-                       "Epoch NVIDIA stock 100 EFLOPS = 0.25x"]
+    assert english == [("2023 year: global, CAICT 400 EFLOPS FP16 (verified-secondary); "
+                        "revenue-implied NVIDIA stock 80 EFLOPS (1 quarters of shipments) = 0.20x; "
+                        "Epoch NVIDIA stock 100 EFLOPS = 0.25x")]
     assert re.search(r"[\u4e00-\u9fff]", chinese[0]) and "verified" not in chinese[0]
     numbers = re.compile(r"\d+(?:\.\d+)?")
     assert sorted(numbers.findall(chinese[0])) == sorted(numbers.findall(english[0]))
