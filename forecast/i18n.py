@@ -60,7 +60,7 @@ _override: contextvars.ContextVar[str | None] = contextvars.ContextVar("forecast
 _catalogs: dict[str, dict[str, str]] = {}
 _missed: dict[str, set[str]] = {}
 _lock = threading.Lock()
-_NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?(?![\w])")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?![\w])")
 _WORDS = re.compile(r"[A-Za-z]{3,}")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 

@@ -37,6 +37,7 @@ def test_exact_lookup_and_numbers_put_back(fake_catalog):
         assert i18n.gettext("  Installed computing power \n") == "已安装算力"
         assert i18n.gettext("median 2030") == "中位数 2030"
         assert i18n.gettext("2.5 to 3,400") == "2.5至3,400"
+        assert i18n.gettext("2.5 to 2021,") == "2.5 to 2021,"  # a comma after a number is text
 
 
 def test_a_text_without_translation_is_shown_and_remembered(fake_catalog):
