@@ -294,3 +294,12 @@ def test_figure_save_as_writes_the_files_and_shows_the_saved_png_scaled(tmp_path
         present.figure(plt.figure(), caption="c", save_as="../up", output_dir=tmp_path)
     assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
         "clear.png", "clear.svg", "two_years.png", "two_years.svg"]
+
+
+def test_percent_errors_and_log_ratios_are_shown_as_what_they_are():
+    """vintages' pct_error is already in percent ((ratio - 1) * 100): 4.63 is 4.63%, not 463%;
+    a log ratio is a plain number, not a multiple."""
+    frame = pd.DataFrame({"pct_error": [4.63], "mean_abs_pct_error": [12.0],
+                          "mean_log_ratio": [0.0881], "ratio": [2.5]})
+    shown = present.table(frame).frame.iloc[0].tolist()
+    assert shown == ["4.63%", "12%", "0.0881", "2.5x"]

@@ -107,7 +107,7 @@ KINDS = {
 }
 
 #: column names read as growth rates or probabilities (fractions) unless told otherwise
-RATE_NAMES = re.compile(r"(^|_)(cagr|growth|rate|probability|prob|share|coverage|level|pct_error"
+RATE_NAMES = re.compile(r"(^|_)(cagr|growth|rate|probability|prob|share|coverage|level"
                         r"|reported_growth|implied_cagr|stated_cagr)($|_)")
 #: column names holding FLOP/s when the frame has no ``unit`` column saying so
 FLOPS_NAMES = re.compile(r"(^|_)(flops|flop_s)($|_)")
@@ -329,8 +329,10 @@ def column_kind(name: str, values, flops_rows=None) -> str:
     if FLOPS_NAMES.search(key) or (flops_rows is not None and flops_rows.any()
                                    and (key in VALUE_NAMES or re.fullmatch(r"p\d+(\.\d+)?", key))):
         return "flops"
-    if key in ("mape", "smape") or key.endswith("_pct"):
-        return "percent"
+    if key in ("mape", "smape") or key.endswith("_pct") or re.search(r"(^|_)pct_error$", key):
+        return "percent"  # already in percent (vintages' pct_error = (ratio - 1) * 100)
+    if "log_ratio" in key:
+        return "number"  # a log of a ratio is not a multiple
     if key.startswith("ratio") or key.endswith("_ratio") or key.startswith("x_"):
         return "multiple"
     if COUNT_NAMES.search(key) or pd.api.types.is_integer_dtype(values):
