@@ -253,7 +253,7 @@ def projection_rate(frame: pd.DataFrame, *, scope: str = "global",
     return (float(latest["reported_growth"]),
             _("published y/y growth for {year}, {publisher}, status {status}").format(
                 year=int(latest["year"]), publisher=latest["publisher"],
-                status=latest["growth_status"]))
+                status=_(latest["growth_status"])))
 
 
 def projection_paths(y: pd.Series, rate: float, *, end_year: int,
