@@ -141,6 +141,26 @@ def test_the_chinese_workbook_holds_the_csv_values_under_chinese_headers(out):
     assert sum(bool(CJK.search(str(h))) for h in headers) > len(headers) / 2
 
 
+def test_each_chinese_page_embeds_every_cjk_character_it_shows(out):
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from forecast.present import fonts
+
+    pages = [out / "zh" / "index.html", *_pages(out / "zh")]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        data = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", text)
+        assert data, f"{page.name}: no embedded CJK font"
+        cmap = TTFont(io.BytesIO(base64.b64decode(data.group(1)))).getBestCmap()
+        shown = fonts.cjk_characters(_visible_text(text) + " ".join(
+            re.findall(r'(?:alt|title|aria-label)="([^"]*)"', text)))
+        missing = [c for c in shown if ord(c) not in cmap]
+        assert not missing, f"{page.name}: characters without a glyph: {''.join(missing)}"
+
+
 @pytest.mark.browser
 def test_a_chinese_page_shows_cjk_text_with_its_embedded_font(out, browser):
     for page in (out / "zh" / "index.html", out / "zh" / "html" / "01_global_compute.html"):

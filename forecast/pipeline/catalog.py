@@ -21,7 +21,8 @@ Where texts come from:
 :func:`update` writes the catalogs (new texts with an empty translation, vanished ones
 dropped, translations kept); :func:`check` lists what is wrong: an empty or fuzzy
 translation, a placeholder of the English text missing from the translation or the other way
-round, a catalog out of step with the sources, an f-string.  ``compute-forecast catalog``
+round, a catalog out of step with the sources, an f-string, one English text translated two
+ways in two catalogs (the pages read them as one).  ``compute-forecast catalog``
 runs either; a test runs :func:`check`.
 """
 
@@ -247,6 +248,7 @@ def check(root: str | Path, lang: str = "zh") -> list[str]:
     """Problems with ``lang``'s catalogs, one line each (empty: every text is translated)."""
     i18n.check_language(lang)
     domains, problems = extract(root)
+    seen: dict[str, dict[str, list[str]]] = {}  # text -> translation -> catalogs
     for domain, messages in sorted(domains.items()):
         path = po_path(domain, lang)
         catalog = _read(path)
@@ -268,10 +270,19 @@ def check(root: str | Path, lang: str = "zh") -> list[str]:
                 problems.append(f"{where}: placeholders {sorted(_placeholders(text))} of "
                                 f"{text[:40]!r} differ in the translation "
                                 f"({sorted(_placeholders(entry.string))})")
+        for entry in catalog:
+            if entry.id and entry.string and not entry.fuzzy:
+                seen.setdefault(str(entry.id), {}).setdefault(str(entry.string), []).append(
+                    path.name)
         extra = [m.id for m in catalog if m.id and m.id not in messages]
         if extra:
             problems.append(f"{path.name}: {len(extra)} texts no longer in the sources "
                             f"(first {extra[0][:50]!r}); run compute-forecast catalog --update")
+    # the pages read all catalogs as one: a text translated two ways would show either
+    for text, strings in seen.items():
+        if len(strings) > 1:
+            ways = "; ".join(f"{s!r} in {', '.join(c)}" for s, c in strings.items())
+            problems.append(f"{text[:50]!r} has {len(strings)} translations: {ways}")
     return problems
 
 

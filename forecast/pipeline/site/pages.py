@@ -165,7 +165,9 @@ def _cjk_font(page: str) -> str:
 
     tag = i18n.HTML_LANG[i18n.language()]
     page = re.sub(r"<html\b[^>]*>", f'<html lang="{tag}">', page, count=1)
-    css = fonts.webfont_css(_text(re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S)))
+    shown = _text(re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.S))
+    shown += " ".join(re.findall(r'(?:alt|title|aria-label)="([^"]*)"', page))  # alt texts too
+    css = fonts.webfont_css(shown)
     if not css:
         return page
     web = f'"{fonts.WEB_FAMILY}"'  # first: its unicode-range is the CJK blocks only
