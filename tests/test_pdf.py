@@ -57,3 +57,21 @@ def test_a_failed_print_leaves_no_file(tmp_path):
     with pytest.raises(UsageError, match="cannot print"):
         pdf.print_pdf(tmp_path / "p.html", tmp_path / "p.pdf", browser=str(fake))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fake-chromium", "p.html"]
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_a_chinese_page_prints_its_chinese_text(tmp_path):
+    """A Chinese page (with its embedded CJK font) prints to PDF with the text readable."""
+    from pypdf import PdfReader
+
+    from forecast import i18n
+    from forecast.pipeline.site import pages
+
+    with i18n.use("zh"):
+        page = pages.finish_page(html.page("算力", "<h1>全球算力</h1><p>智能算力与基础算力。</p>"),
+                                 index_href="index.html")
+    path = tmp_path / "zh.html"
+    path.write_text(page, encoding="utf-8")
+    text = "".join(p.extract_text() for p in PdfReader(pdf.print_pdf(path, tmp_path / "zh.pdf")).pages)
+    assert "全球算力" in text.replace(" ", "") and "智能算力与基础算力" in text.replace(" ", "")
