@@ -69,7 +69,7 @@ def plot_stock_fan(table, ax=None, title: str | None = None, measure: str = "sto
             label=_("from counted shipments"))
     if published is not None and len(published):
         ax.plot(published.index, published.to_numpy(), "x", color=_color(6),
-                ms=STYLE["marker_size"] + 2, label=_(published.name or N_("published")))
+                ms=STYLE["marker_size"] + 2, label=_(published.name or N_("published figures")))
     for i, (designer, part) in enumerate(rows[rows["designer"] != "all"].groupby("designer")):
         ax.plot(part["year"], part["p50"], linestyle="--", color=_color(i + 1),
                 label=_("{designer}, median").format(designer=designer))
