@@ -251,20 +251,24 @@ class Changes:
         return [m for m in self.moved if abs(m.relative) > threshold]
 
     def summary(self) -> str:
-        """One line: what ran, what moved."""
+        """One line: what ran, what moved (in the current language, :mod:`forecast.i18n`)."""
+        from forecast.i18n import gettext as _
+
         if self.old is None:
-            return (f"first recorded run: {len(self.new['headlines'])} headline figure(s) "
-                    f"recorded")
-        parts = [f"{len(self.ran)} notebook(s) ran" if self.ran else "nothing reran"]
+            return _("first recorded run: {n} headline figure(s) recorded").format(
+                n=len(self.new["headlines"]))
+        parts = [_("{n} notebook(s) ran").format(n=len(self.ran)) if self.ran
+                 else _("nothing reran")]
         if self.moved:
             biggest = max(self.moved, key=lambda m: abs(m.relative))
-            parts.append(f"{len(self.moved)} headline figure(s) moved (largest "
-                         f"{_pct(biggest.relative)}: {biggest.label})")
+            parts.append(_("{n} headline figure(s) moved (largest {change}: {label})").format(
+                n=len(self.moved), change=_pct(biggest.relative), label=biggest.label))
         else:
-            parts.append("no headline figure moved")
+            parts.append(_("no headline figure moved"))
         if self.data_files:
-            parts.append(f"data changed: {', '.join(self.data_files)}")
-        return "; ".join(parts) + f" since run {self.old['run_id']}"
+            parts.append(_("data changed: {files}").format(files=", ".join(self.data_files)))
+        return _("{parts} since run {run}").format(parts=_("; ").join(parts),
+                                                   run=self.old["run_id"])
 
     def markdown(self) -> str:
         """The report of ``outputs/changes.md``."""
@@ -406,7 +410,14 @@ def record(root: Path, results=(), *, canonical: bool, command: str = "") -> Cha
     files.atomic_write_text(out / RUNS / f"{new['run_id']}.json",
                             json.dumps(new, indent=1, sort_keys=True, default=str))
     files.atomic_write_text(out / "changes.md", changes.markdown())
-    summary = {"run_id": new["run_id"], "summary": changes.summary(), "warnings": changes.warnings,
+    from forecast import i18n
+
+    summaries = {}
+    for lang in i18n.LANGUAGES:  # the index of each language shows the line in its language
+        with i18n.use(lang):
+            summaries[lang] = changes.summary()
+    summary = {"run_id": new["run_id"], "summary": summaries["en"], "summaries": summaries,
+               "warnings": changes.warnings,
                "left_out": changes.left_out, "moved": len(changes.moved),
                "largest": changes.largest if changes.moved else 0.0}
     files.atomic_write_text(out / ".cache" / "changes.json", json.dumps(summary, indent=1))
@@ -421,11 +432,12 @@ def exit_code(changes: Changes, *, fail_on_change: bool, threshold: float = 0.0)
 
 def index_section(out: Path, href: str = "changes.md") -> str:
     """The short "What changed" block of the index (links to ``href``, the change report);
-    "" before the first recorded run.  Its fixed words are in the current language; the
-    summary, warnings and rows left out are quoted from the report, in English."""
+    "" before the first recorded run.  Its words and summary line are in the current language;
+    the warnings and rows left out are quoted from the report, in English."""
     import html
 
     from forecast.i18n import gettext as _
+    from forecast.i18n import language
 
     try:
         saved = json.loads((Path(out) / ".cache" / "changes.json").read_text(encoding="utf-8"))
@@ -437,7 +449,7 @@ def index_section(out: Path, href: str = "changes.md") -> str:
     items += "".join(f"<li>{e(w)}</li>" for w in saved.get("left_out", []) if w not in warned)
     report = f'<a href="{e(href)}">{e(_("The change report"))}</a>'
     return (f'<section id="changes"><h2 id="what-changed">{e(_("What changed"))}</h2><p>'
-            f'{e(_(saved.get("summary", "")))}. '
+            f'{e(saved.get("summaries", {}).get(language(), saved.get("summary", "")))}. '
             + e(_("{report} lists every notebook that ran and every headline figure that "
                   "moved.")).format(report=report) + "</p>"
             + (f"<ul>{items}</ul>" if items else "") + "</section>")
