@@ -406,7 +406,7 @@ def _header(name: str, kind: str, precision: str | None, labels: dict) -> str:
     label = _(labels.get(name, str(name).replace("_", " ")))
     if name in labels:
         return label
-    unit = {"flops": "FLOP/s" + (f", {precision}" if precision else ""),
+    unit = {"flops": "FLOP/s" + (f", {_(precision)}" if precision else ""),
             "rate": "%", "percent": "%", "usd": "USD"}.get(kind)
     return f"{label} ({unit})" if unit else label
 
@@ -647,6 +647,8 @@ def figure(fig, *, caption: str, data=None, alt: str | None = None,
     caption = _(str(caption))
     alt = _(alt) if alt else ("; ".join(titles) + (". " if titles else "") + caption)
     stem = name or re.sub(r"[^a-z0-9]+", "_", english_title.lower()).strip("_")
+    if language() != "en" and save_as and not name:  # a translated title names nothing
+        stem = save_as
     return ReaderFigure(png=png, alt=alt, caption=caption, csv=csv, name=stem or "chart",
                         download=_("Download the data (CSV)"))
 

@@ -350,7 +350,7 @@ def provenance_footer(prov: dict) -> str:
             unique.append(s)
     sources = "".join(
         f"<tr><td>{escape(s.get('publisher', ''))}</td><td>{shell.link(s.get('url'), s.get('document', ''))}</td>"
-        f"<td>{escape(s.get('published', ''))}</td><td>{escape(s.get('status', ''))}</td></tr>"
+        f"<td>{escape(s.get('published', ''))}</td><td>{escape(_(s.get('status', '')))}</td></tr>"
         for s in unique)
     seconds = prov.get("seconds")
     facts = [
