@@ -58,3 +58,20 @@ def test_catalog_check_exits_1_naming_what_is_missing(project, capsys, monkeypat
     assert "no translation of 'y'" in capsys.readouterr().out
     monkeypatch.setattr(catalog, "check", lambda root, lang: [])
     assert cli.main(["catalog", "--check"]) == 0
+
+
+def test_a_new_translation_reruns_the_chinese_pages_only(project, tmp_path, monkeypatch):
+    """The cache key of a page in Chinese holds the catalogs' digest; English pages use none."""
+    from forecast import i18n
+    from forecast.pipeline import runner
+
+    folder = tmp_path / "locale" / "zh" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "x.po").write_text('msgid "a"\nmsgstr "甲"\n', encoding="utf-8")
+    monkeypatch.setattr(i18n, "catalog_dir", lambda: tmp_path / "locale")
+    before = runner._Run(project, langs=("en", "zh"))
+    assert before._language_key("en") == {}
+    key = before._language_key("zh")
+    (folder / "x.po").write_text('msgid "a"\nmsgstr "乙"\n', encoding="utf-8")
+    after = runner._Run(project, langs=("en", "zh"))._language_key("zh")
+    assert key["lang"] == after["lang"] == "zh" and key["catalog"] != after["catalog"]

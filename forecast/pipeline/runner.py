@@ -427,13 +427,17 @@ class _Run:
 
         try:
             with i18n.use(job.lang):
-                rel = (job.run_dir / "html" / f"{job.stem}.html").relative_to(
-                    runplan.language_root(self.root, job.lang)).as_posix()
+                page = job.run_dir / "html" / f"{job.stem}.html"
+                home = runplan.language_root(self.root, job.lang)
+                # pages of the plan's folders have a version in each language; a sweep
+                # point's or run_notebook's own folder has not
+                planned = job.run_dir == home or job.run_dir.parent == home / "scenarios"
+                switch = (report.language_switch(page.relative_to(home).as_posix(),
+                                                 self.languages_shown()) if planned else "")
                 return report.render_notebook(
                     ex.nb, notebook_dir=job.path.parent, show_code=self.show_code,
                     title=job.title, footer=report.provenance_footer(
-                        ex.nb.metadata["compute_forecast"]),
-                    switch=report.language_switch(rel, self.languages_shown()))
+                        ex.nb.metadata["compute_forecast"]), switch=switch)
         except Exception as err:  # a broken output must not take the run down
             if ex.error is None:
                 ex.error = NotebookExecutionError(job.path.name, None, "RenderError",

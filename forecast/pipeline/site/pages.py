@@ -37,6 +37,7 @@ import threading
 from pathlib import Path
 
 from forecast import i18n
+from forecast.i18n import N_
 from forecast.i18n import gettext as _
 from forecast.present import html as shell
 from forecast.present.html import escape
@@ -456,7 +457,7 @@ def scenario_rows(scenarios: list[dict], table: str = "scenarios_headline.csv") 
         return head + "<p>" + escape(_("No scenario has written {table} yet.")).format(
             table=f"<code>tables/{escape(table)}</code>") + "</p>"
     return head + present.table(pd.concat(found, ignore_index=True), caption=present.text(
-        "The rows of each scenario's tables/{table}.", table=table))._repr_html_()
+        N_("The rows of each scenario's tables/{table}."), table=table))._repr_html_()
 
 
 def _scenario_csv(path: Path, name: str) -> str:
@@ -515,7 +516,7 @@ def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenario
     parts.append(scenario_rows(scenarios, table) if rows is None else rows)
     for s in scenarios:
         parts.append(f'<h2 id="scenario-{escape(s["name"])}">'
-                     f'{escape(_("Scenario {name}").format(name=s["name"]))}</h2>')
+                     f'{escape(_("Scenario {name}").format(name=_(s["name"])))}</h2>')
         pages = " · ".join(f'<a href="{escape(h)}">{escape(t)}</a>' for h, t in s.get("pages", []))
         parts.append(f'<p class="cf-small">{pages or escape(_("no pages yet"))}</p>')
         data = _scenario_csv(Path(s["dir"]) / "tables" / "scenarios_percentiles.csv", s["name"])
