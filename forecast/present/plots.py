@@ -28,6 +28,19 @@ from forecast.present.style import (STYLE, figure_axes, flops_axis, flops_label,
                                   legend_outside, panel_axes)
 
 
+def _date_formats() -> dict:
+    """ConciseDateFormatter's formats: matplotlib's (English month names) in English, numbered
+    months with 年/月/日 in Chinese (``%b`` would print Jul on a Chinese chart)."""
+    from forecast.i18n import SOURCE, language
+
+    if language() == SOURCE:
+        return {}
+    return {"formats": ["%Y年", "%m月", "%d日", "%H:%M", "%H:%M", "%S.%f"],
+            "zero_formats": ["", "%Y年", "%m月", "%m月%d日", "%H:%M", "%H:%M"],
+            "offset_formats": ["", "%Y年", "%Y年%m月", "%Y年%m月%d日", "%Y年%m月%d日",
+                               "%Y年%m月%d日 %H:%M"]}
+
+
 def plot_history(series, ax=None, title: str | None = None):
     """Separate FLOP/s series (e.g. the components of global compute) on one log axis.
 
@@ -677,6 +690,6 @@ def plot_forecast_history(history, *, year: int, ax=None, title: str | None = No
 
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, **_date_formats()))
     legend_outside(ax, ncol=2 if len(groups) > 10 else 1)
     return fig
