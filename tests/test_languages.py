@@ -99,6 +99,24 @@ def test_chinese_pages_read_in_chinese(out):
         assert not english, f"{page.name}: paragraphs left in English: {english[:3]}"
 
 
+#: words a Chinese table header may keep: statistics, units, names of models and tools
+HEADER_WORDS = {"AIC", "MAPE", "MASE", "RMSE", "sigma", "sha256", "compute", "forecast", "notebook",
+                "EFLOPS", "ZFLOPS", "FLOP", "Epoch", "USD", "FP16", "FP32", "FP64", "H100e",
+                "exponential", "logistic", "gompertz", "arima", "ets", "cagr", "bass"}
+
+
+def test_chinese_table_headers_are_in_chinese(out):
+    pages = [out / "zh" / "index.html", *_pages(out / "zh")]
+    left = {}
+    for page in pages:
+        for cell in re.findall(r"<th\b[^>]*>(.*?)</th>", page.read_text(encoding="utf-8"), re.S):
+            text = _visible_text(cell).strip()
+            words = set(re.findall(r"[A-Za-z][A-Za-z0-9]+", text)) - HEADER_WORDS
+            if words and not CJK.search(text) and not re.fullmatch(r"p\d+( \(.*\))?", text):
+                left.setdefault(text, page.name)
+    assert not left, f"headers left in English: {sorted(left.items())[:10]}"
+
+
 def test_chinese_charts_were_drawn_without_a_missing_glyph(out):
     notebooks = sorted((out / "zh" / "notebooks").glob("*.ipynb"))
     assert len(notebooks) >= 8
