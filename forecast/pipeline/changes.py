@@ -448,8 +448,8 @@ def index_section(out: Path, href: str = "changes.md") -> str:
     warned = " ".join(saved.get("warnings", []))  # a row newly left out is already a warning
     items += "".join(f"<li>{e(w)}</li>" for w in saved.get("left_out", []) if w not in warned)
     report = f'<a href="{e(href)}">{e(_("The change report"))}</a>'
+    line = saved.get("summaries", {}).get(language(), saved.get("summary", ""))
     return (f'<section id="changes"><h2 id="what-changed">{e(_("What changed"))}</h2><p>'
-            f'{e(saved.get("summaries", {}).get(language(), saved.get("summary", "")))}. '
-            + e(_("{report} lists every notebook that ran and every headline figure that "
-                  "moved.")).format(report=report) + "</p>"
+            + e(_("{summary}. {report} lists every notebook that ran and every headline figure "
+                  "that moved.")).format(summary=e(line), report=report) + "</p>"
             + (f"<ul>{items}</ul>" if items else "") + "</section>")
