@@ -507,8 +507,8 @@ def render_scenarios(scenarios: list[dict], *, run: dict, table: str = "scenario
         what_ifs=f"<strong>{escape(_('What-ifs.'))}</strong>",
         assumptions=f"<strong>{escape(_('assumptions'))}</strong>",
         files="<code>notebooks/params/*.yaml</code>")
-    if answers:
-        what_if += " " + escape(_("The evidence-based answers, calibrated on the record, are on "
+    if answers:  # Chinese runs sentences on without a space
+        what_if += ("" if i18n.language() == "zh" else " ") + escape(_("The evidence-based answers, calibrated on the record, are on "
                                   "{pages}.")).format(pages=escape(_(" and ")).join(answers))
     parts = [f"<h1>{escape(_('Scenario comparison'))}</h1>",
              f'<p class="cf-what-if">{what_if}</p>']
