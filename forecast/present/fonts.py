@@ -5,6 +5,8 @@ The font comes from the package registry (``noto-cjk-sans-otc``: the Noto Sans C
 OpenType collection, SIL Open Font License), so the two README commands install it and no
 system font is needed.
 
+* :func:`translate_figure` puts every text drawn in a chart into the current language and
+  draws the Chinese ones with this font (:func:`forecast.present.figure` calls it);
 * :func:`use_for_charts` registers it with matplotlib and puts it after the house font in
   ``font.family``: Latin letters and digits keep DejaVu Sans, Chinese characters fall back
   to Noto Sans CJK SC glyph by glyph, so no character is drawn as a box.
@@ -22,7 +24,8 @@ import hashlib
 import io
 import re
 
-__all__ = ["FAMILY", "WEB_FAMILY", "font_path", "use_for_charts", "webfont_css", "cjk_characters"]
+__all__ = ["FAMILY", "WEB_FAMILY", "font_path", "use_for_charts", "translate_figure",
+           "webfont_css", "cjk_characters"]
 
 #: the face of the collection used for Simplified Chinese
 FAMILY = "Noto Sans CJK SC"
@@ -53,6 +56,29 @@ def use_for_charts() -> None:
     if families == ["sans-serif"]:
         families = ["DejaVu Sans"]
     rcParams["font.family"] = families + [FAMILY]
+
+
+def translate_figure(fig) -> None:
+    """Translate every text drawn in ``fig`` (titles, axis labels, tick labels that are words,
+    legends, annotations) into the current language, and draw Chinese with the CJK font.
+
+    Texts without a catalog entry (publisher or model names, numbers) stay as they are.
+    """
+    from matplotlib import rcParams
+    from matplotlib.text import Text
+
+    from forecast.i18n import gettext
+
+    use_for_charts()
+    families = list(rcParams["font.family"])
+    for artist in fig.findobj(Text):
+        original = artist.get_text()
+        if original and original.strip():
+            shown = gettext(original)
+            if shown != original:
+                artist.set_text(shown)
+            if cjk_characters(shown):
+                artist.set_fontfamily(families)
 
 
 def cjk_characters(text: str) -> str:

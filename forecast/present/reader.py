@@ -626,6 +626,8 @@ def figure(fig, *, caption: str, data=None, alt: str | None = None,
                              expected="a sentence saying what the chart shows")
     english_title = next(iter(_titles(fig)), "chart")  # names the CSV in every language
     if language() != "en":
+        from forecast.present.fonts import translate_figure
+
         translate_figure(fig)
     titles = _titles(fig)
     if save_as is not None:
@@ -656,29 +658,6 @@ def figure(fig, *, caption: str, data=None, alt: str | None = None,
 def _titles(fig) -> list[str]:
     return [t for t in ([fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else [])
             + [ax.get_title() for ax in fig.axes] if t]
-
-
-def translate_figure(fig) -> None:
-    """Translate every text drawn in ``fig`` (titles, axis labels, tick labels that are words,
-    legends, annotations) into the current language, and draw Chinese with the CJK font.
-
-    Texts without a catalog entry (publisher or model names, numbers) stay as they are.
-    """
-    from matplotlib import rcParams
-    from matplotlib.text import Text
-
-    from forecast.present import fonts
-
-    fonts.use_for_charts()
-    families = list(rcParams["font.family"])
-    for artist in fig.findobj(Text):
-        original = artist.get_text()
-        if original and original.strip():
-            shown = _(original)
-            if shown != original:
-                artist.set_text(shown)
-            if fonts.cjk_characters(shown):
-                artist.set_fontfamily(families)
 
 
 def _scaled_png(png: bytes, factor: float) -> bytes:
