@@ -75,3 +75,14 @@ def test_a_new_translation_reruns_the_chinese_pages_only(project, tmp_path, monk
     (folder / "x.po").write_text('msgid "a"\nmsgstr "乙"\n', encoding="utf-8")
     after = runner._Run(project, langs=("en", "zh"))._language_key("zh")
     assert key["lang"] == after["lang"] == "zh" and key["catalog"] != after["catalog"]
+
+
+def test_a_single_notebook_runs_in_the_callers_language(project):
+    """run_notebook (and so each sweep point) takes the current language: a sweep started
+    with COMPUTE_FORECAST_LANG=zh writes its points' pages in Chinese too."""
+    from forecast import i18n
+
+    path = project / "notebooks" / "ok.ipynb"
+    assert runplan.single_job(project, path, {}, project / "out").lang == "en"
+    with i18n.use("zh"):
+        assert runplan.single_job(project, path, {}, project / "out").lang == "zh"

@@ -283,5 +283,8 @@ def single_job(root: Path, path: Path, values: dict, run_dir: Path) -> Job:
     effective = {n: p.default for n, p in spec.items() if p.literal}
     effective.update(inject)
     declared = nb.get("metadata", {}).get("compute_forecast", {}).get("inputs", [])
+    from forecast.i18n import language
+
+    # in the caller's language (a sweep started with COMPUTE_FORECAST_LANG=zh runs in Chinese)
     return Job(path.stem, path, Path(run_dir), None, inject, effective, title(nb, path.stem),
-               _inputs(declared))
+               _inputs(declared), lang=language())
