@@ -522,7 +522,10 @@ def _host():
 
 
 @pytest.mark.slow
-def test_scheduler_that_cannot_be_reached_is_one_line(fake_project):
+def test_scheduler_that_cannot_be_reached_is_one_line(fake_project, monkeypatch):
+    from forecast.pipeline.sweep import executors
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", "2s")  # nothing listens: no need for 10 s
     with pytest.raises(sweep.UsageError, match=r"^--scheduler tcp://127\.0\.0\.1:9: cannot "
                        r"connect to a Dask scheduler \(.*\)$"):
         sweep.execute("fake", {"grid": {"growth": [0.1]}}, project=fake_project,

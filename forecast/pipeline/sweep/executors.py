@@ -53,6 +53,10 @@ class PointOutcome:
     reason: str = ""         # why it ran ("never run successfully", "parameters changed"...)
 
 
+#: how long to wait for a Dask scheduler given with --scheduler before saying it cannot be reached
+CONNECT_TIMEOUT = "10s"
+
+
 def run_point(task: PointTask) -> PointOutcome:
     """Run one point with :func:`forecast.runner.run_notebook`; never raises for a failure.
 
@@ -279,7 +283,7 @@ def _dask_client(executor, jobs, scheduler):
                              f"({' '.join(str(err).split())}){hint}") from None
         return Client(cluster), [cluster]
     try:
-        client = Client(scheduler, timeout="10s")
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as err:
         raise UsageError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler "
                          f"({' '.join(str(err).split())})") from None
