@@ -48,7 +48,7 @@ def server():
 
 
 def test_each_forked_kernel_is_fresh_in_its_folder_with_its_environment(server, tmp_path):
-    seen = []
+    seen, draws = [], []
     for n in range(2):
         km = forkserver.kernel_manager(server, "compute-forecast", str(tmp_path / f"{n}.log"))
         asyncio.run(km.start_kernel(cwd=str(tmp_path), env={**os.environ, "CF_TEST": str(n)}))
@@ -57,6 +57,7 @@ def test_each_forked_kernel_is_fresh_in_its_folder_with_its_environment(server, 
             text = _run(client, "import os, sys; print(os.getcwd(), os.environ['CF_TEST'], "
                                 "'x' in globals(), 'pandas' in sys.modules, os.getsid(0) == "
                                 "os.getpid()); x = 1")
+            draws.append(_run(client, "import numpy; print(numpy.random.random())"))
         finally:
             client.stop_channels()
             asyncio.run(km.shutdown_kernel(now=True))
@@ -65,6 +66,7 @@ def test_each_forked_kernel_is_fresh_in_its_folder_with_its_environment(server, 
     # its folder and environment; no variable of the kernel before; the stack already
     # imported; a session of its own (signals to its group reach nothing else)
     assert seen == [f"{tmp_path} {n} False True True" for n in range(2)]
+    assert draws[0] != draws[1]  # unseeded NumPy draws differ between kernels, as when spawned
 
 
 def test_a_killed_kernel_is_seen_dead_and_the_server_takes_no_other_with_it(server, tmp_path):
@@ -95,6 +97,7 @@ def test_closing_the_server_ends_the_kernels_it_forked(server, tmp_path):
     while kernel.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert kernel.poll() is not None
+    asyncio.run(km.shutdown_kernel(now=True))  # closes its sockets (an open one holds exit)
 
 
 def test_the_pool_spawns_kernels_when_forking_is_off_or_impossible(tmp_path, monkeypatch):

@@ -197,6 +197,8 @@ def _become_kernel(request: dict, ready: int) -> None:
         sys.stdin = open(0, closefd=False)
         sys.stdout = open(1, "w", buffering=1, closefd=False)
         sys.stderr = open(2, "w", buffering=1, closefd=False)
+        if "numpy" in sys.modules:  # as in a spawned kernel: a global random state of its own
+            sys.modules["numpy"].random.seed()  # (Python's own random reseeds itself on fork)
         sys.argv = ["ipykernel_launcher", *request["args"]]
         sys.path[0] = ""  # as python -m ipykernel_launcher started in cwd
         from ipykernel.kernelapp import launch_new_instance
