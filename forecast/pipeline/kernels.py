@@ -13,7 +13,9 @@ The pool forks its kernels from a server that has already imported ipykernel and
 scientific stack (:mod:`forecast.pipeline.forkserver`), so each kernel skips about 1.4 s of
 start-up and imports; the kernels are otherwise the same (a new session, the notebook
 folder, the environment nbclient would give, nothing run in them).  When the server cannot
-be started, or with ``COMPUTE_FORECAST_FORK=0``, kernels are spawned as nbclient spawns them.
+be started, or with ``COMPUTE_FORECAST_FORK=0``, kernels are spawned as nbclient spawns them;
+so are they for a run of fewer than :data:`forecast.pipeline.schedule.FORK_FROM` notebooks,
+where the server's own second of imports would not pay off.
 """
 
 from __future__ import annotations

@@ -62,6 +62,11 @@ def expected_seconds(job: Job) -> float:
     return float(hint) if ok else 0.0
 
 
+#: runs with at least this many notebooks to execute fork their kernels from a server that has
+#: imported the scientific stack once (forecast.pipeline.forkserver); fewer spawn them
+FORK_FROM = 4
+
+
 def execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
     """Run ``todo`` in its order, ``jobs`` kernels at a time.
 
@@ -75,7 +80,9 @@ def execute_all(state: _Run, todo, jobs: int, progress) -> list[Result]:
     finishing = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="finish")
     # the next notebooks' kernels start while the current ones run (see forecast.pipeline.kernels)
     notebooks = state.root / "notebooks"
-    pool = KernelPool(KERNEL, notebooks, state.root / "outputs" / ".cache", workers=jobs)
+    # the fork server's imports (about a second of CPU) pay off over several kernels only
+    pool = KernelPool(KERNEL, notebooks, state.root / "outputs" / ".cache", workers=jobs,
+                      fork=len(todo) >= FORK_FROM)
     ahead = [0]
 
     def prepare():  # one kernel per notebook still to run, at most
