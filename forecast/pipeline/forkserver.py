@@ -39,6 +39,10 @@ PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.font_manager", "scipy.st
            "forecast.present.reader", "forecast.analysis.evidence")
 
 
+#: seconds the server may take to import :data:`PRELOAD` before kernels are spawned instead
+START_SECONDS = 60.0
+
+
 class ForkedProcess:
     """The part of ``subprocess.Popen`` that jupyter_client's provisioner uses, for a kernel
     that is a child of the fork server (its exit status is not ours to read)."""
@@ -93,7 +97,12 @@ class ForkServer:
         self.process = subprocess.Popen(
             [*python, "-m", "forecast.pipeline.forkserver", str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        if self.process.stdout.readline().strip() != "ready":
+        import select
+
+        # its imports take about a second; one that hangs must not hold the run
+        ready = select.select([self.process.stdout], [], [], START_SECONDS)[0]
+        if not ready or self.process.stdout.readline().strip() != "ready":
+            self.process.kill()
             self.close()
             raise OSError("the kernel fork server did not start")
 
