@@ -716,3 +716,31 @@ def test_longest_notebook_starts_first_by_last_run_else_by_its_own_estimate(tmp_
     state = runner._Run(root, force=True)
     _, todo = schedule.check_all(state, list(jobs.values()), Progress(quiet=True))
     assert [job.stem for job, *_ in todo] == ["ok", "typed", "reads_data"]
+
+
+@pytest.mark.slow
+def test_a_kernel_that_never_answers_is_replaced_once_before_any_cell_runs(tmp_path, monkeypatch):
+    """A kernel that does not answer its first request (seen once in a loaded test run) is
+    replaced by a fresh one: no cell had run, so the notebook runs once, from the start; a
+    second such kernel fails the notebook with jupyter_client's message."""
+    from forecast.pipeline import engine
+
+    real = engine.papermill_engines.execute_notebook_with_engine
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(kwargs.get("km"))
+        if len(calls) <= failures:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine.papermill_engines, "execute_notebook_with_engine", flaky)
+    root = make_project(tmp_path / "p", "ok")
+    failures = 1
+    report = run(root, force=True, jobs=1)
+    assert statuses(report) == {"ok": "ok"} and len(calls) == 2
+    calls.clear()
+    failures = 2
+    report = run(root, force=True, jobs=1)
+    assert statuses(report) == {"ok": "failed"} and len(calls) == 2
+    assert "Kernel didn't respond in 60 seconds" in report.results[0].message

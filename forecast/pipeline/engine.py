@@ -22,6 +22,7 @@ the runner does only when a notebook actually has to run.
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import logging
 import sys
@@ -183,6 +184,18 @@ class _Engine(NBClientEngine):
 papermill_engines.register(ENGINE_NAME, _Engine)
 
 
+#: seconds a kernel may take to answer its first request, and how often a kernel that never
+#: answered is replaced by a fresh one (before any cell ran)
+START_TIMEOUT, START_RETRIES = 60, 1
+
+
+def _never_started(err: Exception, box: list) -> bool:
+    """Whether ``err`` says the kernel never answered, before any cell executed."""
+    text = str(err)
+    ran = box and any(c.get("execution_count") for c in box[0].nb.cells)
+    return not ran and ("didn't respond" in text or "died before replying" in text)
+
+
 def _label(nb, index: int | None) -> str | None:
     """How a user finds a cell: ``In [7]`` when it ran, else its position (1-based)."""
     if index is None:
@@ -239,24 +252,31 @@ def execute(path, *, parameters: dict, kernel_name: str, cwd: str, read_roots: l
                                    comment="Parameters injected by compute-forecast")
     nb = remove_error_markers(prepare_notebook_metadata(nb, str(path), None))
     deadline = None if timeout is None else time.monotonic() + timeout
-    box: list[_Client] = []
-    problem = None
-    try:
-        papermill_engines.execute_notebook_with_engine(
-            ENGINE_NAME, nb, kernel_name, input_path=str(path), progress_bar=False,
-            start_timeout=120, watch=_WATCH % (read_roots, write_root, RUNNER_ENV,
-                                                      {str(k): str(v) for k, v in (env or {}).items()}),
-            on_kernel=on_kernel, km=km,
-            box=box, kernel_log=kernel_log, resources={"metadata": {"path": cwd}},
-            timeout_func=None if deadline is None else
-            (lambda cell: max(1, int(deadline - time.monotonic() + 0.999))))
-    except CellTimeoutError:
-        problem = ("TimeoutError", f"the notebook exceeded its time limit of {timeout:g} s")
-    except DeadKernelError:
-        problem = ("DeadKernelError", "the kernel died (crash, os._exit or out of memory)")
-    except Exception as err:  # the kernel did not start, bad kernelspec...
-        lines = str(err).strip().splitlines()
-        problem = (type(err).__name__, lines[-1] if lines else "")
+    watch = _WATCH % (read_roots, write_root, RUNNER_ENV,
+                      {str(k): str(v) for k, v in (env or {}).items()})
+    original = nb
+    for attempt in range(1 + START_RETRIES):
+        nb, box, problem = copy.deepcopy(original), [], None
+        try:
+            papermill_engines.execute_notebook_with_engine(
+                ENGINE_NAME, nb, kernel_name, input_path=str(path), progress_bar=False,
+                start_timeout=START_TIMEOUT, watch=watch, on_kernel=on_kernel,
+                km=km if attempt == 0 else None, box=box, kernel_log=kernel_log,
+                resources={"metadata": {"path": cwd}},
+                timeout_func=None if deadline is None else
+                (lambda cell: max(1, int(deadline - time.monotonic() + 0.999))))
+        except CellTimeoutError:
+            problem = ("TimeoutError", f"the notebook exceeded its time limit of {timeout:g} s")
+        except DeadKernelError:
+            problem = ("DeadKernelError", "the kernel died (crash, os._exit or out of memory)")
+        except Exception as err:  # the kernel did not start, bad kernelspec...
+            lines = str(err).strip().splitlines()
+            problem = (type(err).__name__, lines[-1] if lines else "")
+            # a kernel that never answered (seen once in a loaded test run): no cell has run,
+            # so a fresh kernel may run the notebook from the start
+            if attempt < START_RETRIES and _never_started(err, box):
+                continue
+        break
     nb = box[0].nb if box else nb
     error = _error(path, nb, problem)
     if error is not None:
